@@ -1,0 +1,127 @@
+"""Find the supported files under a folder and decide which need reading, from their stat and content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warehouse.records import FileState, SeenFile
+
+SUPPORTED = (".pdf", ".docx", ".txt", ".md", ".doc")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """A supported file on disk, with its stat (not yet hashed)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+def discover(root: Path) -> Iterator[FoundFile]:
+    """Supported files under root, recursively; hidden files, office lock files and links leaving root are skipped."""
+    root = root.resolve()
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith((".", "~$")):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = path.resolve()
+                # Links are followed only while they stay inside the scanned folder.
+                if not target.is_relative_to(root) or not target.exists():
+                    continue
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if entry.is_dir():
+                key = (info.st_dev, info.st_ino)
+                if key not in seen_dirs:  # link loops visit a folder once
+                    seen_dirs.add(key)
+                    stack.append(path)
+            elif path.suffix.lower() in SUPPORTED and entry.is_file():
+                yield FoundFile(str(path.resolve()), info.st_size, info.st_mtime_ns)
+
+
+def hash_file(path: str) -> str:
+    """sha256 of the file's bytes, streamed."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@dataclass
+class ScanPlan:
+    """What a scan must do with each file it found."""
+
+    new: list[SeenFile] = field(default_factory=list)  # content never analysed: read it
+    changed: list[SeenFile] = field(default_factory=list)  # known path, new content: read it
+    linked: list[SeenFile] = field(default_factory=list)  # new or changed path whose content is already stored
+    unchanged: list[SeenFile] = field(default_factory=list)  # same path, same content
+    removed: list[str] = field(default_factory=list)  # known paths no longer found
+    hash_errors: list[tuple[FoundFile, str]] = field(default_factory=list)
+    known_paths: frozenset[str] = frozenset()  # paths the warehouse knew before this scan
+
+    @property
+    def to_read(self) -> list[SeenFile]:
+        return self.new + self.changed
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "files_seen": len(self.new)
+            + len(self.changed)
+            + len(self.linked)
+            + len(self.unchanged)
+            + len(self.hash_errors),
+            "new": len(self.new) + sum(1 for f in self.linked if f.path not in self.known_paths),
+            "changed": len(self.changed) + sum(1 for f in self.linked if f.path in self.known_paths),
+            "unchanged": len(self.unchanged),
+            "removed": len(self.removed),
+        }
+
+
+def plan_scan(
+    found: list[FoundFile],
+    known: Mapping[str, FileState],
+    stored_contents: set[str],
+    retry_failed: bool = False,
+) -> ScanPlan:
+    """Compare what is on disk with what the warehouse knows; hash only files whose stat changed."""
+    plan = ScanPlan(known_paths=frozenset(p for p, s in known.items() if s.status != "removed"))
+    queued: set[str] = set()
+    for file in found:
+        state = known.get(file.path)
+        if state is not None and state.status != "removed" and state.content_hash:
+            same_stat = state.size == file.size and state.mtime_ns == file.mtime_ns
+            if same_stat and (state.status == "ok" or not retry_failed):
+                plan.unchanged.append(SeenFile(file.path, file.size, file.mtime_ns, state.content_hash))
+                continue
+        try:
+            digest = hash_file(file.path)
+        except OSError as exc:
+            plan.hash_errors.append((file, f"cannot read the file: {exc.strerror or exc}"))
+            continue
+        seen = SeenFile(file.path, file.size, file.mtime_ns, digest)
+        is_known = state is not None and state.status != "removed"
+        if is_known and state.content_hash == digest and (state.status == "ok" or not retry_failed):
+            plan.unchanged.append(seen)  # touched but not modified
+        elif digest in stored_contents or digest in queued:
+            plan.linked.append(seen)  # moved, renamed or duplicated content: no need to read it again
+        else:
+            queued.add(digest)
+            (plan.changed if is_known else plan.new).append(seen)
+    found_paths = {f.path for f in found}
+    plan.removed = sorted(p for p, s in known.items() if s.status != "removed" and p not in found_paths)
+    return plan

@@ -1,0 +1,109 @@
+"""What the extractors produce: a Document (text plus structure) and its Requirements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BLOCK_KINDS = ("heading", "bullet", "paragraph", "table_row")
+STRENGTHS = ("required", "preferred", "responsibility", "deliverable")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One structural unit of a document; `text == document.text[char_start:char_end]`."""
+
+    kind: str  # one of BLOCK_KINDS; a table row's cells are joined with " | "
+    text: str
+    page: int  # 1-based
+    char_start: int
+    char_end: int
+    level: int = 0  # heading level (1 = top) or list nesting depth (0 = top)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page's span in the document text (text files are one page)."""
+
+    number: int  # 1-based
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file turned into text with structure; the unit that travels from extraction onwards."""
+
+    path: str  # absolute, resolved
+    content_hash: str  # sha256 hex of the file's bytes
+    file_type: str  # 'pdf' | 'docx' | 'txt' | 'md'
+    title: str
+    text: str
+    pages: tuple[Page, ...]
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One stated requirement: what the hire or vendor must have, do or deliver (or preferably has)."""
+
+    ordinal: int  # 0-based position within the document
+    text: str
+    section: str  # section type id from rules/sections.jsonl ('' when outside any known section)
+    heading: str  # the heading text it stands under ('' when none)
+    strength: str  # one of STRENGTHS
+    page: int
+    char_start: int
+    char_end: int
+    cue_ids: tuple[str, ...] = field(default=())  # ids of the patterns that made it a requirement
+
+
+class DocumentBuilder:
+    """Accumulates blocks and page breaks into a Document with consistent character offsets."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._len = 0
+        self._blocks: list[Block] = []
+        self._pages: list[Page] = []
+        self._page = 1
+        self._page_start = 0
+
+    @property
+    def page(self) -> int:
+        return self._page
+
+    def add(self, kind: str, text: str, level: int = 0) -> None:
+        """Append a block; blank text is ignored."""
+        text = text.strip()
+        if not text:
+            return
+        if kind not in BLOCK_KINDS:
+            raise ValueError(f"unknown block kind {kind!r}")
+        if self._parts:
+            self._parts.append("\n")
+            self._len += 1
+        start = self._len
+        self._parts.append(text)
+        self._len += len(text)
+        self._blocks.append(Block(kind, text, self._page, start, self._len, level))
+
+    def new_page(self) -> None:
+        """Close the current page; later blocks belong to the next one."""
+        self._pages.append(Page(self._page, self._page_start, self._len))
+        self._page += 1
+        self._page_start = self._len
+
+    def build(self, path: str, content_hash: str, file_type: str, title: str = "") -> Document:
+        pages = [*self._pages, Page(self._page, self._page_start, self._len)]
+        if not title:
+            title = next((b.text for b in self._blocks if b.kind == "heading"), "")
+            title = title or (self._blocks[0].text if self._blocks else "")
+        return Document(
+            path=path,
+            content_hash=content_hash,
+            file_type=file_type,
+            title=title[:300],
+            text="".join(self._parts),
+            pages=tuple(pages),
+            blocks=tuple(self._blocks),
+        )

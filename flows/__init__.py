@@ -1,0 +1,1 @@
+"""The Prefect layer and the command line: schedule, batch, retry and report; no document logic lives here."""

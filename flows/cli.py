@@ -1,0 +1,221 @@
+"""The `rolesignal` command line: the only place that prints or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import click
+
+from flows.output import FORMATS, render
+
+DEFAULT_DB = "rolesignal.duckdb"
+
+
+def default_db() -> str:
+    return os.environ.get("ROLESIGNAL_DB") or DEFAULT_DB
+
+
+db_option = click.option(
+    "--db",
+    "db",
+    default=default_db,
+    show_default="rolesignal.duckdb, or $ROLESIGNAL_DB",
+    help="The DuckDB warehouse file.",
+)
+rules_option = click.option(
+    "--rules", "rules_dir", type=click.Path(file_okay=False), help="Use a team's copy of the rules directory."
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"rolesignal: {message}", err=True)
+    sys.exit(code)
+
+
+def load_rules_or_fail(rules_dir: str | None):  # noqa: ANN201 - RuleSet import is deferred for start-up speed
+    from rules.errors import RulesError
+    from rules.load import load_rules
+
+    try:
+        return load_rules(rules_dir)
+    except RulesError as exc:
+        lines = "\n".join(f"  {p}" for p in exc.problems)
+        fail(f"invalid rules in {rules_dir or 'the built-in rules'}:\n{lines}", 2)
+
+
+def read_only(db: str):  # noqa: ANN201
+    """A read-only connection, or a clear message when there is none to be had."""
+    from warehouse.connect import open_warehouse
+    from warehouse.errors import WarehouseError
+
+    try:
+        return open_warehouse(db, read_only=True)
+    except WarehouseError as exc:
+        fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rolesignal")
+def cli() -> None:
+    """rolesignal: which role does the stated work need, an ML engineer or an AI developer?
+
+    Scans a folder of job postings and RFPs (PDF, DOCX, text), finds the stated requirements, matches them to the
+    hiring guide's signals and stores every decision, with its evidence, in a DuckDB warehouse.
+    """
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+@rules_option
+@click.option("--retry-failed", is_flag=True, help="Read again files that failed before even if they did not change.")
+@click.option("--batch-size", default=32, show_default=True, help="Files per Prefect task and per write transaction.")
+def scan(folder: Path, db: str, rules_dir: str | None, retry_failed: bool, batch_size: int) -> None:
+    """Scan FOLDER (recursively) once, through the Prefect scan flow, and print a summary.
+
+    New and changed files are read and classified; unchanged files are skipped; removed files leave the reports.
+    Files that cannot be read are recorded in the ingest_failures view and the scan goes on.
+    """
+    if not folder.is_dir():
+        fail(f"no such folder: {folder}", 2)
+    rules = load_rules_or_fail(rules_dir)
+    from flows.settings import no_heartbeat, quiet_prefect
+
+    quiet_prefect()
+    from flows.scan import scan_folder
+    from warehouse.errors import WarehouseError
+
+    click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
+    try:
+        with no_heartbeat():
+            summary = scan_folder(str(folder), str(db), rules_dir, retry_failed, batch_size)
+    except WarehouseError as exc:
+        fail(str(exc))
+    counts = ["files_seen", "new", "changed", "unchanged", "removed", "failed"]
+    click.echo(render(counts, [[summary[c] for c in counts]], "table", title=f"Scan {summary['scan_id']}"))
+    roles = summary["roles"]
+    click.echo(
+        render(["role", "documents"], sorted(roles.items()), "table", title="Roles of the documents in the folder")
+    )
+    if summary["failed"]:
+        click.echo(f"{summary['failed']} file(s) could not be read: see `rolesignal report ingest_failures`.")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+@click.option("--cron", help="A cron schedule, e.g. '*/15 * * * *'.")
+@click.option("--interval", type=float, help="Seconds between scans.")
+@rules_option
+@click.option("--name", default="scan-inbox", show_default=True, help="The Prefect deployment name.")
+def serve(folder: Path, db: str, cron: str | None, interval: float | None, rules_dir: str | None, name: str) -> None:
+    """Serve the scan flow as a Prefect deployment that scans FOLDER on a schedule, until stopped.
+
+    Needs a Prefect server (PREFECT_API_URL, e.g. one started with `prefect server start`).
+    """
+    if (cron is None) == (interval is None):
+        fail("give exactly one of --cron or --interval", 2)
+    if not folder.is_dir():
+        fail(f"no such folder: {folder}", 2)
+    load_rules_or_fail(rules_dir)
+    from flows.settings import quiet_prefect
+
+    quiet_prefect()
+    from flows.scan import scan_folder
+
+    parameters = {"folder": str(folder.resolve()), "db": str(Path(db).resolve()), "rules_dir": rules_dir}
+    schedule = {"cron": cron} if cron else {"interval": interval}
+    scan_folder.serve(name=name, parameters=parameters, limit=1, **schedule)
+
+
+@cli.command()
+@click.argument("name", required=False, default="role_summary")
+@db_option
+@format_option
+@click.option("--list", "list_reports", is_flag=True, help="List the available reports.")
+@click.option("--limit", type=int, help="At most this many rows.")
+def report(name: str, db: str, fmt: str, list_reports: bool, limit: int | None) -> None:
+    """Print a report (a warehouse view); the default is a summary of roles per document kind."""
+    from warehouse.schema import view_descriptions
+
+    views = view_descriptions()
+    if list_reports:
+        click.echo(render(["report", "what it shows"], sorted(views.items()), fmt))
+        return
+    if name not in views:
+        fail(f"no report named {name!r}; `rolesignal report --list` names them", 2)
+    with closing(read_only(db)) as con:
+        query = f'SELECT * FROM "{name}"' + (f" LIMIT {int(limit)}" if limit is not None else "")
+        result = con.execute(query)
+        columns = [d[0] for d in result.description]
+        click.echo(render(columns, result.fetchall(), fmt, title=name))
+
+
+@cli.command()
+@click.argument("query")
+@db_option
+@format_option
+def sql(query: str, db: str, fmt: str) -> None:
+    """Run a read-only SQL QUERY against the warehouse and print the result."""
+    import duckdb
+
+    with closing(read_only(db)) as con:
+        try:
+            result = con.execute(query)
+        except duckdb.Error as exc:
+            fail(f"query failed: {str(exc).splitlines()[0]}", 2)
+        if result.description is None:
+            return
+        columns = [d[0] for d in result.description]
+        click.echo(render(columns, result.fetchall(), fmt))
+
+
+@cli.command()
+@click.argument("path")
+@db_option
+def explain(path: str, db: str) -> None:
+    """Why the document at PATH got its role: requirements, signals, guide passages, scores, the five questions."""
+    from flows.explain_text import explanation_text
+    from warehouse.explain import fetch_explanation
+
+    with closing(read_only(db)) as con:
+        explanation = fetch_explanation(con, path)
+    if explanation is None:
+        fail(
+            f"no classified document at {path} in {db}: scan its folder first (see also ingest_failures)",
+            2,
+        )
+    click.echo(explanation_text(explanation))
+
+
+@cli.group()
+def rules() -> None:
+    """Work with rules directories (patterns, signals, weights)."""
+
+
+@rules.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def rules_check(directory: str | None) -> None:
+    """Validate a rules DIRECTORY (default: the built-in rules) and list each problem with file and line."""
+    from rules.load import check_rules, load_rules
+
+    problems = check_rules(directory)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        fail(f"{len(problems)} problem(s) found", 1)
+    ruleset = load_rules(directory)
+    click.echo(
+        f"ok: {len(ruleset.signals)} signals, {len(ruleset.signal_patterns)} signal patterns, "
+        f"{len(ruleset.cues)} cues, {len(ruleset.sections)} section types; rules version {ruleset.version}"
+    )
+
+
+def main() -> None:
+    cli(prog_name="rolesignal")

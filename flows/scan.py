@@ -1,0 +1,165 @@
+"""The scan flow: discover → plan → read and analyse in batches → write each batch → mark removed → report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from extractors.read import read_document
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from extractors.errors import ExtractionError
+from extractors.inventory import ScanPlan, discover, plan_scan
+from rules.analyse import Analyzer
+from rules.load import RuleSet, load_rules
+from warehouse import store
+from warehouse.connect import open_warehouse
+from warehouse.records import Failed, Processed, SeenFile
+from warehouse.schema import migrate
+
+_ANALYZERS: dict[str, Analyzer] = {}
+
+
+def analyzer_for(rules: RuleSet) -> Analyzer:
+    """One Analyzer per process and rules version: building spaCy matchers costs far more than one file."""
+    if rules.version not in _ANALYZERS:
+        _ANALYZERS[rules.version] = Analyzer(rules)
+    return _ANALYZERS[rules.version]
+
+
+@contextmanager
+def warehouse(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived writable connection: other processes can read between our batches."""
+    with closing(open_warehouse(db)) as con:
+        yield con
+
+
+def process_file(file: SeenFile, analyzer: Analyzer) -> Processed | Failed:
+    """Read and analyse one file; a file we cannot read becomes a Failed record, never an exception."""
+    try:
+        document = read_document(Path(file.path))
+    except ExtractionError as exc:
+        return Failed(file, exc.error_type, exc.message)
+    except OSError as exc:
+        return Failed(file, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+    try:
+        return Processed(file, document, analyzer(document))
+    except Exception as exc:  # a bug of ours must not stop the scan: record it for a person to report
+        return Failed(file, "internal_error", f"rolesignal could not analyse this file ({type(exc).__name__}: {exc})")
+
+
+@task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 4])
+def prepare(db: str, root: str, rules: RuleSet) -> tuple[int, dict[str, Any], set[str]]:
+    """Migrate, record the rules catalogue, open a scan row and read what the warehouse knows."""
+    with warehouse(db) as con:
+        migrate(con)
+        store.write_catalogue(con, [vars(s) for s in rules.signals.values()], rules.version)
+        scan_id = store.start_scan(con, root, str(flow_run.id or "") or None, rules.version)
+        return scan_id, store.known_files(con, root), set(store.known_contents(con))
+
+
+@task(name="plan-files", cache_policy=NO_CACHE)
+def plan_files(root: str, known: dict[str, Any], stored: set[str], retry_failed: bool) -> ScanPlan:
+    """Walk the folder and hash only what changed."""
+    return plan_scan(list(discover(Path(root))), known, stored, retry_failed)
+
+
+@task(name="analyse-batch", cache_policy=NO_CACHE)
+def analyse_batch(files: list[SeenFile], rules: RuleSet) -> list[Processed | Failed]:
+    """Read and analyse a batch of files (one task per batch, not per file: task overhead is ~6 ms)."""
+    analyzer = analyzer_for(rules)
+    return [process_file(file, analyzer) for file in files]
+
+
+@task(name="write-batch", cache_policy=NO_CACHE, retries=5, retry_delay_seconds=[0.5, 1, 2, 4, 8])
+def write_batch(db: str, scan_id: int, results: list[Processed | Failed], linked: list[SeenFile]) -> None:
+    """Write one batch in one transaction."""
+    processed = [r for r in results if isinstance(r, Processed)]
+    failed = [r for r in results if isinstance(r, Failed)]
+    with warehouse(db) as con:
+        store.write_batch(con, scan_id, processed, failed, linked)
+
+
+@task(name="reclassify-stored", cache_policy=NO_CACHE)
+def reclassify(db: str, rules: RuleSet, batch_size: int) -> int:
+    """Re-analyse stored documents whose results came from other rules, from their stored blocks (no file reads)."""
+    analyzer = analyzer_for(rules)
+    with warehouse(db) as con:
+        stale = store.stale_contents(con, rules.version)
+    for start in range(0, len(stale), batch_size):
+        with warehouse(db) as con:
+            documents = store.load_documents(con, stale[start : start + batch_size])
+        analyses = [analyzer(document) for document in documents]
+        with warehouse(db) as con:
+            store.write_analyses(con, analyses)
+    return len(stale)
+
+
+@task(name="finish-scan", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 2, 4])
+def finish(
+    db: str, scan_id: int, root: str, plan: ScanPlan, linked_failed: list[Failed], failed: int
+) -> dict[str, Any]:
+    """Record unchanged and removed files, close the scan row and summarise the roles of current documents."""
+    counts = plan.counts() | {"failed": failed}
+    with warehouse(db) as con:
+        if linked_failed:
+            store.write_batch(con, scan_id, [], linked_failed, [])
+        store.touch_files(con, plan.unchanged, scan_id)
+        store.mark_removed(con, plan.removed, scan_id)
+        store.finish_scan(con, scan_id, counts)
+        roles = dict(
+            con.execute(
+                "SELECT role, count(*) FROM document_roles WHERE path IN (SELECT path FROM files WHERE root = ?) "
+                "GROUP BY role ORDER BY role",
+                [root],
+            ).fetchall()
+        )
+    return counts | {"roles": roles}
+
+
+def batches(items: list[SeenFile], size: int) -> Iterator[list[SeenFile]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@flow(name="scan-folder", validate_parameters=False)
+def scan_folder(
+    folder: str, db: str, rules_dir: str | None = None, retry_failed: bool = False, batch_size: int = 32
+) -> dict[str, Any]:
+    """Scan a folder into the warehouse: new and changed files are read, stored documents follow rules changes."""
+    logger = get_run_logger()
+    rules = load_rules(rules_dir)
+    root = str(Path(folder).resolve())
+    scan_id, known, stored = prepare(db, root, rules)
+    plan = plan_files(root, known, stored, retry_failed)
+    logger.info("scan %s: %d files to read, %d unchanged", scan_id, len(plan.to_read), len(plan.unchanged))
+    failed_content: dict[str, Failed] = {}
+    failed = len(plan.hash_errors)
+    hash_failures = [Failed(SeenFile(f.path, f.size, f.mtime_ns, ""), "unreadable", m) for f, m in plan.hash_errors]
+    if hash_failures:
+        write_batch(db, scan_id, hash_failures, [])
+    for batch in batches(plan.to_read, batch_size):
+        results = analyse_batch(batch, rules)
+        write_batch(db, scan_id, results, [])
+        for result in results:
+            if isinstance(result, Failed):
+                failed += 1
+                failed_content[result.file.content_hash] = result
+    # Paths whose content was already stored (moved, renamed, duplicated) share its results, or its failure.
+    linked_failed = [
+        Failed(f, failed_content[f.content_hash].error_type, failed_content[f.content_hash].message)
+        for f in plan.linked
+        if f.content_hash in failed_content
+    ]
+    linked_ok = [f for f in plan.linked if f.content_hash not in failed_content]
+    if linked_ok:
+        write_batch(db, scan_id, [], linked_ok)
+    failed += len(linked_failed)
+    reclassified = reclassify(db, rules, batch_size)
+    summary = finish(db, scan_id, root, plan, linked_failed, failed)
+    return summary | {"scan_id": scan_id, "reclassified": reclassified, "root": root, "rules_version": rules.version}

@@ -1,0 +1,82 @@
+"""Turn signal hits into the guide's verdict: role, confidence, scores, five answers and the title check."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from extractors.types import Requirement
+from rules.load import RuleSet
+from rules.phrases import best_target
+from rules.types import QUESTIONS, Answer, Classification, SignalHit
+
+
+def signal_scores(hits: Sequence[SignalHit], rules: RuleSet) -> dict[str, float]:
+    """Per signal, the sum of its hit weights, capped so one repeated signal cannot dominate."""
+    cap = float(rules.scoring.get("max_hits_per_signal", 3))
+    totals: dict[str, float] = defaultdict(float)
+    for hit in hits:
+        totals[hit.signal_id] += hit.weight
+    return {sid: min(total, cap * rules.signals[sid].weight) for sid, total in totals.items() if total > 0}
+
+
+def decide_role(ml: float, ai: float, rules: RuleSet) -> tuple[str, float]:
+    """The documented decision rule of scoring.yaml, with a confidence in 0..1."""
+    d = rules.scoring["decision"]
+    total = ml + ai
+    evidence = total / (total + float(d["confidence_scale"]))
+    if total < float(d["min_total"]):
+        # The less evidence, the surer that no building work is stated.
+        return "none", round(1.0 - 0.5 * total / float(d["min_total"]), 3)
+    weaker, stronger = sorted((ml, ai))
+    if weaker >= float(d["hybrid_min_side"]) and weaker >= float(d["hybrid_min_ratio"]) * stronger:
+        return "hybrid", round(evidence * (0.5 + 0.5 * weaker / stronger), 3)
+    role = "ml_engineer" if ml > ai else "ai_developer"
+    margin = (stronger - weaker) / total
+    return role, round(evidence * (0.5 + 0.5 * margin), 3)
+
+
+def title_role(title: str, rules: RuleSet) -> str:
+    """The role the title's words imply, or 'unknown'."""
+    found = best_target(title, rules.titles)
+    return found[0] if found else "unknown"
+
+
+def answer_questions(hits: Sequence[SignalHit], rules: RuleSet) -> tuple[Answer, ...]:
+    """Yes if a 'yes' signal is stated, else no if a 'no' signal is, else unknown; the first such one decides."""
+    live = sorted((h for h in hits if h.weight > 0), key=lambda h: h.requirement_ordinal)
+    answers = []
+    for question in QUESTIONS:
+        spec = rules.scoring["questions"].get(question, {})
+        answer = Answer(question, "unknown")
+        for value in ("yes", "no"):
+            wanted = set(spec.get(value) or [])
+            deciding = next((h for h in live if h.signal_id in wanted), None)
+            if deciding is not None:
+                answer = Answer(question, value, deciding.requirement_ordinal)
+                break
+        answers.append(answer)
+    return tuple(answers)
+
+
+def classify(
+    title: str, doc_kind: str, requirements: Sequence[Requirement], hits: Sequence[SignalHit], rules: RuleSet
+) -> Classification:
+    """The verdict for one document from its requirements' signal hits."""
+    per_signal = signal_scores(hits, rules)
+    ml = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ml"), 4)
+    ai = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ai"), 4)
+    role, confidence = decide_role(ml, ai, rules)
+    implied = title_role(title, rules)
+    mismatch = implied in ("ml_engineer", "ai_developer") and role not in (implied, "hybrid")
+    return Classification(
+        role=role,
+        confidence=confidence,
+        ml_score=ml,
+        ai_score=ai,
+        doc_kind=doc_kind,
+        answers=answer_questions(hits, rules),
+        title_role=implied,
+        title_mismatch=mismatch,
+        rules_version=rules.version,
+    )

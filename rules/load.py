@@ -1,0 +1,316 @@
+"""Load the rules directory (patterns, signals, sections, weights) into a validated RuleSet with a version hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from extractors.nlp import PIPELINE_VERSION
+from extractors.types import STRENGTHS
+from rules.errors import Problem, RulesError
+from rules.types import DOC_KINDS, QUESTIONS, ROLES, SIDES
+
+DEFAULT_DIR = Path(__file__).resolve().parent
+# Bumped when the analysis code (not the data) changes what a rules version produces.
+ANALYSIS_VERSION = "1"
+RULE_FILES = (
+    "signals.jsonl",
+    "signal_patterns.jsonl",
+    "cues.jsonl",
+    "sections.jsonl",
+    "doc_kinds.jsonl",
+    "titles.jsonl",
+    "scoring.yaml",
+)
+CUE_KINDS = ("required", "preferred", "responsibility", "deliverable", "action", "exclude")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One of the guide's signals: a kind of stated work tied to one side."""
+
+    id: str
+    side: str
+    weight: float
+    label: str
+    summary: str
+    guide_passage: str
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A matcher pattern: a lemma phrase or a spaCy token pattern, pointing at what it signals."""
+
+    id: str
+    target: str  # a signal id (signal patterns) or a cue kind (cues)
+    phrase: str | None
+    tokens: tuple[dict[str, Any], ...] | None
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class SectionType:
+    """A kind of section, recognised by its heading, and what its content counts as."""
+
+    id: str
+    strength: str
+    bears_requirements: bool
+    weight: float
+    headings: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PhraseCue:
+    """Phrases that point at a document kind or a title role."""
+
+    id: str
+    target: str
+    weight: float
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything the rules stage needs, validated, with the version hash stored next to every result."""
+
+    directory: Path
+    version: str
+    signals: dict[str, Signal]
+    signal_patterns: tuple[Pattern, ...]
+    cues: tuple[Pattern, ...]
+    sections: tuple[SectionType, ...]
+    doc_kinds: tuple[PhraseCue, ...]
+    titles: tuple[PhraseCue, ...]
+    scoring: dict[str, Any] = field(repr=False)
+
+
+def rules_version(directory: Path) -> str:
+    """Hash of the rules files plus the code versions that interpret them."""
+    digest = hashlib.sha256(f"pipeline={PIPELINE_VERSION};analysis={ANALYSIS_VERSION}".encode())
+    for name in RULE_FILES:
+        path = directory / name
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()[:12]
+
+
+class _Checker:
+    """Collects problems with file and line while reading rule files."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.problems: list[Problem] = []
+
+    def add(self, file: str, line: int, message: str) -> None:
+        self.problems.append(Problem(file, line, message))
+
+    def jsonl(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+        path = self.directory / name
+        if not path.exists():
+            self.add(name, 0, "file is missing")
+            return []
+        rows = []
+        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not raw.strip() or raw.lstrip().startswith("//"):
+                continue
+            try:
+                row = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                self.add(name, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
+                continue
+            if not isinstance(row, dict):
+                self.add(name, number, "each line must be a JSON object")
+                continue
+            rows.append((number, row))
+        return rows
+
+    def unique(self, name: str, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        seen: dict[str, int] = {}
+        for number, row in rows:
+            rid = row.get("id")
+            if not isinstance(rid, str) or not rid:
+                self.add(name, number, "missing 'id'")
+            elif rid in seen:
+                self.add(name, number, f"duplicate id {rid!r} (first on line {seen[rid]})")
+            else:
+                seen[rid] = number
+
+    def strings(self, name: str, number: int, row: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = row.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            self.add(name, number, f"'{key}' must be a non-empty list of strings")
+            return ()
+        return tuple(v.lower() for v in value)
+
+
+def _patterns(check: _Checker, name: str, target_key: str, targets: set[str] | tuple[str, ...]) -> list[Pattern]:
+    from spacy.lang.en import English
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(English().vocab, validate=True)
+    rows = check.jsonl(name)
+    check.unique(name, rows)
+    patterns = []
+    for number, row in rows:
+        target = row.get(target_key)
+        if target not in targets:
+            check.add(name, number, f"unknown {target_key} {target!r}")
+            continue
+        phrase, tokens = row.get("phrase"), row.get("tokens")
+        if (phrase is None) == (tokens is None):
+            check.add(name, number, "give exactly one of 'phrase' or 'tokens'")
+            continue
+        if phrase is not None and (not isinstance(phrase, str) or not phrase.strip()):
+            check.add(name, number, "'phrase' must be a non-empty string")
+            continue
+        if tokens is not None:
+            try:
+                matcher.add(str(row.get("id")), [tokens])
+            except Exception as exc:  # spaCy raises several types for bad patterns
+                check.add(name, number, f"bad token pattern: {str(exc).strip().splitlines()[0]}")
+                continue
+        patterns.append(
+            Pattern(str(row["id"]), target, phrase, tuple(tokens) if tokens is not None else None, name, number)
+        )
+    return patterns
+
+
+def _signals(check: _Checker) -> dict[str, Signal]:
+    name = "signals.jsonl"
+    rows = check.jsonl(name)
+    check.unique(name, rows)
+    signals = {}
+    for number, row in rows:
+        missing = [k for k in ("id", "side", "weight", "label", "guide_passage") if k not in row]
+        if missing:
+            check.add(name, number, f"missing {', '.join(missing)}")
+            continue
+        if row["side"] not in SIDES:
+            check.add(name, number, f"side must be one of {SIDES}, not {row['side']!r}")
+            continue
+        weight = row["weight"]
+        if not isinstance(weight, int | float) or not 0 < weight <= 5:
+            check.add(name, number, f"weight must be a number in (0, 5], not {weight!r}")
+            continue
+        signals[row["id"]] = Signal(
+            row["id"], row["side"], float(weight), row["label"], row.get("summary", ""), row["guide_passage"]
+        )
+    return signals
+
+
+def _sections(check: _Checker) -> list[SectionType]:
+    name = "sections.jsonl"
+    rows = check.jsonl(name)
+    check.unique(name, rows)
+    sections = []
+    for number, row in rows:
+        strength = row.get("strength", "")
+        if strength and strength not in STRENGTHS:
+            check.add(name, number, f"strength must be one of {STRENGTHS} or empty, not {strength!r}")
+            continue
+        headings = check.strings(name, number, row, "headings")
+        prefixes = tuple(p.lower() for p in row.get("prefixes", []))
+        sections.append(
+            SectionType(
+                row["id"],
+                strength,
+                bool(row.get("bears_requirements")),
+                float(row.get("weight", 0)),
+                headings,
+                prefixes,
+            )
+        )
+    return sections
+
+
+def _phrase_cues(check: _Checker, name: str, key: str, targets: tuple[str, ...]) -> list[PhraseCue]:
+    rows = check.jsonl(name)
+    check.unique(name, rows)
+    cues = []
+    for number, row in rows:
+        if row.get(key) not in targets:
+            check.add(name, number, f"unknown {key} {row.get(key)!r}")
+            continue
+        cues.append(
+            PhraseCue(row["id"], row[key], float(row.get("weight", 1)), check.strings(name, number, row, "phrases"))
+        )
+    return cues
+
+
+def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
+    name = "scoring.yaml"
+    path = check.directory / name
+    if not path.exists():
+        check.add(name, 0, "file is missing")
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+        check.add(name, line, f"not valid YAML: {getattr(exc, 'problem', exc)}")
+        return {}
+    if not isinstance(data, dict):
+        check.add(name, 1, "must be a mapping")
+        return {}
+    for key in ("strength_weights", "decision", "questions", "negations"):
+        if key not in data:
+            check.add(name, 0, f"missing '{key}'")
+    for strength in STRENGTHS:
+        if strength not in data.get("strength_weights", {}):
+            check.add(name, 0, f"strength_weights lacks {strength!r}")
+    for question, spec in (data.get("questions") or {}).items():
+        if question not in QUESTIONS:
+            check.add(name, 0, f"unknown question {question!r}")
+            continue
+        for answer in ("yes", "no"):
+            for sid in spec.get(answer, []) or []:
+                if sid not in signal_ids:
+                    check.add(name, 0, f"questions.{question}.{answer}: unknown signal id {sid!r}")
+    for key in ("min_total", "hybrid_min_side", "hybrid_min_ratio", "confidence_scale"):
+        if not isinstance((data.get("decision") or {}).get(key), int | float):
+            check.add(name, 0, f"decision.{key} must be a number")
+    return data
+
+
+def load_rules(directory: Path | str | None = None) -> RuleSet:
+    """Read and validate a rules directory; raise RulesError listing every problem."""
+    directory = Path(directory) if directory is not None else DEFAULT_DIR
+    if not directory.is_dir():
+        raise RulesError([Problem(str(directory), 0, "not a directory")])
+    check = _Checker(directory)
+    signals = _signals(check)
+    signal_patterns = _patterns(check, "signal_patterns.jsonl", "signal", set(signals))
+    cues = _patterns(check, "cues.jsonl", "kind", CUE_KINDS)
+    sections = _sections(check)
+    doc_kinds = _phrase_cues(check, "doc_kinds.jsonl", "kind", DOC_KINDS)
+    titles = _phrase_cues(check, "titles.jsonl", "role", ROLES)
+    scoring = _scoring(check, set(signals))
+    if check.problems:
+        raise RulesError(check.problems)
+    return RuleSet(
+        directory=directory,
+        version=rules_version(directory),
+        signals=signals,
+        signal_patterns=tuple(signal_patterns),
+        cues=tuple(cues),
+        sections=tuple(sections),
+        doc_kinds=tuple(doc_kinds),
+        titles=tuple(titles),
+        scoring=scoring,
+    )
+
+
+def check_rules(directory: Path | str | None = None) -> list[Problem]:
+    """Every problem in a rules directory (empty when it is valid)."""
+    try:
+        load_rules(directory)
+    except RulesError as exc:
+        return exc.problems
+    return []

@@ -1,0 +1,91 @@
+"""Match the guide's signals inside requirements, weighed by where they stand and dropped when negated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.requirements import build_matcher, find_matches
+from extractors.types import Requirement
+from rules.load import Pattern, RuleSet
+from rules.types import SignalHit
+
+# A requirement outside any recognised section still counts, a little less than one inside.
+_UNKNOWN_SECTION_WEIGHT = 0.8
+
+
+class SignalMatcher:
+    """Finds signal hits in requirements: one hit per signal per requirement, the most specific match kept."""
+
+    def __init__(self, rules: RuleSet, nlp: Language) -> None:
+        self.rules = rules
+        self.nlp = nlp
+        self.matcher, self.phrases, self.by_key = build_matcher(nlp, rules.signal_patterns)
+        scoring = rules.scoring
+        self.negations = {w.lower() for w in scoring.get("negations", [])}
+        self.window = int(scoring.get("negation_window", 5))
+        self.strength_weights = {k: float(v) for k, v in scoring["strength_weights"].items()}
+        self.section_weights = {s.id: s.weight for s in rules.sections}
+
+    def __call__(self, requirements: Sequence[Requirement]) -> list[SignalHit]:
+        hits: list[SignalHit] = []
+        for requirement, doc in zip(requirements, self.nlp.pipe(r.text for r in requirements), strict=True):
+            hits.extend(self._hits(requirement, doc))
+        return hits
+
+    def _hits(self, requirement: Requirement, doc: Doc) -> list[SignalHit]:
+        matches = _most_specific(find_matches(doc, self.matcher, self.phrases, self.by_key))
+        best: dict[str, tuple[Pattern, int, int, bool]] = {}
+        for pattern, start, end in matches:
+            negated = self._negated(doc, start)
+            current = best.get(pattern.target)
+            # Prefer a plain hit over a negated one, then the longer match.
+            if current is None or (current[3], -(current[2] - current[1])) > (negated, -(end - start)):
+                best[pattern.target] = (pattern, start, end, negated)
+        hits = []
+        base = self.strength_weights.get(requirement.strength, 1.0) * self.section_weights.get(
+            requirement.section, _UNKNOWN_SECTION_WEIGHT
+        )
+        for signal_id, (pattern, start, end, negated) in best.items():
+            signal = self.rules.signals[signal_id]
+            span = doc[start:end]
+            weight = 0.0 if negated else round(signal.weight * base, 4)
+            hits.append(
+                SignalHit(
+                    requirement_ordinal=requirement.ordinal,
+                    signal_id=signal_id,
+                    side=signal.side,
+                    weight=weight,
+                    matched_text=span.text,
+                    pattern_id=pattern.id,
+                    char_start=requirement.char_start + span.start_char,
+                    char_end=requirement.char_start + span.end_char,
+                    negated=negated,
+                )
+            )
+        return sorted(hits, key=lambda h: (h.char_start, h.signal_id))
+
+    def _negated(self, doc: Doc, start: int) -> bool:
+        """A negation word shortly before the match, in the same sentence, negates it."""
+        sent_start = doc[start].sent.start
+        lo = max(sent_start, start - self.window)
+        return any(tok.lower_ in self.negations or tok.lemma_ in self.negations for tok in doc[lo:start])
+
+
+def _most_specific(matches: list[tuple[Pattern, int, int]]) -> list[tuple[Pattern, int, int]]:
+    """Drop a match of one signal when a longer match of another signal covers it.
+
+    This is how the guide's overlap is kept apart: "fine-tune through the OpenAI fine-tuning API" is managed
+    fine-tuning, and the bare "fine-tune" inside it must not also count as model training.
+    """
+    kept = []
+    for pattern, start, end in matches:
+        covered = any(
+            other.target != pattern.target and o_start <= start and end <= o_end and (o_end - o_start) > (end - start)
+            for other, o_start, o_end in matches
+        )
+        if not covered:
+            kept.append((pattern, start, end))
+    return kept

@@ -1,0 +1,37 @@
+"""Recognise a heading's section type from the heading phrases in rules/sections.jsonl."""
+
+from __future__ import annotations
+
+import re
+
+from rules.load import SectionType
+
+_NOISE = re.compile(r"[^\w'’&+/ -]+")
+_NUMBERING = re.compile(r"^\s*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-z])[.)]\s+", re.IGNORECASE)
+
+
+def normalise_heading(text: str) -> str:
+    """Lower case, numbering, emoji and punctuation removed, spaces collapsed."""
+    text = text.replace("’", "'").lower()
+    text = _NUMBERING.sub("", text)
+    text = _NOISE.sub(" ", text)
+    return " ".join(text.split())
+
+
+def classify_heading(text: str, sections: tuple[SectionType, ...]) -> SectionType | None:
+    """The section type whose longest heading phrase occurs in the heading (whole words), else a prefix match."""
+    norm = normalise_heading(text)
+    if not norm:
+        return None
+    padded = f" {norm} "
+    best: tuple[int, SectionType] | None = None
+    for section in sections:
+        for phrase in section.headings:
+            if f" {phrase} " in padded and (best is None or len(phrase) > best[0]):
+                best = (len(phrase), section)
+    if best is not None:
+        return best[1]
+    for section in sections:
+        if any(norm.startswith(prefix) for prefix in section.prefixes):
+            return section
+    return None

@@ -1,0 +1,67 @@
+"""What the rules stage produces: signal hits on requirements and a classification per document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.types import Requirement
+
+ROLES = ("ml_engineer", "ai_developer", "hybrid", "none")
+SIDES = ("ml", "ai")
+DOC_KINDS = ("job_posting", "rfp", "other")
+QUESTIONS = (
+    "trains_own_model",
+    "custom_intelligence_layer",
+    "model_quality_is_the_challenge",
+    "non_text_modality",
+    "privacy_blocks_third_party_api",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignalHit:
+    """A signal pattern matched inside one requirement."""
+
+    requirement_ordinal: int
+    signal_id: str
+    side: str  # 'ml' | 'ai'
+    weight: float  # effective weight after strength, section and negation
+    matched_text: str
+    pattern_id: str
+    char_start: int  # offsets into the document text
+    char_end: int
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One of the guide's five questions answered, with the requirement that decided it."""
+
+    question: str
+    value: str  # 'yes' | 'no' | 'unknown'
+    requirement_ordinal: int | None = None
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The verdict for one document under one rules version."""
+
+    role: str
+    confidence: float
+    ml_score: float
+    ai_score: float
+    doc_kind: str
+    answers: tuple[Answer, ...]
+    title_role: str  # the role the title implies: a ROLES value or 'unknown'
+    title_mismatch: bool
+    rules_version: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything rules derive from one document's content under one rules version."""
+
+    content_hash: str
+    requirements: tuple[Requirement, ...]
+    hits: tuple[SignalHit, ...]
+    classification: Classification
