@@ -184,8 +184,14 @@ def explain(path: str, db: str) -> None:
     from flows.explain_text import explanation_text
     from warehouse.explain import fetch_explanation
 
+    from warehouse.errors import AmbiguousPath
+
     with closing(read_only(db)) as con:
-        explanation = fetch_explanation(con, path)
+        try:
+            explanation = fetch_explanation(con, path)
+        except AmbiguousPath as exc:
+            listed = "\n".join(f"  {c}" for c in exc.candidates)
+            fail(f"{path} matches several documents; give more of the path:\n{listed}", 2)
     if explanation is None:
         fail(
             f"no classified document at {path} in {db}: scan its folder first (see also ingest_failures)",

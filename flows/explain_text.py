@@ -1,0 +1,106 @@
+"""The words of `rolesignal explain`: a verdict a hiring lead understands, then the evidence behind it."""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from typing import Any
+
+ROLE_NAMES = {
+    "ml_engineer": "an ML engineer",
+    "ai_developer": "an AI developer",
+    "hybrid": "someone with depth in both (hybrid)",
+    "none": "no AI or ML specialist",
+}
+SIDE_WORK = {"ml": "model-layer", "ai": "application-layer"}
+QUESTION_TEXT = {
+    "trains_own_model": "Will the work train a model on own data (rather than use a foundation model via API)?",
+    "custom_intelligence_layer": "Is the core intelligence a custom model rather than an existing LLM?",
+    "model_quality_is_the_challenge": "Is the primary challenge model quality rather than application/integration?",
+    "non_text_modality": "Does it involve image/video/audio classification, tabular prediction or other non-text data?",
+    "privacy_blocks_third_party_api": "Do data-privacy requirements prevent using a third-party API?",
+}
+
+
+def _label(hit: Any) -> str:
+    return getattr(hit, "label", None) or hit.signal_id.split(".", 1)[1].replace("_", " ")
+
+
+def _live(requirement: Any, side: str | None = None) -> list[Any]:
+    return [h for h in requirement.hits if h.weight > 0 and (side is None or h.side == side)]
+
+
+def _side_summary(requirements: list[Any], side: str) -> tuple[int, str]:
+    """How many requirements carry the side's signals, and the most frequent signals as 'label ×n'."""
+    with_side = [r for r in requirements if _live(r, side)]
+    counts = Counter(_label(h) for r in with_side for h in _live(r, side))
+    listed = ", ".join(f"{label} ×{n}" for label, n in counts.most_common(4))
+    return len(with_side), listed
+
+
+def verdict(explanation: Any) -> str:
+    """One sentence: whom to hire and the requirement counts behind it."""
+    doc = explanation.document
+    reqs = explanation.requirements
+    total = len(reqs)
+    role = doc["role"]
+    n_ml, ml_list = _side_summary(reqs, "ml")
+    n_ai, ai_list = _side_summary(reqs, "ai")
+    if role == "ai_developer":
+        sentence = f"Hire an AI developer: {n_ai} of {total} stated requirements are application-layer work ({ai_list})"
+        sentence += f"; {n_ml} are model-layer." if n_ml else "."
+    elif role == "ml_engineer":
+        sentence = f"Hire an ML engineer: {n_ml} of {total} stated requirements are model-layer work ({ml_list})"
+        sentence += f"; {n_ai} are application-layer." if n_ai else "."
+    elif role == "hybrid":
+        sentence = (
+            f"Hire someone with depth in both layers: of {total} stated requirements, {n_ml} are model-layer "
+            f"({ml_list}) and {n_ai} are application-layer ({ai_list})."
+        )
+    else:
+        sentence = f"No AI or ML building work is stated: of {total} stated requirements, "
+        sentence += (
+            "none asks for training models or building on LLMs."
+            if not (n_ml or n_ai)
+            else f"only {n_ml + n_ai} touch on it, too little to need a specialist."
+        )
+    if doc.get("title_mismatch"):
+        sentence += (
+            f" Note: the title suggests {ROLE_NAMES.get(doc['title_role'], doc['title_role'])}, but the stated work "
+            "says otherwise (the guide warns that titles are used inconsistently)."
+        )
+    return sentence
+
+
+def explanation_text(explanation: Any, width: int = 100) -> str:
+    """The full explanation: verdict, scores, the five questions, then each requirement with its evidence."""
+    doc = explanation.document
+    lines = [
+        f"{doc['path']}",
+        f"  title: {doc['title']}   kind: {doc['doc_kind']}   type: {doc['file_type']}",
+        "",
+        textwrap.fill(verdict(explanation), width),
+        "",
+        f"role {doc['role']}  confidence {doc['confidence']:.2f}  ML score {doc['ml_score']:.2f}  "
+        f"AI score {doc['ai_score']:.2f}  title role {doc['title_role']}"
+        f"{'  TITLE MISMATCH' if doc['title_mismatch'] else ''}  rules {doc['rules_version']}",
+        "",
+        "The guide's five questions:",
+    ]
+    for answer in explanation.answers:
+        deciding = f" (requirement #{answer.requirement_ordinal})" if answer.requirement_ordinal is not None else ""
+        lines.append(f"  {answer.value:<7} {QUESTION_TEXT.get(answer.question, answer.question)}{deciding}")
+    lines += ["", f"Stated requirements ({len(explanation.requirements)}):"]
+    passages: dict[str, str] = {}
+    for req in explanation.requirements:
+        where = f"{req.strength}, {req.heading or 'no heading'}, p.{req.page}"
+        lines.append(textwrap.fill(f"#{req.ordinal} [{where}] {req.text}", width, subsequent_indent="      "))
+        for hit in _live(req):
+            lines.append(f"      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on \"{hit.matched_text}\"")
+            if hit.guide_passage:
+                passages.setdefault(hit.signal_id, hit.guide_passage)
+    if passages:
+        lines += ["", "The guide passages behind these signals:"]
+        for signal_id, passage in sorted(passages.items()):
+            lines.append(textwrap.fill(f"{signal_id}: \u201c{passage}\u201d", width, subsequent_indent="    "))
+    return "\n".join(lines)

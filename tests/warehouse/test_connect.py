@@ -1,0 +1,89 @@
+"""Opening the warehouse file: creation, missing files, and waiting for another process's lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.connect import open_warehouse
+from warehouse.errors import WarehouseBusy, WarehouseError, WarehouseMissing
+from warehouse.schema import migrate
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def hold_lock(path: Path, seconds: float) -> subprocess.Popen:
+    """Start a process that holds a read-write connection to `path` for `seconds`, once it has the lock."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_creates_parent_dirs_and_a_cli_compatible_file(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "w.duckdb"
+    con = open_warehouse(path)
+    migrate(con)
+    tags = con.execute("SELECT tags FROM duckdb_databases() WHERE path = ?", [str(path)]).fetchall()
+    con.close()
+    assert tags == [({"storage_version": "v1.5.0+"},)]
+    with open_warehouse(path, read_only=True) as ro:
+        assert ro.execute("SELECT count(*) FROM document_roles").fetchall() == [(0,)]
+        with pytest.raises(duckdb.Error):
+            ro.execute("CREATE TABLE nope (a INTEGER)")
+
+
+def test_read_only_open_of_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "none" / "w.duckdb"
+    with pytest.raises(WarehouseMissing, match="run `rolesignal scan FOLDER` first"):
+        open_warehouse(path, read_only=True)
+    assert not path.parent.exists()
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    path.write_text("not a database" * 100)
+    with pytest.raises(WarehouseError, match="not a valid DuckDB database") as err:
+        open_warehouse(path, timeout=5)
+    assert not isinstance(err.value, WarehouseBusy)
+
+
+def test_busy_warehouse_times_out_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    proc = hold_lock(path, 30)
+    try:
+        for read_only in (False, True):
+            started = time.monotonic()
+            with pytest.raises(WarehouseBusy, match=rf"in use by another process \(PID {proc.pid}\)"):
+                open_warehouse(path, read_only=read_only, timeout=0.5)
+            assert time.monotonic() - started < 2.0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_waits_for_the_lock_to_be_released(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    proc = hold_lock(path, 1.0)
+    try:
+        started = time.monotonic()
+        con = open_warehouse(path, timeout=20)
+        waited = time.monotonic() - started
+        con.close()
+        assert proc.poll() is not None, "opened only after the holder exited"
+        assert 0.3 < waited < 10
+    finally:
+        proc.kill()
+        proc.wait()

@@ -1,0 +1,93 @@
+"""Migrations apply once, are recorded, and leave every view in place."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.warehouse import factories
+from warehouse import schema
+from warehouse.errors import MigrationError
+from warehouse.schema import migrate, view_names
+from warehouse.store import start_scan, write_batch
+
+TABLES = {
+    "blocks",
+    "classifications",
+    "documents",
+    "failures",
+    "files",
+    "pages",
+    "requirements",
+    "scans",
+    "schema_migrations",
+    "signal_hits",
+    "signals",
+}
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(config=factories.CONFIG)
+
+
+def test_migrate_creates_tables_with_comments_and_views(con: duckdb.DuckDBPyConnection) -> None:
+    assert migrate(con) == [1]
+    tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
+    assert set(tables) == TABLES
+    assert all(tables[t] for t in TABLES), "every table has a COMMENT"
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert views == set(view_names())
+    assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [(1, "initial")]
+
+
+def test_migrate_twice_is_a_noop(con: duckdb.DuckDBPyConnection) -> None:
+    migrate(con)
+    scan_id = start_scan(con, factories.ROOT, None, factories.RULES_V1)
+    write_batch(con, scan_id, [factories.processed("a")], [factories.failed(f"{factories.ROOT}/x.pdf")], [])
+    before = factories.table_contents(con)
+    assert migrate(con) == []
+    assert factories.table_contents(con) == before
+    assert con.execute("SELECT count(*) FROM document_roles").fetchall() == [(1,)]
+
+
+def test_view_names_come_from_files() -> None:
+    assert view_names() == [
+        "document_requirements",
+        "document_roles",
+        "ingest_failures",
+        "role_summary",
+        "scan_history",
+        "signal_evidence",
+    ]
+
+
+def test_every_view_is_described() -> None:
+    descriptions = schema.view_descriptions()
+    assert list(descriptions) == view_names()
+    assert descriptions["role_summary"].startswith("the default report")
+    assert all(len(text) > 20 for text in descriptions.values())
+
+
+def test_newer_database_is_refused(con: duckdb.DuckDBPyConnection) -> None:
+    migrate(con)
+    con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    with pytest.raises(MigrationError, match="newer"):
+        migrate(con)
+
+
+def test_failing_migration_rolls_back(con: duckdb.DuckDBPyConnection, tmp_path, monkeypatch) -> None:
+    (tmp_path / "001_initial.sql").write_text(schema.MIGRATIONS_DIR.joinpath("001_initial.sql").read_text())
+    (tmp_path / "002_broken.sql").write_text("CREATE TABLE half_done (a INTEGER); SELECT * FROM no_such_table;")
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", tmp_path)
+    with pytest.raises(MigrationError, match="002_broken.sql"):
+        migrate(con)
+    assert schema.applied_versions(con) == {1}
+    assert not con.execute("SELECT * FROM duckdb_tables() WHERE table_name = 'half_done'").fetchall()
+
+
+def test_badly_named_migration_is_refused(tmp_path, monkeypatch) -> None:
+    (tmp_path / "initial.sql").write_text("SELECT 1")
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", tmp_path)
+    with pytest.raises(MigrationError, match="NNN_name"):
+        schema.migrations()

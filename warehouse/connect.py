@@ -1,0 +1,78 @@
+"""Opening the DuckDB warehouse file: lock retries with backoff, typed errors, transactions."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import WarehouseBusy, WarehouseError, WarehouseMissing
+
+# Files stay readable by the PyPI duckdb-cli 1.5.x. Passed on every open, not only at creation: it does not change
+# the storage version of an existing file, and DuckDB refuses a second connection to the same file in one process
+# with a different configuration.
+CONFIG = {"storage_compatibility_version": "v1.5.0"}
+_LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+_FIRST_DELAY = 0.05
+_MAX_DELAY = 1.0
+
+
+def open_warehouse(path: str | Path, read_only: bool = False, timeout: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """Connect to the warehouse file, retrying while another process holds its lock for up to `timeout` seconds."""
+    if str(path) == ":memory:":
+        return duckdb.connect(":memory:", config=CONFIG)
+    path = Path(path).expanduser()
+    if read_only and not path.exists():
+        raise WarehouseMissing(_missing_message(path))
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    delay = _FIRST_DELAY
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=CONFIG)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if not any(marker in message for marker in _LOCK_MARKERS):
+                if read_only and "does not exist" in message:  # deleted between the check and the open
+                    raise WarehouseMissing(_missing_message(path)) from exc
+                raise WarehouseError(f"cannot open the warehouse {path}: {message}") from exc
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WarehouseBusy(_busy_message(path, message)) from exc
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, _MAX_DELAY)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT around the block; ROLLBACK and re-raise on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: the warehouse stores TIMESTAMP columns in UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _missing_message(path: Path) -> str:
+    return f"no warehouse at {path}: run `rolesignal scan FOLDER` first"
+
+
+def _busy_message(path: Path, duckdb_message: str) -> str:
+    pid = re.search(r"PID (\d+)", duckdb_message)
+    holder = f" (PID {pid.group(1)})" if pid else ""
+    return f"the warehouse {path} is in use by another process{holder}: a scan may be writing; try again shortly"

@@ -1,0 +1,27 @@
+"""Typed warehouse errors; the CLI turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class WarehouseError(Exception):
+    """Any failure to open, migrate, read or write the warehouse."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another process holds the DuckDB file lock (transient: retry later)."""
+
+
+class WarehouseMissing(WarehouseError):
+    """A read-only open found no database file."""
+
+
+class MigrationError(WarehouseError):
+    """A schema migration or view definition could not be applied."""
+
+
+class AmbiguousPath(WarehouseError):
+    """A path suffix matches more than one stored file."""
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates

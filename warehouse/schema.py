@@ -1,0 +1,93 @@
+"""Schema migrations (ordered SQL files, recorded in schema_migrations) and the reporting views."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse.connect import transaction, utcnow
+from warehouse.errors import MigrationError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VIEWS_DIR = Path(__file__).parent / "views"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_(\w+)\.sql$")
+
+
+def migrations() -> list[tuple[int, str, Path]]:
+    """The migration files as (version, name, path), ordered by version."""
+    found: dict[int, tuple[int, str, Path]] = {}
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            raise MigrationError(f"migration file {path.name} is not named NNN_name.sql")
+        version = int(m.group(1))
+        if version in found:
+            raise MigrationError(f"two migrations share version {version}: {found[version][2].name}, {path.name}")
+        found[version] = (version, m.group(2), path)
+    return [found[v] for v in sorted(found)]
+
+
+def view_names() -> list[str]:
+    """Names of the reporting views, one per views/*.sql file."""
+    return sorted(p.stem for p in VIEWS_DIR.glob("*.sql"))
+
+
+def view_descriptions() -> dict[str, str]:
+    """View name → what it shows, from the first comment line of its file ("-- name: description")."""
+    descriptions = {}
+    for name in view_names():
+        first = (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8").splitlines()[0]
+        descriptions[name] = first.removeprefix("--").strip().removeprefix(f"{name}:").strip()
+    return descriptions
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """Versions recorded in schema_migrations (empty for a new database)."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'schema_migrations'"
+    ).fetchall()[0][0]
+    if not exists:
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply pending migrations, each in its own transaction, then (re)create all views; returns applied versions."""
+    known = migrations()
+    done = applied_versions(con)
+    if done and max(done) > known[-1][0]:
+        raise MigrationError(
+            f"the warehouse has schema version {max(done)}, newer than this rolesignal knows ({known[-1][0]}): "
+            "upgrade rolesignal"
+        )
+    applied: list[int] = []
+    for version, name, path in known:
+        if version in done:
+            continue
+        with _migration_step(con, f"migration {path.name}"):
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [version, name, utcnow()],
+            )
+        applied.append(version)
+    # Views are always replaced so that a changed definition takes effect without a migration. Files are created in
+    # name order, so a view may only select from views whose names sort before its own (role_summary → document_roles).
+    with _migration_step(con, "creating the views"):
+        for name in view_names():
+            con.execute((VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    return applied
+
+
+@contextmanager
+def _migration_step(con: duckdb.DuckDBPyConnection, what: str) -> Iterator[None]:
+    """One transaction; a database error rolls it back and becomes a MigrationError naming the step."""
+    try:
+        with transaction(con):
+            yield
+    except duckdb.Error as exc:
+        raise MigrationError(f"{what} failed: {exc}") from exc
