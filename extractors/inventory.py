@@ -26,6 +26,7 @@ def discover(root: Path) -> Iterator[FoundFile]:
     """Supported files under root, recursively; hidden files, office lock files and links leaving root are skipped."""
     root = root.resolve()
     seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[str] = set()
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -53,7 +54,10 @@ def discover(root: Path) -> Iterator[FoundFile]:
                     seen_dirs.add(key)
                     stack.append(path)
             elif path.suffix.lower() in SUPPORTED and entry.is_file():
-                yield FoundFile(str(path.resolve()), info.st_size, info.st_mtime_ns)
+                resolved = str(path.resolve())
+                if resolved not in seen_files:  # a link inside the folder is the file it points to
+                    seen_files.add(resolved)
+                    yield FoundFile(resolved, info.st_size, info.st_mtime_ns)
 
 
 def hash_file(path: str) -> str:

@@ -1,0 +1,244 @@
+"""DOCX extraction with python-docx: body paragraphs, lists, tables and content controls in document order."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from extractors.errors import CorruptFile
+from extractors.text import looks_like_heading, split_bullet
+from extractors.types import Document, DocumentBuilder
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+_MAX_RATIO = 1000  # deflate cannot exceed ~1032:1, so anything near it is a crafted bomb
+_MB = 1024 * 1024
+
+_W_P, _W_TBL, _W_SDT, _W_SDT_CONTENT = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:sdtContent")
+_W_T, _W_TAB, _W_BR, _W_CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+_W_NB_HYPHEN, _W_TYPE, _W_VAL = qn("w:noBreakHyphen"), qn("w:type"), qn("w:val")
+# Wrappers whose children are ordinary body content (tracked insertions, custom XML, smart tags).
+_TRANSPARENT = frozenset({qn("w:ins"), qn("w:customXml"), qn("w:smartTag"), _W_SDT_CONTENT})
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_HEADING_STYLE_RE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
+_STYLE_LEVEL_RE = re.compile(r"(\d)\s*$")
+
+
+def extract_docx(data: bytes, path: str, content_hash: str) -> Document:
+    """Extract a .docx into a Document; page breaks typed into the document start new pages."""
+    _check_zip(data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile) as exc:
+        raise CorruptFile("not a valid .docx (not a Word package): re-save it from Word") from exc
+    except KeyError as exc:
+        raise CorruptFile(f"not a valid .docx (missing part {exc}): re-save it from Word") from exc
+    except (ValueError, etree.XMLSyntaxError) as exc:
+        raise CorruptFile(f"not a valid .docx ({exc}): re-save it from Word") from exc
+    builder = DocumentBuilder()
+    walker = _Walker(builder)
+    walker.walk(document.element.body, document._body)
+    if not walker.has_text and document.sections:
+        # Some postings put everything in the page header; only use it when the body is empty.
+        header = document.sections[0].header
+        if not header.is_linked_to_previous:
+            walker.walk(header._element, header)
+    return builder.build(path, content_hash, "docx")
+
+
+def _check_zip(data: bytes) -> None:
+    """Reject non-zip data, packages without a main document, and decompression bombs, before parsing."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise CorruptFile("not a valid .docx (not a zip archive): re-save it from Word") from exc
+    total = sum(i.file_size for i in infos)
+    absurd = any(i.file_size > 10 * _MB and i.file_size > _MAX_RATIO * max(i.compress_size, 1) for i in infos)
+    if total > MAX_UNCOMPRESSED or absurd:
+        raise CorruptFile(f"the .docx declares {total // _MB} MB uncompressed: refusing (zip bomb?)")
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise CorruptFile("not a valid .docx (no word/document.xml): re-save it from Word")
+
+
+class _Walker:
+    """Emits blocks for paragraphs and tables in document order, following page breaks."""
+
+    def __init__(self, builder: DocumentBuilder) -> None:
+        self.b = builder
+        self.has_text = False
+
+    def walk(self, element: etree._Element, parent: object) -> None:
+        """Emit every paragraph and table under a block container (body, cell, header, content control)."""
+        for item in _iter_block_items(element, parent):
+            if isinstance(item, Paragraph):
+                self.paragraph(item)
+            else:
+                self.table(item)
+
+    def add(self, kind: str, text: str, level: int = 0) -> None:
+        if text.strip():
+            self.has_text = True
+            self.b.add(kind, text, level)
+
+    def paragraph(self, p: Paragraph) -> None:
+        segments = _paragraph_segments(p._p)
+        if _page_break_before(p) and self.has_text:
+            self.b.new_page()
+        for n, segment in enumerate(segments):
+            if n and self.has_text:
+                self.b.new_page()
+            text = " ".join(segment.split())
+            if text:
+                kind, level, text = _classify(p, text)
+                self.add(kind, text, level)
+
+    def table(self, table: Table) -> None:
+        nested: list[Table] = []
+        for tr in table._tbl.tr_lst:
+            cells: list[str] = []
+            seen: set[int] = set()
+            # tc_lst holds each grid-spanning cell once; vertically merged continuations are empty.
+            for tc in tr.tc_lst:
+                if id(tc) in seen:
+                    continue
+                seen.add(id(tc))
+                cell = _Cell(tc, table)
+                texts = []
+                for item in _iter_block_items(tc, cell):
+                    if isinstance(item, Paragraph):
+                        texts.append(" ".join(" ".join(_paragraph_segments(item._p)).split()))
+                    else:
+                        nested.append(item)
+                cell_text = " ".join(t for t in texts if t)
+                if cell_text:
+                    cells.append(cell_text)
+            self.add("table_row", " | ".join(cells))
+            for inner in nested:
+                self.table(inner)
+            nested.clear()
+
+
+def _iter_block_items(element: etree._Element, parent: object) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables in order, descending into content controls that python-docx skips."""
+    for child in element.iterchildren():
+        tag = child.tag
+        if tag == _W_P:
+            yield Paragraph(child, parent)
+        elif tag == _W_TBL:
+            yield Table(child, parent)
+        elif tag == _W_SDT:
+            content = child.find(_W_SDT_CONTENT)
+            if content is not None:
+                yield from _iter_block_items(content, parent)
+        elif tag in _TRANSPARENT:
+            yield from _iter_block_items(child, parent)
+
+
+def _paragraph_segments(p: etree._Element) -> list[str]:
+    """The paragraph's text split at explicit page breaks (includes tracked insertions, skips deletions)."""
+    segments: list[list[str]] = [[]]
+
+    def visit(el: etree._Element) -> None:
+        for child in el.iterchildren():
+            tag = child.tag
+            if tag == _MC_FALLBACK:
+                continue  # duplicate (VML) rendering of a text box already seen in mc:Choice
+            if tag == _W_T:
+                segments[-1].append(child.text or "")
+            elif tag == _W_TAB:
+                segments[-1].append(" ")
+            elif tag in (_W_BR, _W_CR):
+                if child.get(_W_TYPE) == "page":
+                    segments.append([])
+                else:
+                    segments[-1].append(" ")
+            elif tag == _W_NB_HYPHEN:
+                segments[-1].append("-")
+            elif isinstance(tag, str):
+                visit(child)
+
+    visit(p)
+    return ["".join(s) for s in segments]
+
+
+def _page_break_before(p: Paragraph) -> bool:
+    ppr = p._p.pPr
+    if ppr is None:
+        return False
+    el = ppr.find(qn("w:pageBreakBefore"))
+    return el is not None and el.get(_W_VAL, "true") not in ("0", "false", "off")
+
+
+def _style_names(p: Paragraph) -> list[str]:
+    """The paragraph's style name followed by the styles it is based on."""
+    names: list[str] = []
+    try:
+        style = p.style
+    except (KeyError, ValueError):
+        return names
+    while style is not None and len(names) < 6:
+        names.append(style.name or "")
+        style = style.base_style
+    return names
+
+
+def _classify(p: Paragraph, text: str) -> tuple[str, int, str]:
+    """(kind, level, text) for a paragraph from its style, numbering, formatting and wording."""
+    names = _style_names(p)
+    for name in names:
+        if m := _HEADING_STYLE_RE.match(name):
+            return "heading", int(m.group(1)), text
+        if name.lower() == "title":
+            return "heading", 1, text
+        if name.lower() == "subtitle":
+            return "heading", 2, text
+    ppr = p._p.pPr
+    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+    if outline is not None and (val := outline.get(_W_VAL, "9")).isdigit() and int(val) < 9:
+        return "heading", int(val) + 1, text
+    num_pr = ppr.numPr if ppr is not None else None
+    numbered = num_pr is not None and not (num_pr.numId is not None and num_pr.numId.val == 0)
+    style_name = names[0] if names else ""
+    if numbered or "list" in style_name.lower():
+        if num_pr is not None and num_pr.ilvl is not None:
+            level = int(num_pr.ilvl.val)
+        elif m := _STYLE_LEVEL_RE.search(style_name):
+            level = int(m.group(1)) - 1
+        else:
+            level = 0
+        bullet = split_bullet(text)  # a typed marker inside a list paragraph is redundant
+        return "bullet", max(level, 0), bullet[2] if bullet and not bullet[1][0].isalnum() else text
+    if bullet := split_bullet(text):
+        return "bullet", 0, bullet[2]
+    if _all_bold(p) and len(text.split()) <= 12 and not text.endswith("."):
+        return "heading", 3, text
+    if looks_like_heading(text):
+        return "heading", 2, text
+    return "paragraph", 0, text
+
+
+def _all_bold(p: Paragraph) -> bool:
+    """True when every run carrying text is bold (directly or through its character style)."""
+    runs = [r for r in p.runs if r.text.strip()]
+    if not runs:
+        return False
+    try:
+        para_bold = bool(p.style is not None and p.style.font.bold)
+    except (KeyError, ValueError):
+        para_bold = False
+
+    def bold(run: object) -> bool:
+        if run.bold is not None:
+            return bool(run.bold)
+        return bool(run.style is not None and run.style.font.bold) or para_bold
+
+    return all(bold(r) for r in runs)

@@ -1,0 +1,69 @@
+"""Entry point: read a file (or given bytes) and dispatch to the right extractor by suffix."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from extractors.docx import extract_docx
+from extractors.errors import CorruptFile, EmptyFile, ExtractionError, FileTooLarge, UnsupportedFormat
+from extractors.pdf import extract_pdf
+from extractors.text import extract_text
+from extractors.types import Document
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".txt", ".md")
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+def read_document(path: Path | str, data: bytes | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Turn a file into a Document, or raise a typed ExtractionError saying what is wrong and what to do."""
+    path = Path(path)
+    resolved = str(path.resolve())
+    suffix = path.suffix.lower()
+    if suffix == ".doc":
+        raise UnsupportedFormat("legacy .doc: convert to .docx")
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = suffix or "(no extension)"
+        raise UnsupportedFormat(f"unsupported file type {shown}: convert it to one of {', '.join(SUPPORTED_SUFFIXES)}")
+    if data is None:
+        data = _read_bytes(path, max_bytes)
+    if len(data) > max_bytes:
+        raise FileTooLarge(_too_large(len(data), max_bytes))
+    if not data:
+        raise EmptyFile("the file is empty (0 bytes): check the upload or export")
+    content_hash = hashlib.sha256(data).hexdigest()
+    file_type = suffix[1:]
+    try:
+        if file_type == "pdf":
+            document = extract_pdf(data, resolved, content_hash)
+        elif file_type == "docx":
+            document = extract_docx(data, resolved, content_hash)
+        else:
+            document = extract_text(data, resolved, content_hash, file_type)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # a parser bug or an unforeseen malformation must not escape untyped
+        raise CorruptFile(
+            f"could not parse the {suffix} file ({type(exc).__name__}: {str(exc)[:200]}): "
+            "re-save or re-export it and try again"
+        ) from exc
+    if not document.text.strip():
+        raise EmptyFile(f"no text found in the {suffix} file: check that it has content")
+    return document
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Read the whole file once, refusing files above max_bytes without reading them."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FileTooLarge(_too_large(size, max_bytes))
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise ExtractionError(f"cannot read the file ({exc.strerror or exc}): check the path and permissions") from exc
+    return data
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:.0f} MB limit: split or compress it"

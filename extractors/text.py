@@ -1,0 +1,262 @@
+"""Plain-text and Markdown extraction, plus the line-classification helpers the PDF extractor shares."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.errors import CorruptFile
+from extractors.types import Document, DocumentBuilder
+
+# Glyphs that PDF/Word text layers use for list bullets (pypdf turns "•" into \x7f; Symbol-font bullets are \uf0b7).
+BULLET_GLYPHS = "\x7f•▪◦●‣⁃■□\uf0b7\uf0a7\uf0d8\uf076"
+
+_BULLET_RE = re.compile(
+    r"^(?P<indent>[ \t]*)"
+    r"(?P<marker>[-*+–" + re.escape(BULLET_GLYPHS) + r"]|\d{1,3}[.)]|[a-zA-Z]\)|\((?:[a-zA-Z]|\d{1,3}|[ivxIVX]{1,4})\))"
+    r"[ \t]+(?P<body>\S.*)$"
+)
+_NUMBERED_RE = re.compile(r"^\d{1,3}[.)]$")
+_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+_SETEXT_RE = re.compile(r"^ {0,3}(=+|-{2,})[ \t]*$")
+_HR_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_GRID_BORDER_RE = re.compile(r"^\s*\+[-=+:]+\+\s*$")
+_TABLE_SEP_RE = re.compile(r"^\s*\|?(?:\s*:?-+:?\s*\|)+\s*(?::?-+:?\s*)?\|?\s*$")
+_BOLD_LINE_RE = re.compile(r"^\s*(\*\*|__)(?P<body>.+?)\1\s*(?P<colon>:?)\s*$")
+_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
+_SPACES_RE = re.compile(r"[ \t\u00a0]+")
+_SENTENCE_END = ".!?;:"
+# Words that stay lowercase in Title Case headings.
+_SMALL_WORDS = frozenset(
+    "a an and as at but by for from in into nor of on or per the to vs via with within without & / -".split()
+)
+_CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13}
+
+
+def clean_inline(text: str) -> str:
+    """Strip simple Markdown inline markup and collapse whitespace."""
+    text = text.replace("\u200b", "").replace("\ufeff", "")
+    text = _IMAGE_RE.sub(r"\1", text)
+    text = _LINK_RE.sub(r"\1", text)
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    text = _ESCAPE_RE.sub(r"\1", text)
+    text = _SPACES_RE.sub(" ", text).strip()
+    # "**Benefits** :" leaves a stray space before the colon.
+    return re.sub(r"\s+:$", ":", text)
+
+
+def split_bullet(line: str) -> tuple[int, str, str] | None:
+    """Return (indent, marker, body) when the line starts with a list marker, else None."""
+    m = _BULLET_RE.match(line)
+    if not m:
+        return None
+    indent = len(m.group("indent").expandtabs(4))
+    return indent, m.group("marker"), m.group("body")
+
+
+def looks_like_heading(text: str) -> bool:
+    """True for a short line that reads like a heading: Title Case or ALL CAPS, or ending with ':'."""
+    t = text.strip()
+    if not t or len(t) > 100:
+        return False
+    first = next((c for c in t if c.isalnum()), "")
+    if not first or first.islower():
+        return False
+    words = t.split()
+    if len(words) > 10:
+        return False
+    if t.endswith(":"):
+        return True
+    if t[-1] in ".!?;,":
+        return False
+    letters = [c for c in t if c.isalpha()]
+    if len(letters) < 2 or t.count(",") >= 2:
+        return False
+    if all(c.isupper() for c in letters):
+        return True
+    for word in words:
+        core = word.strip("()[]{}\"'“”‘’-–—/&*.,:")
+        if not core or not core[0].isalpha() or core.lower() in _SMALL_WORDS:
+            continue
+        if core[0].islower():
+            return False
+    return True
+
+
+def ends_sentence(text: str) -> bool:
+    """True when the text ends with sentence-final (or list-introducing) punctuation."""
+    t = text.rstrip(" )\"'”’")
+    return bool(t) and t[-1] in _SENTENCE_END
+
+
+def decode_text(data: bytes) -> str:
+    """Decode UTF-8 (BOM stripped), else cp1252, else latin-1; reject binary data."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    head = data[:8192]
+    controls = sum(1 for b in head if b in _CONTROL_BYTES or b == 0x7F)
+    if b"\x00" in head or (head and controls > len(head) * 0.10):
+        raise CorruptFile("binary data, not text: check the file type")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+class _TextParser:
+    """Line-by-line Markdown-ish structure recovery feeding a DocumentBuilder."""
+
+    def __init__(self, builder: DocumentBuilder) -> None:
+        self.b = builder
+        self.kind = ""  # kind of the open block ('' when none)
+        self.parts: list[str] = []
+        self.level = 0
+        self.marker_indent = 0  # indent of the open bullet's marker
+        self.list_indents: list[int] = []
+
+    def flush(self) -> None:
+        """Emit the open block, if any."""
+        if self.kind:
+            self.b.add(self.kind, clean_inline(" ".join(self.parts)), self.level)
+        self.kind, self.parts, self.level = "", [], 0
+
+    def emit(self, kind: str, text: str, level: int = 0) -> None:
+        """Close the open block and emit a finished one."""
+        self.flush()
+        self.b.add(kind, clean_inline(text), level)
+
+    def list_level(self, indent: int) -> int:
+        """Nesting depth of a bullet at this indent, from the indents of the enclosing list items."""
+        while self.list_indents and self.list_indents[-1] > indent:
+            self.list_indents.pop()
+        if not self.list_indents or self.list_indents[-1] < indent:
+            self.list_indents.append(indent)
+        return len(self.list_indents) - 1
+
+    def parse_page(self, text: str) -> None:
+        """Parse one page (form-feed separated) of text."""
+        lines = text.split("\n")
+        blank_before = True
+        in_table = False
+        i = 0
+        while i < len(lines):
+            raw = lines[i].rstrip()
+            i += 1
+            if not raw.strip():
+                in_table = False
+                if self.kind != "bullet":
+                    self.flush()
+                blank_before = True
+                continue
+            was_blank, blank_before = blank_before, False
+            stripped = raw.strip()
+            indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
+
+            # Setext heading: a text line underlined with === or ---.
+            if i < len(lines) and _SETEXT_RE.match(lines[i]) and not _HR_RE.match(raw) and not stripped.startswith("|"):
+                bullet = split_bullet(raw)
+                if bullet is None or _NUMBERED_RE.match(bullet[1]):
+                    self.list_indents = []
+                    self.emit("heading", stripped, 1 if lines[i].strip()[0] == "=" else 2)
+                    i += 1
+                    continue
+            if m := _ATX_RE.match(raw):
+                self.list_indents = []
+                self.emit("heading", m.group(2) or "", len(m.group(1)))
+                continue
+            if _HR_RE.match(raw) or _GRID_BORDER_RE.match(raw):
+                self.flush()
+                continue
+            following = lines[i].strip() if i < len(lines) else ""
+            # A pipe table: rows start with '|', or (without outer pipes) a header row sits above a |---| line.
+            header_row = "|" in stripped and "|" in following and bool(_TABLE_SEP_RE.match(following))
+            if (stripped.startswith("|") and stripped.count("|") >= 2) or header_row or (in_table and "|" in stripped):
+                in_table = True
+                if not _TABLE_SEP_RE.match(stripped):
+                    self.emit("table_row", table_row_text(stripped))
+                continue
+            in_table = False
+            if (m := _BOLD_LINE_RE.match(raw)) and len(m.group("body").split()) <= 12:
+                body = m.group("body").strip()
+                if body and not body.endswith("."):
+                    self.list_indents = []
+                    self.emit("heading", body + m.group("colon"), 3)
+                    continue
+            bullet = split_bullet(raw)
+            if bullet and self.kind == "paragraph" and not was_blank and not ends_sentence(self.parts[-1]):
+                # "(1)" or "3." at the start of a hard-wrapped line continues the sentence above.
+                if bullet[1][0].isalnum() or bullet[1][0] == "(":
+                    bullet = None
+            if bullet:
+                b_indent, marker, body = bullet
+                self.flush()
+                if _NUMBERED_RE.match(marker) and b_indent == 0 and _is_all_caps(body):
+                    self.list_indents = []
+                    self.emit("heading", stripped, 2)
+                    continue
+                self.kind, self.parts = "bullet", [body]
+                self.level = self.list_level(b_indent)
+                self.marker_indent = b_indent
+                continue
+            self.plain_line(stripped, indent, was_blank, following)
+        self.flush()
+
+    def plain_line(self, line: str, indent: int, was_blank: bool, following: str = "") -> None:
+        """Handle a line that is neither heading markup, table, rule nor bullet."""
+        if self.kind == "bullet":
+            # A bullet continues on indented lines (also after a blank line), or lazily on the very next line.
+            if indent > self.marker_indent or (not was_blank and not looks_like_heading(line)):
+                self.parts.append(line)
+                return
+            self.flush()
+        if self.kind == "paragraph" and not was_blank:
+            prev = self.parts[-1]
+            if line[0].islower() or not (ends_sentence(prev) and looks_like_heading(clean_inline(line))):
+                self.parts.append(line)
+                return
+        self.flush()
+        if indent == 0:
+            self.list_indents = []
+        # A long Title-Case-looking line running straight into more text is the first line of a wrapped paragraph.
+        wrapped = len(line) >= 45 and bool(following) and not following.startswith(("|", "#", "=", "---"))
+        if looks_like_heading(clean_inline(line)) and not (wrapped and not line.endswith(":")):
+            self.emit("heading", line, 2)
+        else:
+            self.kind, self.parts, self.level = "paragraph", [line], 0
+
+
+def table_row_text(line: str) -> str:
+    """Join a Markdown table row's non-empty cells with ' | '."""
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    cells = [clean_inline(c) for c in re.split(r"(?<!\\)\|", inner)]
+    return " | ".join(c.replace("\\|", "|") for c in cells if c)
+
+
+def _is_all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def parse_text_into(builder: DocumentBuilder, text: str) -> None:
+    """Parse decoded text into blocks; a form feed starts a new page."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parser = _TextParser(builder)
+    for n, page in enumerate(text.split("\f")):
+        if n:
+            builder.new_page()
+        parser.parse_page(page)
+
+
+def extract_text(data: bytes, path: str, content_hash: str, file_type: str) -> Document:
+    """Extract a .txt or .md file into a Document (one page unless it contains form feeds)."""
+    builder = DocumentBuilder()
+    parse_text_into(builder, decode_text(data))
+    return builder.build(path, content_hash, file_type)

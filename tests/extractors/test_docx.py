@@ -1,0 +1,150 @@
+"""extract_docx: headings, lists, tables, content controls, page breaks and broken packages."""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+
+import docx
+import pytest
+from docx.enum.text import WD_BREAK
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+
+from extractors.docx import extract_docx
+from extractors.errors import CorruptFile
+from extractors.types import Document
+
+
+def save(document: docx.document.Document) -> bytes:
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def extract(data: bytes) -> Document:
+    return extract_docx(data, "/x/doc.docx", "h")
+
+
+def test_heading_styles_and_levels() -> None:
+    d = docx.Document()
+    d.add_heading("Job Title", level=0)
+    d.add_heading("About the Role", level=1)
+    d.add_heading("Tools", level=2)
+    assert [(b.kind, b.text, b.level) for b in extract(save(d)).blocks] == [
+        ("heading", "Job Title", 1),
+        ("heading", "About the Role", 1),
+        ("heading", "Tools", 2),
+    ]
+
+
+def test_list_styles_are_bullets_with_levels() -> None:
+    d = docx.Document()
+    d.add_paragraph("Python", style="List Bullet")
+    d.add_paragraph("NumPy", style="List Bullet 2")
+    d.add_paragraph("Deploy models", style="List Number")
+    assert [(b.kind, b.text, b.level) for b in extract(save(d)).blocks] == [
+        ("bullet", "Python", 0),
+        ("bullet", "NumPy", 1),
+        ("bullet", "Deploy models", 0),
+    ]
+
+
+def test_table_rows_in_body_order() -> None:
+    d = docx.Document()
+    d.add_paragraph("Before the table.")
+    t = d.add_table(rows=2, cols=2)
+    for (r, c), text in {(0, 0): "Skill", (0, 1): "Level", (1, 0): "Python", (1, 1): "Expert"}.items():
+        t.cell(r, c).text = text
+    d.add_paragraph("After the table.")
+    assert [(b.kind, b.text) for b in extract(save(d)).blocks] == [
+        ("paragraph", "Before the table."),
+        ("table_row", "Skill | Level"),
+        ("table_row", "Python | Expert"),
+        ("paragraph", "After the table."),
+    ]
+
+
+def test_merged_cells_appear_once() -> None:
+    d = docx.Document()
+    t = d.add_table(rows=2, cols=3)
+    t.cell(0, 0).merge(t.cell(0, 2)).text = "Merged Header"
+    t.cell(1, 0).merge(t.cell(1, 1)).text = "Wide"
+    t.cell(1, 2).text = "Narrow"
+    assert [b.text for b in extract(save(d)).blocks] == ["Merged Header", "Wide | Narrow"]
+
+
+def test_nested_table_rows_follow_outer_row() -> None:
+    d = docx.Document()
+    outer = d.add_table(rows=1, cols=2)
+    outer.cell(0, 0).text = "Outer"
+    inner = outer.cell(0, 1).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text = "In A"
+    inner.cell(0, 1).text = "In B"
+    assert [b.text for b in extract(save(d)).blocks] == ["Outer", "In A | In B"]
+
+
+def test_content_control_text_kept_in_order() -> None:
+    d = docx.Document()
+    d.add_paragraph("First paragraph here.")
+    last = d.add_paragraph("Last paragraph here.")
+    sdt = parse_xml(
+        f"<w:sdt {nsdecls('w')}><w:sdtContent><w:p><w:r><w:t>Inside a content control.</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>"
+    )
+    last._p.addprevious(sdt)
+    assert [b.text for b in extract(save(d)).blocks] == [
+        "First paragraph here.",
+        "Inside a content control.",
+        "Last paragraph here.",
+    ]
+
+
+def test_explicit_page_break_starts_page_two() -> None:
+    d = docx.Document()
+    d.add_paragraph("Page one text.")
+    d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    d.add_paragraph("Page two text.")
+    doc = extract(save(d))
+    assert [(b.text, b.page) for b in doc.blocks] == [("Page one text.", 1), ("Page two text.", 2)]
+
+
+def test_header_used_only_when_body_empty() -> None:
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "Header only posting text."
+    assert [b.text for b in extract(save(d)).blocks] == ["Header only posting text."]
+    d.add_paragraph("Body text wins.")
+    assert [b.text for b in extract(save(d)).blocks] == ["Body text wins."]
+
+
+def test_random_bytes_rejected() -> None:
+    with pytest.raises(CorruptFile, match="not a valid .docx"):
+        extract(bytes(range(256)) * 4)
+
+
+def test_zip_without_document_xml_rejected() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+    with pytest.raises(CorruptFile, match=r"no word/document.xml.*re-save it from Word"):
+        extract(buf.getvalue())
+
+
+def test_zip_bomb_refused() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        # 11 MB of zeros deflates ~1000:1, the signature of a crafted bomb (cheaper to build than 200 MB).
+        zf.writestr("word/document.xml", b"\0" * (11 * 1024 * 1024))
+    with pytest.raises(CorruptFile, match=r"declares 11 MB uncompressed: refusing \(zip bomb\?\)"):
+        extract(buf.getvalue())
+
+
+def test_offsets_match_text() -> None:
+    d = docx.Document()
+    d.add_heading("Role", 1)
+    d.add_paragraph("Text   with   spaces.")
+    d.add_paragraph("Item", style="List Bullet")
+    doc = extract(save(copy.deepcopy(d)))
+    for b in doc.blocks:
+        assert doc.text[b.char_start : b.char_end] == b.text

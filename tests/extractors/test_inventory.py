@@ -1,0 +1,100 @@
+"""Discovery skips what it must, and the plan hashes only changed files and reads only new content."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from extractors.inventory import FoundFile, discover, hash_file, plan_scan
+from warehouse.records import FileState
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def names(root: Path) -> list[str]:
+    return sorted(Path(f.path).relative_to(root.resolve()).as_posix() for f in discover(root))
+
+
+def test_supported_files_recursively(tmp_path: Path) -> None:
+    for name in ["a.txt", "b.md", "sub/c.pdf", "sub/d.docx", "e.doc", "f.png", "g.html"]:
+        write(tmp_path / name, "x")
+    assert names(tmp_path) == ["a.txt", "b.md", "e.doc", "sub/c.pdf", "sub/d.docx"]
+
+
+def test_hidden_and_lock_files_ignored(tmp_path: Path) -> None:
+    write(tmp_path / ".hidden.txt", "x")
+    write(tmp_path / "~$draft.docx", "x")
+    write(tmp_path / ".git/notes.txt", "x")
+    write(tmp_path / "ok.txt", "x")
+    assert names(tmp_path) == ["ok.txt"]
+
+
+def test_links_outside_root_not_followed(tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside/secret.txt", "x")
+    root = tmp_path / "root"
+    write(root / "in.txt", "x")
+    os.symlink(outside, root / "link.txt")
+    os.symlink(outside.parent, root / "linkdir")
+    os.symlink(root / "in.txt", root / "inner-link.txt")
+    assert names(root) == ["in.txt"]  # the inside link is the same file
+
+
+def test_link_loop_does_not_hang(tmp_path: Path) -> None:
+    write(tmp_path / "a/file.txt", "x")
+    os.symlink(tmp_path / "a", tmp_path / "a/loop")
+    assert names(tmp_path) == ["a/file.txt"]
+
+
+def found(path: Path) -> FoundFile:
+    info = path.stat()
+    return FoundFile(str(path.resolve()), info.st_size, info.st_mtime_ns)
+
+
+def state(path: Path, status: str = "ok", digest: str | None = None) -> FileState:
+    info = path.stat()
+    return FileState(str(path.resolve()), info.st_size, info.st_mtime_ns, digest or hash_file(str(path)), status)
+
+
+def test_plan_new_unchanged_changed_removed(tmp_path: Path) -> None:
+    new = write(tmp_path / "new.txt", "new")
+    same = write(tmp_path / "same.txt", "same")
+    edited = write(tmp_path / "edited.txt", "v1")
+    known = {str(p.resolve()): state(p) for p in (same, edited)}
+    known["/gone.txt"] = FileState("/gone.txt", 1, 1, "abc", "ok")
+    edited.write_text("version 2")
+    plan = plan_scan([found(p) for p in (new, same, edited)], known, stored_contents=set())
+    assert [Path(f.path).name for f in plan.new] == ["new.txt"]
+    assert [Path(f.path).name for f in plan.changed] == ["edited.txt"]
+    assert [Path(f.path).name for f in plan.unchanged] == ["same.txt"]
+    assert plan.removed == ["/gone.txt"]
+    assert plan.counts() == {"files_seen": 3, "new": 1, "changed": 1, "unchanged": 1, "removed": 1}
+
+
+def test_moved_file_is_linked_not_read(tmp_path: Path) -> None:
+    moved = write(tmp_path / "moved.txt", "content")
+    plan = plan_scan([found(moved)], {}, stored_contents={hash_file(str(moved))})
+    assert (plan.to_read, [f.path for f in plan.linked]) == ([], [str(moved.resolve())])
+
+
+def test_duplicate_content_read_once(tmp_path: Path) -> None:
+    a, b = write(tmp_path / "a.txt", "same"), write(tmp_path / "b.txt", "same")
+    plan = plan_scan([found(a), found(b)], {}, stored_contents=set())
+    assert ([Path(f.path).name for f in plan.new], [Path(f.path).name for f in plan.linked]) == (["a.txt"], ["b.txt"])
+
+
+def test_unchanged_stat_is_not_hashed(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", "x")
+    known = {str(path.resolve()): state(path, digest="not-the-real-hash")}
+    plan = plan_scan([found(path)], known, stored_contents=set())
+    assert [f.content_hash for f in plan.unchanged] == ["not-the-real-hash"]
+
+
+def test_failed_file_retried_only_when_asked(tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.pdf", "not a pdf")
+    known = {str(path.resolve()): state(path, status="failed")}
+    assert len(plan_scan([found(path)], known, set()).unchanged) == 1
+    assert len(plan_scan([found(path)], known, set(), retry_failed=True).changed) == 1

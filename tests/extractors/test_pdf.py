@@ -1,0 +1,156 @@
+"""extract_pdf: structure recovery from real PDFs rendered with fpdf2, and the typed failures."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from pypdf import PdfWriter
+
+from extractors.errors import CorruptFile, EncryptedFile, NoTextLayer
+from extractors.pdf import extract_pdf
+from extractors.types import Document
+from tests.render import render_pdf
+
+NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+
+
+def pdf_bytes(*pages: list[str], size: int = 11) -> bytes:
+    """A PDF whose pages hold the given lines, one text line each, in plain Helvetica."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", "", size)
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(0, 6, line, **NEXT)
+    return bytes(pdf.output())
+
+
+def extract(data: bytes) -> Document:
+    return extract_pdf(data, "/x/doc.pdf", "h")
+
+
+def test_headings_bullets_paragraphs_from_rendered_pdf(tmp_path: Path) -> None:
+    blocks = [
+        ("heading", "Machine Learning Engineer"),
+        ("paragraph", "We build ranking models for search."),
+        ("heading", "Requirements"),
+        ("bullet", "Python and PyTorch"),
+        ("bullet", "Experience shipping models"),
+    ]
+    doc = extract((render_pdf(blocks, tmp_path / "a.pdf")).read_bytes())
+    assert [(b.kind, b.text) for b in doc.blocks] == blocks
+
+
+def test_wrapped_lines_join_into_one_paragraph(tmp_path: Path) -> None:
+    text = "Our team designs and operates large scale recommendation systems. " * 5
+    doc = extract(render_pdf([("paragraph", text)], tmp_path / "a.pdf").read_bytes())
+    assert [(b.kind, b.text) for b in doc.blocks] == [("paragraph", text.strip())]
+
+
+def test_wrapped_bullet_joins(tmp_path: Path) -> None:
+    text = "Design, build and maintain the evaluation harness for every model we ship to customers worldwide"
+    doc = extract(render_pdf([("bullet", text), ("bullet", "Second item")], tmp_path / "a.pdf").read_bytes())
+    assert [(b.kind, b.text) for b in doc.blocks] == [("bullet", text), ("bullet", "Second item")]
+
+
+def test_dash_and_numbered_lines_are_bullets() -> None:
+    doc = extract(pdf_bytes(["Skills:", "- Python", "1. Docker", "a) Kubernetes"]))
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Skills:"),
+        ("bullet", "Python"),
+        ("bullet", "Docker"),
+        ("bullet", "Kubernetes"),
+    ]
+
+
+def test_lowercase_continuation_joins_previous_line() -> None:
+    doc = extract(pdf_bytes(["The vendor shall provide", "support for all models."]))
+    assert [b.text for b in doc.blocks] == ["The vendor shall provide support for all models."]
+
+
+def test_hyphenation_joined() -> None:
+    # A narrow cell forces a line-end hyphen, which PDFium marks with \x02.
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    pdf.cell(0, 6, "We need demon-", **NEXT)
+    pdf.cell(0, 6, "strable experience in retrieval.", **NEXT)
+    doc = extract(bytes(pdf.output()))
+    assert "demonstrable" in doc.text
+
+
+def test_page_numbers_dropped_and_pages_kept() -> None:
+    doc = extract(pdf_bytes(["First page body text here.", "1"], ["Second page body text here.", "Page 2 of 2"]))
+    assert [(b.text, b.page) for b in doc.blocks] == [
+        ("First page body text here.", 1),
+        ("Second page body text here.", 2),
+    ]
+    assert [p.number for p in doc.pages] == [1, 2]
+
+
+def test_running_header_dropped_after_first_page() -> None:
+    pages = [["ACME RFP 2024", f"Body text of page {n} is here."] for n in range(1, 4)]
+    doc = extract(pdf_bytes(*pages))
+    assert [b.text for b in doc.blocks].count("ACME RFP 2024") == 1
+
+
+def test_encrypted_pdf_raises() -> None:
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(["Secret requirements text for the job."])))
+    writer.encrypt(user_password="x", algorithm="AES-256")
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(EncryptedFile, match="encrypted PDF"):
+        extract(buf.getvalue())
+
+
+def test_owner_password_only_pdf_is_read() -> None:
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(["Readable requirements text for the job."])))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert extract(buf.getvalue()).blocks[0].text == "Readable requirements text for the job."
+
+
+def test_blank_page_pdf_has_no_text_layer() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 100, style="F")  # an "image" with no text
+    with pytest.raises(NoTextLayer, match="run OCR"):
+        extract(bytes(pdf.output()))
+
+
+def test_html_named_pdf_rejected() -> None:
+    with pytest.raises(CorruptFile, match="not a PDF: the file starts with '<!DOCTYPE html>"):
+        extract(b"<!DOCTYPE html><html><body>Not found</body></html>")
+
+
+def test_truncated_pdf_is_corrupt() -> None:
+    data = pdf_bytes(["Some text that will be cut off."])
+    with pytest.raises(CorruptFile, match="damaged or truncated PDF"):
+        extract(data[:200])
+
+
+def test_offsets_match_text(tmp_path: Path) -> None:
+    blocks = [("heading", "Title"), ("paragraph", "Body text. " * 30), ("bullet", "An item")]
+    doc = extract(render_pdf(blocks, tmp_path / "a.pdf").read_bytes())
+    for b in doc.blocks:
+        assert doc.text[b.char_start : b.char_end] == b.text
+    for p in doc.pages:
+        assert 0 <= p.char_start <= p.char_end <= len(doc.text)
+
+
+def test_pypdf_fallback_reads_text_pdfium_cannot_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pypdfium2
+
+    from extractors import pdf as pdf_module
+
+    def refuse(data: bytes) -> list:
+        raise pypdfium2.PdfiumError("Failed to load document (PDFium: Data format error).")
+
+    monkeypatch.setattr(pdf_module, "_pdfium_lines", refuse)
+    doc = extract(pdf_bytes(["Requirements", "- Python experience"]))
+    assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Requirements"), ("bullet", "Python experience")]

@@ -1,0 +1,108 @@
+"""Requirements are found per section and cue, with strength and exact offsets (one phenomenon per test)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from extractors.nlp import build_nlp
+from extractors.requirements import RequirementFinder
+from extractors.types import Document, DocumentBuilder
+from rules.load import load_rules
+
+
+@lru_cache(maxsize=1)
+def finder() -> RequirementFinder:
+    rules = load_rules()
+    return RequirementFinder(rules, build_nlp(rules.scoring.get("lemma_overrides")))
+
+
+def make(*blocks: tuple[str, str]) -> Document:
+    builder = DocumentBuilder()
+    for kind, text in blocks:
+        builder.add(kind, text, level=1 if kind == "heading" else 0)
+    return builder.build("/x/doc.txt", "h", "txt")
+
+
+def found(document: Document, kind: str = "job_posting") -> list[tuple[str, str, str]]:
+    return [(r.text, r.strength, r.section) for r in finder()(document, kind)]
+
+
+def test_bullets_under_requirements_are_required() -> None:
+    doc = make(("heading", "Requirements"), ("bullet", "Python and SQL"), ("bullet", "Experience with Kubernetes"))
+    assert found(doc) == [
+        ("Python and SQL", "required", "required_qualifications"),
+        ("Experience with Kubernetes", "required", "required_qualifications"),
+    ]
+
+
+def test_bullets_under_responsibilities_are_responsibilities() -> None:
+    doc = make(("heading", "What you'll do"), ("bullet", "Build retrieval pipelines for support agents"))
+    assert found(doc) == [("Build retrieval pipelines for support agents", "responsibility", "responsibilities")]
+
+
+def test_nice_to_have_section_is_preferred() -> None:
+    doc = make(("heading", "Nice to have"), ("bullet", "Experience with LangChain"))
+    assert found(doc) == [("Experience with LangChain", "preferred", "preferred_qualifications")]
+
+
+def test_preferred_cue_inside_required_section() -> None:
+    doc = make(("heading", "Qualifications"), ("bullet", "Familiarity with Terraform is a plus"))
+    assert found(doc) == [("Familiarity with Terraform is a plus", "preferred", "required_qualifications")]
+
+
+def test_paragraph_in_requirement_section_splits_into_sentences() -> None:
+    doc = make(("heading", "The Role"), ("paragraph", "You will own our chat assistant. You will ship weekly."))
+    assert found(doc) == [
+        ("You will own our chat assistant.", "responsibility", "responsibilities"),
+        ("You will ship weekly.", "responsibility", "responsibilities"),
+    ]
+
+
+def test_cue_sentences_outside_sections() -> None:
+    doc = make(("paragraph", "We are a small team in Lisbon. You must have 5+ years of Python experience."))
+    assert found(doc) == [("You must have 5+ years of Python experience.", "required", "")]
+
+
+def test_company_and_benefits_sections_give_nothing() -> None:
+    doc = make(
+        ("heading", "About us"),
+        ("paragraph", "You will love our culture and you must see our office."),
+        ("heading", "Benefits"),
+        ("bullet", "Experience with a generous 401k match"),
+    )
+    assert found(doc) == []
+
+
+def test_proposal_logistics_are_not_requirements() -> None:
+    doc = make(("paragraph", "Proposals must be submitted by 5 pm on March 3. The contractor shall build a portal."))
+    assert found(doc, "rfp") == [("The contractor shall build a portal.", "deliverable", "")]
+
+
+def test_scope_of_work_is_deliverable() -> None:
+    doc = make(("heading", "Scope of Work"), ("bullet", "Develop a citizen-services chatbot"))
+    assert found(doc, "rfp") == [("Develop a citizen-services chatbot", "deliverable", "scope_of_work")]
+
+
+def test_colon_paragraph_acts_as_heading() -> None:
+    doc = make(("paragraph", "Requirements:"), ("bullet", "Strong SQL"))
+    assert found(doc) == [("Strong SQL", "required", "required_qualifications")]
+
+
+def test_offsets_point_at_the_text() -> None:
+    doc = make(("heading", "The Role"), ("paragraph", "Intro words here.  You will build agents for sales teams."))
+    requirements = finder()(doc, "job_posting")
+    assert requirements
+    for requirement in requirements:
+        assert doc.text[requirement.char_start : requirement.char_end] == requirement.text
+    assert [r.ordinal for r in requirements] == list(range(len(requirements)))
+
+
+def test_unknown_subheading_keeps_section() -> None:
+    builder = DocumentBuilder()
+    builder.add("heading", "Requirements", level=2)
+    builder.add("heading", "Backend", level=3)
+    builder.add("bullet", "Go or Rust services")
+    doc = builder.build("/x", "h", "txt")
+    assert [(r.text, r.section) for r in finder()(doc, "job_posting")] == [
+        ("Go or Rust services", "required_qualifications")
+    ]

@@ -1,0 +1,127 @@
+"""extract_text: decoding, binary rejection and Markdown-ish structure recovery."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.errors import CorruptFile
+from extractors.text import extract_text
+from extractors.types import Document
+
+
+def parse(text: str | bytes) -> Document:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return extract_text(data, "/x/doc.txt", "h", "txt")
+
+
+def kinds(doc: Document) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in doc.blocks]
+
+
+def test_atx_headings_levels_and_bold_stripped() -> None:
+    doc = parse("# **Data Scientist**\n\n### Requirements ###\n")
+    assert [(b.kind, b.text, b.level) for b in doc.blocks] == [
+        ("heading", "Data Scientist", 1),
+        ("heading", "Requirements", 3),
+    ]
+
+
+def test_setext_headings() -> None:
+    doc = parse("Statement of Work\n=================\n\n1. OBJECTIVES\n-------------\n\nBuild it.\n")
+    assert [(b.kind, b.text, b.level) for b in doc.blocks] == [
+        ("heading", "Statement of Work", 1),
+        ("heading", "1. OBJECTIVES", 2),
+        ("paragraph", "Build it.", 0),
+    ]
+
+
+def test_bold_line_and_colon_line_are_headings() -> None:
+    doc = parse("**Your Responsibilities** :\n\nWhat you bring:\n")
+    assert kinds(doc) == [("heading", "Your Responsibilities:"), ("heading", "What you bring:")]
+
+
+def test_bullets_all_markers_stripped() -> None:
+    doc = parse("- dash item\n* star item\n• dot item\n+ plus item\n")
+    assert kinds(doc) == [
+        ("bullet", "dash item"),
+        ("bullet", "star item"),
+        ("bullet", "dot item"),
+        ("bullet", "plus item"),
+    ]
+
+
+def test_numbered_items_are_bullets() -> None:
+    doc = parse("1. first step\n2) second step\na) lettered step\n")
+    assert kinds(doc) == [("bullet", "first step"), ("bullet", "second step"), ("bullet", "lettered step")]
+
+
+def test_bullet_level_from_indentation() -> None:
+    doc = parse("-   Position\n\n    -   Provide data\n\n        -   Grade\n-   Post\n")
+    assert [(b.text, b.level) for b in doc.blocks] == [("Position", 0), ("Provide data", 1), ("Grade", 2), ("Post", 0)]
+
+
+def test_indented_continuation_joins_bullet() -> None:
+    doc = parse("- Build retrieval systems that\n  scale to billions of items\n- Ship models\n")
+    assert kinds(doc) == [
+        ("bullet", "Build retrieval systems that scale to billions of items"),
+        ("bullet", "Ship models"),
+    ]
+
+
+def test_wrapped_paragraph_lines_join() -> None:
+    doc = parse("The Contracting Officer (CO) is responsible\nfor monitoring compliance.\n\nNext paragraph.\n")
+    assert kinds(doc) == [
+        ("paragraph", "The Contracting Officer (CO) is responsible for monitoring compliance."),
+        ("paragraph", "Next paragraph."),
+    ]
+
+
+def test_parenthesised_number_inside_wrapped_sentence_is_not_a_bullet() -> None:
+    doc = parse("The CO will designate one\n(1) representative for the work.\n")
+    assert kinds(doc) == [("paragraph", "The CO will designate one (1) representative for the work.")]
+
+
+def test_markdown_table_rows() -> None:
+    doc = parse("| Skill | Level |\n|---|:--:|\n| Python | Expert |\n")
+    assert kinds(doc) == [("table_row", "Skill | Level"), ("table_row", "Python | Expert")]
+
+
+def test_inline_markup_stripped() -> None:
+    doc = parse("Use `pytest` and **ruff**, see [the guide](https://example.com/g) and snake\\_case.\n")
+    assert kinds(doc) == [("paragraph", "Use pytest and ruff, see the guide and snake_case.")]
+
+
+def test_cp1252_text_decoded() -> None:
+    doc = parse("We\x92re hiring \x93ML\x94 engineers \x96 remote.".encode("latin-1"))
+    assert doc.blocks[0].text == "We’re hiring “ML” engineers – remote."
+
+
+def test_utf8_bom_stripped() -> None:
+    assert parse("\ufeffHello there, world.".encode()).text == "Hello there, world."
+
+
+def test_binary_rejected() -> None:
+    with pytest.raises(CorruptFile, match="binary data"):
+        parse(b"PK\x03\x04\x00\x00binary\x00stuff")
+
+
+def test_form_feed_starts_new_page() -> None:
+    doc = parse("First page text.\fSecond page text.")
+    assert [(b.text, b.page) for b in doc.blocks] == [("First page text.", 1), ("Second page text.", 2)]
+    assert [p.number for p in doc.pages] == [1, 2]
+
+
+def test_offsets_match_text() -> None:
+    doc = parse("# Title\n\nSome text\nwrapped.\n\n- item one\n| a | b |\n")
+    assert doc.blocks
+    for b in doc.blocks:
+        assert doc.text[b.char_start : b.char_end] == b.text
+
+
+def test_pipe_table_without_outer_pipes() -> None:
+    doc = parse("Deliverable | Due Date\n--- | ---\nCode | Weekly\n\nAfter.\n")
+    assert kinds(doc) == [
+        ("table_row", "Deliverable | Due Date"),
+        ("table_row", "Code | Weekly"),
+        ("paragraph", "After."),
+    ]

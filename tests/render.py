@@ -1,0 +1,152 @@
+"""Test helper: render a simple structured document into a real PDF (fpdf2) or DOCX (python-docx)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import docx
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from extractors.text import extract_text
+
+# A block is (kind, text) or (kind, text, level); kinds: heading, bullet, paragraph, table_row.
+BlockSpec = tuple[str, str] | tuple[str, str, int]
+
+_ASCII_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2022": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\u2122": "(TM)",
+        "\u20ac": "EUR",
+    }
+)
+_NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def blocks_from_text(text: str) -> list[tuple[str, str]]:
+    """Parse Markdown-ish text with the same rules as extract_text into (kind, text) pairs."""
+    document = extract_text(text.encode("utf-8"), "", "", "txt")
+    return [(b.kind, b.text) for b in document.blocks]
+
+
+def to_latin1(text: str) -> str:
+    """Transliterate typographic characters to ASCII and drop whatever Helvetica (latin-1) cannot show."""
+    text = text.translate(_ASCII_MAP)
+    out = []
+    for ch in text:
+        if ord(ch) < 256:
+            out.append(ch)
+            continue
+        decomposed = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
+        out.append(decomposed)
+    return " ".join("".join(out).split())
+
+
+def _unpack(block: BlockSpec) -> tuple[str, str, int]:
+    kind, text = block[0], block[1]
+    level = block[2] if len(block) > 2 else (1 if kind == "heading" else 0)
+    return kind, text, level
+
+
+def render_pdf(blocks: Sequence[BlockSpec], path: Path | str) -> Path:
+    """Write the blocks as an A4 PDF: bold larger headings, dingbat bullets, wrapped paragraphs, '|' rows."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_margins(20, 15, 20)
+    pdf.add_page()
+    prev = ""
+    for block in blocks:
+        kind, text, level = _unpack(block)
+        text = to_latin1(text)
+        if not text:
+            continue
+        if kind == "heading":
+            if pdf.get_y() > pdf.h - 45:
+                pdf.add_page()  # keep a heading with what follows, as word processors do
+            pdf.ln(4)
+            pdf.set_font("Helvetica", "B", 15 if level <= 1 else 13)
+            pdf.multi_cell(0, 8, text, **_NEXT_LINE)
+            pdf.ln(2)
+        elif kind == "bullet":
+            if prev not in ("bullet", "heading"):
+                pdf.ln(2)
+            indent = 6 * min(level, 4)
+            pdf.set_x(pdf.l_margin + indent)
+            # ZapfDingbats "l" is a filled circle; PDFium and pypdf both read it back as U+25CF.
+            pdf.set_font("zapfdingbats", "", 7)
+            pdf.cell(5, 6, "l")
+            pdf.set_font("Helvetica", "", 11)
+            left = pdf.l_margin
+            pdf.set_left_margin(left + indent + 5)  # hanging indent for wrapped lines
+            pdf.multi_cell(0, 6, text, **_NEXT_LINE)
+            pdf.set_left_margin(left)
+            pdf.set_x(left)
+        else:
+            if prev != "heading":
+                pdf.ln(4)  # paragraph spacing is what tells paragraphs apart in the text layer
+            pdf.set_font("Helvetica", "", 11)
+            pdf.multi_cell(0, 6, text, **_NEXT_LINE)
+        prev = kind
+    path = Path(path)
+    pdf.output(str(path))
+    return path
+
+
+def render_docx(blocks: Sequence[BlockSpec], path: Path | str) -> Path:
+    """Write the blocks as a DOCX: Heading 1/2 styles, List Bullet styles, real tables for table rows."""
+    document = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush_table() -> None:
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        table = document.add_table(rows=len(rows), cols=width)
+        for r, cells in enumerate(rows):
+            for c, cell_text in enumerate(cells):
+                table.cell(r, c).text = cell_text
+        rows.clear()
+
+    for block in blocks:
+        kind, text, level = _unpack(block)
+        text = _XML_INVALID.sub("", text).strip()
+        if not text:
+            continue
+        if kind == "table_row":
+            rows.append([c.strip() for c in text.split(" | ")])
+            continue
+        flush_table()
+        if kind == "heading":
+            document.add_heading(text, level=min(max(level, 1), 9))
+        elif kind == "bullet":
+            style = "List Bullet" if level == 0 else f"List Bullet {min(level + 1, 3)}"
+            document.add_paragraph(text, style=style)
+        else:
+            document.add_paragraph(text)
+    flush_table()
+    path = Path(path)
+    document.save(str(path))
+    return path
