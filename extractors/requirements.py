@@ -15,7 +15,9 @@ from rules.sections import classify_heading
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
 _MAX_HEADING_WORDS = 8
-_MIN_REQUIREMENT_WORDS = 3
+# Sentences need a few words to state something; a bullet under a requirement heading can be terse ("Strong SQL").
+_MIN_SENTENCE_WORDS = 3
+_MIN_ITEM_WORDS = 2
 
 
 @dataclass
@@ -99,13 +101,14 @@ class RequirementFinder:
 
     def _judge(self, block: Block, state: _SectionState, span: Span, doc_kind: str, ordinal: int) -> Requirement | None:
         text = span.text.strip()
-        if len(text.split()) < _MIN_REQUIREMENT_WORDS:
+        section = state.section
+        in_section = section is not None and section.bears_requirements and block.kind != "paragraph"
+        if len(text.split()) < (_MIN_ITEM_WORDS if in_section else _MIN_SENTENCE_WORDS):
             return None
         matches = find_matches(span, self.matcher, self.phrases, self.by_key)
         kinds = {pattern.target for pattern, _, _ in matches}
         if "exclude" in kinds:
             return None
-        section = state.section
         if section is not None and not section.bears_requirements:
             return None
         strength = self._strength(kinds, section, doc_kind, block)

@@ -101,7 +101,7 @@ def scan(folder: Path, db: str, rules_dir: str | None, retry_failed: bool, batch
     click.echo(render(counts, [[summary[c] for c in counts]], "table", title=f"Scan {summary['scan_id']}"))
     roles = summary["roles"]
     click.echo(
-        render(["role", "documents"], sorted(roles.items()), "table", title="Roles of the documents in the folder")
+        render(["role", "documents"], sorted(roles.items()), "table", title="Roles")
     )
     if summary["failed"]:
         click.echo(f"{summary['failed']} file(s) could not be read: see `rolesignal report ingest_failures`.")

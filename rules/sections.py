@@ -18,16 +18,21 @@ def normalise_heading(text: str) -> str:
     return " ".join(text.split())
 
 
+def _singular(text: str) -> str:
+    """Crude plural folding so 'Technical Requirements' meets the phrase 'technical requirement'."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in text.split())
+
+
 def classify_heading(text: str, sections: tuple[SectionType, ...]) -> SectionType | None:
     """The section type whose longest heading phrase occurs in the heading (whole words), else a prefix match."""
     norm = normalise_heading(text)
     if not norm:
         return None
-    padded = f" {norm} "
+    padded = f" {_singular(norm)} "
     best: tuple[int, SectionType] | None = None
     for section in sections:
         for phrase in section.headings:
-            if f" {phrase} " in padded and (best is None or len(phrase) > best[0]):
+            if f" {_singular(phrase)} " in padded and (best is None or len(phrase) > best[0]):
                 best = (len(phrase), section)
     if best is not None:
         return best[1]

@@ -1,0 +1,124 @@
+"""The command line on a scanned warehouse: scan, report, sql, explain, rules check, and documented help."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from flows.cli import cli
+from tests.flows.documents import write_inbox
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+    root = tmp_path_factory.mktemp("cli")
+    inbox = write_inbox(root / "inbox")
+    db = root / "w.duckdb"
+    result = CliRunner().invoke(cli, ["scan", str(root / "inbox"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return db, inbox
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_scan_prints_summary(tmp_path: Path) -> None:
+    inbox = write_inbox(tmp_path / "inbox")
+    code, out = run("scan", str(inbox["ai"].parent), "--db", str(tmp_path / "w.duckdb"))
+    assert code == 0
+    assert "files_seen" in out and "ai_developer" in out and "ml_engineer" in out
+    assert "1 file(s) could not be read" in out
+
+
+def test_scan_missing_folder_exits_2(tmp_path: Path) -> None:
+    code, out = run("scan", str(tmp_path / "nope"), "--db", str(tmp_path / "w.duckdb"))
+    assert code == 2 and "no such folder" in out
+
+
+def test_scan_invalid_rules_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    code, out = run("scan", str(tmp_path), "--db", str(tmp_path / "w.duckdb"), "--rules", str(tmp_path / "rules"))
+    assert code == 2 and "signals.jsonl:0: file is missing" in out
+
+
+def test_report_default_summary(scanned: tuple[Path, dict[str, Path]]) -> None:
+    code, out = run("report", "--db", str(scanned[0]), "--format", "json")
+    assert code == 0
+    rows = {(r["doc_kind"], r["role"]): r["documents"] for r in json.loads(out)}
+    assert rows == {("job_posting", "ai_developer"): 1, ("job_posting", "ml_engineer"): 1, ("job_posting", "none"): 1}
+
+
+def test_report_list_names_views(scanned: tuple[Path, dict[str, Path]]) -> None:
+    code, out = run("report", "--list", "--db", str(scanned[0]), "--format", "csv")
+    names = {line.split(",")[0] for line in out.splitlines()[1:]}
+    assert {"document_roles", "document_requirements", "signal_evidence", "ingest_failures", "scan_history"} <= names
+
+
+def test_report_unknown_name(scanned: tuple[Path, dict[str, Path]]) -> None:
+    code, out = run("report", "nope", "--db", str(scanned[0]))
+    assert code == 2 and "no report named 'nope'" in out
+
+
+def test_sql_read_only(scanned: tuple[Path, dict[str, Path]]) -> None:
+    db = str(scanned[0])
+    code, out = run("sql", "SELECT count(*) AS n FROM document_roles", "--db", db, "--format", "csv")
+    assert (code, out.strip()) == (0, "n\n3")
+    code, out = run("sql", "DELETE FROM documents", "--db", db)
+    assert code == 2 and "read-only" in out.lower()
+
+
+def test_sql_missing_warehouse(tmp_path: Path) -> None:
+    code, out = run("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 1 and "no warehouse" in out
+
+
+def test_explain_by_file_name(scanned: tuple[Path, dict[str, Path]]) -> None:
+    code, out = run("explain", "ai-engineer.pdf", "--db", str(scanned[0]))
+    assert code == 0, out
+    assert "Hire an AI developer" in out
+    assert "ai.rag" in out and "vector storage" in out  # the signal and its guide passage
+    assert "five questions" in out
+
+
+def test_explain_unknown_path(scanned: tuple[Path, dict[str, Path]]) -> None:
+    code, out = run("explain", "nothing.pdf", "--db", str(scanned[0]))
+    assert code == 2 and "no classified document" in out
+
+
+def test_rules_check_builtin() -> None:
+    code, out = run("rules", "check")
+    assert code == 0 and out.startswith("ok: 22 signals")
+
+
+def test_rules_check_reports_problems(tmp_path: Path) -> None:
+    code, out = run("rules", "check", str(tmp_path))
+    assert code == 1 and "signals.jsonl:0: file is missing" in out
+
+
+def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((prefix + name, command))
+        if isinstance(command, click.Group):
+            found += all_commands(command, prefix + name + " ")
+    return found
+
+
+def test_every_command_and_option_is_documented() -> None:
+    for name, command in all_commands(cli):
+        assert command.help, f"{name} has no help"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts} has no help"
+
+
+def test_readme_shows_every_command() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for name, _ in all_commands(cli):
+        assert f"rolesignal {name}" in readme, f"README does not show `rolesignal {name}`"

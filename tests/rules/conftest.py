@@ -1,0 +1,37 @@
+"""A rules directory with a small, known set of signal patterns, so mechanism tests do not move with the data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rules.load import DEFAULT_DIR, RuleSet, load_rules
+
+PATTERNS = [
+    {"id": "t/train-model", "signal": "ml.training", "phrase": "train model"},
+    {"id": "t/fine-tune", "signal": "ml.training", "phrase": "fine-tune"},
+    {"id": "t/fine-tune-api", "signal": "ai.managed_fine_tuning", "phrase": "fine-tuning api"},
+    {"id": "t/rag", "signal": "ai.rag", "phrase": "rag"},
+    {"id": "t/vector", "signal": "ai.rag", "phrase": "vector database"},
+    {"id": "t/openai", "signal": "ai.llm_integration", "phrase": "openai"},
+    {"id": "t/llm-api", "signal": "ai.llm_integration", "tokens": [{"LEMMA": "llm"}, {"LEMMA": "api"}]},
+    {"id": "t/salesforce", "signal": "ai.business_integration", "phrase": "salesforce"},
+    {"id": "t/images", "signal": "ml.non_text_modality", "phrase": "image classification"},
+    {"id": "t/features", "signal": "ml.feature_engineering", "phrase": "feature engineering"},
+]
+
+
+@pytest.fixture(scope="session")
+def small_rules(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
+    target = tmp_path_factory.mktemp("rules") / "rules"
+    shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (target / "signal_patterns.jsonl").write_text("\n".join(json.dumps(p) for p in PATTERNS) + "\n")
+    return load_rules(target)
+
+
+@pytest.fixture(scope="session")
+def builtin_rules() -> RuleSet:
+    return load_rules(Path(DEFAULT_DIR))

@@ -1,0 +1,86 @@
+"""The decision rule, confidence, title check and five answers, on hand-made hits."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.classify import answer_questions, classify, decide_role, title_role
+from rules.load import RuleSet
+from rules.types import SignalHit
+
+
+def hit(signal: str, weight: float, ordinal: int = 0) -> SignalHit:
+    return SignalHit(ordinal, signal, signal.split(".")[0], weight, "x", "p", 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("ml", "ai", "role"),
+    [
+        (0.0, 0.0, "none"),
+        (0.5, 0.5, "none"),  # below min_total: mentions, not work
+        (4.0, 0.5, "ml_engineer"),
+        (0.5, 4.0, "ai_developer"),
+        (3.0, 3.0, "hybrid"),  # both sides substantial
+        (5.0, 2.9, "hybrid"),  # weaker side still past both bars
+        (8.0, 3.0, "ml_engineer"),  # weaker side under half the stronger
+        (2.0, 1.0, "ml_engineer"),  # neither side deep enough for hybrid
+    ],
+)
+def test_decision_rule(builtin_rules: RuleSet, ml: float, ai: float, role: str) -> None:
+    assert decide_role(ml, ai, builtin_rules)[0] == role
+
+
+def test_confidence_grows_with_evidence_and_margin(builtin_rules: RuleSet) -> None:
+    weak = decide_role(0.0, 2.0, builtin_rules)[1]
+    strong = decide_role(0.0, 10.0, builtin_rules)[1]
+    contested = decide_role(4.0, 10.0, builtin_rules)[1]
+    assert 0 < weak < strong <= 1
+    assert contested < strong
+
+
+@pytest.mark.parametrize(
+    ("title", "role"),
+    [
+        ("Senior Machine Learning Engineer, Fraud", "ml_engineer"),
+        ("MLOps Engineer - LLM Serving", "ml_engineer"),
+        ("Generative AI Engineer", "ai_developer"),
+        ("Backend Engineer", "unknown"),
+    ],
+)
+def test_title_role(builtin_rules: RuleSet, title: str, role: str) -> None:
+    assert title_role(title, builtin_rules) == role
+
+
+def test_title_mismatch_flagged(builtin_rules: RuleSet) -> None:
+    hits = [hit("ai.llm_integration", 1.5, 0), hit("ai.rag", 1.5, 1), hit("ai.prompt_design", 1.0, 2)]
+    verdict = classify("Machine Learning Engineer", "job_posting", [], hits, builtin_rules)
+    assert (verdict.role, verdict.title_role, verdict.title_mismatch) == ("ai_developer", "ml_engineer", True)
+
+
+def test_hybrid_is_not_a_mismatch(builtin_rules: RuleSet) -> None:
+    hits = [hit("ai.rag", 3.0, 0), hit("ai.llm_integration", 2.0, 1), hit("ml.training", 3.0, 2)]
+    verdict = classify("Machine Learning Engineer", "job_posting", [], hits, builtin_rules)
+    assert (verdict.role, verdict.title_mismatch) == ("hybrid", False)
+
+
+def test_repeated_signal_is_capped(builtin_rules: RuleSet) -> None:
+    weight = builtin_rules.signals["ai.rag"].weight
+    hits = [hit("ai.rag", weight, i) for i in range(10)]
+    verdict = classify("", "job_posting", [], hits, builtin_rules)
+    assert verdict.ai_score == pytest.approx(3 * weight)
+
+
+def test_answers_name_the_deciding_requirement(builtin_rules: RuleSet) -> None:
+    hits = [hit("ai.llm_integration", 1.0, 2), hit("ml.training", 1.0, 5), hit("ml.non_text_modality", 0.0, 1)]
+    answers = {a.question: (a.value, a.requirement_ordinal) for a in answer_questions(hits, builtin_rules)}
+    assert answers == {
+        "trains_own_model": ("yes", 5),
+        "custom_intelligence_layer": ("yes", 5),
+        "model_quality_is_the_challenge": ("yes", 5),
+        "non_text_modality": ("no", 2),  # the image hit was negated (weight 0)
+        "privacy_blocks_third_party_api": ("no", 2),
+    }
+
+
+def test_no_hits_answers_unknown(builtin_rules: RuleSet) -> None:
+    assert {a.value for a in answer_questions([], builtin_rules)} == {"unknown"}

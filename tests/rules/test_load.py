@@ -1,0 +1,87 @@
+"""The rules directory loads, validates with file and line, and hashes into a version."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rules.errors import RulesError
+from rules.load import DEFAULT_DIR, check_rules, load_rules
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def append(path: Path, line: str) -> int:
+    """Append a line and return its 1-based line number."""
+    text = path.read_text(encoding="utf-8")
+    if not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text + line + "\n", encoding="utf-8")
+    return len((text + line).splitlines())
+
+
+def test_builtin_rules_load() -> None:
+    rules = load_rules()
+    assert len(rules.signals) == 22
+    assert rules.signal_patterns and rules.cues and rules.sections
+    assert len(rules.version) == 12
+
+
+def test_copy_has_same_version(rules_copy: Path) -> None:
+    assert load_rules(rules_copy).version == load_rules().version
+
+
+def test_any_change_changes_version(rules_copy: Path) -> None:
+    before = load_rules(rules_copy).version
+    scoring = rules_copy / "scoring.yaml"
+    scoring.write_text(scoring.read_text().replace("max_hits_per_signal: 3", "max_hits_per_signal: 4"))
+    assert load_rules(rules_copy).version != before
+
+
+def test_unknown_signal_reported_with_line(rules_copy: Path) -> None:
+    line = append(rules_copy / "signal_patterns.jsonl", '{"id": "x/1", "signal": "ml.nope", "phrase": "foo"}')
+    problems = check_rules(rules_copy)
+    assert [(p.file, p.line) for p in problems] == [("signal_patterns.jsonl", line)]
+    assert "unknown signal 'ml.nope'" in problems[0].message
+
+
+def test_duplicate_id_reported(rules_copy: Path) -> None:
+    line = append(rules_copy / "cues.jsonl", '{"id": "cue/must", "kind": "required", "phrase": "must"}')
+    problems = check_rules(rules_copy)
+    assert [(p.file, p.line) for p in problems] == [("cues.jsonl", line)]
+    assert "duplicate id 'cue/must'" in problems[0].message
+
+
+def test_bad_token_pattern_reported(rules_copy: Path) -> None:
+    line = append(rules_copy / "cues.jsonl", '{"id": "cue/bad", "kind": "required", "tokens": [{"LOWR": "x"}]}')
+    problems = check_rules(rules_copy)
+    assert [(p.file, p.line) for p in problems] == [("cues.jsonl", line)]
+    assert problems[0].message.startswith("bad token pattern")
+
+
+def test_invalid_json_reported(rules_copy: Path) -> None:
+    line = append(rules_copy / "signals.jsonl", '{"id": "ml.x", ')
+    problems = check_rules(rules_copy)
+    assert [(p.file, p.line) for p in problems] == [("signals.jsonl", line)]
+    assert "not valid JSON" in problems[0].message
+
+
+def test_missing_file_reported(rules_copy: Path) -> None:
+    (rules_copy / "titles.jsonl").unlink()
+    with pytest.raises(RulesError) as info:
+        load_rules(rules_copy)
+    assert [(p.file, p.message) for p in info.value.problems] == [("titles.jsonl", "file is missing")]
+
+
+def test_unknown_question_signal_reported(rules_copy: Path) -> None:
+    scoring = rules_copy / "scoring.yaml"
+    scoring.write_text(scoring.read_text().replace("\"yes\": [ml.non_text_modality]", "\"yes\": [ml.vision]"))
+    problems = check_rules(rules_copy)
+    assert [p.message for p in problems] == ["questions.non_text_modality.yes: unknown signal id 'ml.vision'"]

@@ -1,0 +1,75 @@
+"""Signals are matched on lemmas, weighed by strength and section, dropped when negated, most specific first."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.nlp import build_nlp
+from extractors.types import Requirement
+from rules.load import RuleSet
+from rules.match import SignalMatcher
+
+
+@pytest.fixture(scope="module")
+def matcher(small_rules: RuleSet) -> SignalMatcher:
+    return SignalMatcher(small_rules, build_nlp(small_rules.scoring.get("lemma_overrides")))
+
+
+def req(text: str, strength: str = "required", section: str = "required_qualifications") -> Requirement:
+    return Requirement(0, text, section, "", strength, 1, 100, 100 + len(text))
+
+
+def signals(matcher: SignalMatcher, text: str, **kw: str) -> list[tuple[str, str, bool]]:
+    return [(h.signal_id, h.matched_text, h.negated) for h in matcher([req(text, **kw)])]
+
+
+def test_lemmas_match_inflections(matcher: SignalMatcher) -> None:
+    assert signals(matcher, "Trained models daily") == [("ml.training", "Trained models", False)]
+
+
+def test_token_pattern_with_plural_override(matcher: SignalMatcher) -> None:
+    assert signals(matcher, "Call LLM APIs safely") == [("ai.llm_integration", "LLM APIs", False)]
+
+
+def test_negation_before_match(matcher: SignalMatcher) -> None:
+    assert signals(matcher, "No need to train models here") == [("ml.training", "train models", True)]
+
+
+def test_rather_than_negates(matcher: SignalMatcher) -> None:
+    hits = signals(matcher, "Use OpenAI rather than train models")
+    assert hits == [("ai.llm_integration", "OpenAI", False), ("ml.training", "train models", True)]
+
+
+def test_negation_does_not_cross_sentences(matcher: SignalMatcher) -> None:
+    assert signals(matcher, "Not remote. Train models") == [("ml.training", "Train models", False)]
+
+
+def test_managed_fine_tuning_beats_bare_fine_tune(matcher: SignalMatcher) -> None:
+    assert signals(matcher, "Use the OpenAI fine-tuning API") == [
+        ("ai.llm_integration", "OpenAI", False),
+        ("ai.managed_fine_tuning", "fine-tuning API", False),
+    ]
+
+
+def test_one_hit_per_signal_per_requirement(matcher: SignalMatcher) -> None:
+    assert signals(matcher, "RAG over a vector database, more RAG") == [("ai.rag", "vector database", False)]
+
+
+def test_weight_follows_strength_and_section(matcher: SignalMatcher, small_rules: RuleSet) -> None:
+    base = small_rules.signals["ai.rag"].weight
+    [required] = matcher([req("Build RAG")])
+    [preferred] = matcher([req("Build RAG", strength="preferred", section="preferred_qualifications")])
+    [negated] = matcher([req("No RAG")])
+    assert required.weight == pytest.approx(base * 1.0)
+    assert preferred.weight == pytest.approx(base * 0.4 * 0.5)
+    assert negated.weight == 0.0
+
+
+def test_hit_offsets_are_document_offsets(matcher: SignalMatcher) -> None:
+    requirement = req("Integrate with Salesforce")
+    [hit] = matcher([requirement])
+    assert (hit.char_start, hit.char_end) == (100 + 15, 100 + 25)
+
+
+def test_nothing_matches_plain_text(matcher: SignalMatcher) -> None:
+    assert signals(matcher, "Net 30 prompt payment terms") == []
