@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
+import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -55,6 +57,8 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, titl
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*(_cell(v) for v in row))
-    console = Console(record=True, width=160, file=io.StringIO())
+    # On a terminal, fit its width; in a pipe or file, let columns take their natural width instead of folding.
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 10_000
+    console = Console(record=True, width=width, file=io.StringIO())
     console.print(table)
-    return console.export_text().rstrip("\n")
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())

@@ -1,0 +1,536 @@
+"""Score role decisions against the corpus labels, through the real pipeline, per file format.
+
+    python -m rules.evaluate [--corpus DIR] [--formats txt,pdf,docx] [--db PATH] [--json OUT] [--verbose]
+                             [--rules DIR] [--direct]
+
+Only the labelled documents (labels.csv) are copied into a temporary folder, one subfolder per format, each file
+named `<id>.<ext>`: `txt` holds the .txt/.md originals as they are; `pdf` holds those texts rendered to PDF plus the
+corpus's original PDFs; `docx` holds the texts rendered to DOCX (original PDFs are skipped for txt and docx). The
+unlabelled documents are never read.
+
+By default each format folder goes through the Prefect scan flow into a DuckDB warehouse and the figures are computed
+from the `document_roles` view ("scoring the warehouse"); `--direct` runs the Analyzer in-process instead (faster
+while developing rules) and must give identical figures.
+
+Scoring is pure functions (`accuracy`, `confusion`, `per_role`, `macro_f1`, `calibration`, `baseline_role`,
+`score`); printing happens only in `main()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rules.types import ROLES
+
+FORMATS = ("txt", "pdf", "docx")
+TEXT_SUFFIXES = (".txt", ".md")
+# Confidence bands: [lo, hi) each, the last one closed at 1.
+BANDS: tuple[tuple[float, float], ...] = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.0))
+CORPUS_ENV = "ROLESIGNAL_CORPUS"
+
+
+class EvaluationError(Exception):
+    """The evaluation cannot run (missing corpus files, test extras, unexpected results)."""
+
+
+def default_corpus() -> Path:
+    """$ROLESIGNAL_CORPUS, else the shared corpus next to the repository."""
+    env = os.environ.get(CORPUS_ENV)
+    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+# ----------------------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Label:
+    """One row of labels.csv."""
+
+    id: str
+    file: str
+    doc_kind: str
+    role: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the pipeline decided for one labelled document in one format."""
+
+    id: str
+    format: str
+    file_name: str
+    doc_kind: str
+    title: str
+    role: str
+    confidence: float
+    ml_score: float
+    ai_score: float
+    title_role: str
+    title_mismatch: bool
+
+
+# ----------------------------------------------------------------------------------------------- pure scoring
+
+
+def _check_roles(values: Sequence[str], roles: Sequence[str]) -> None:
+    unknown = sorted(set(values) - set(roles))
+    if unknown:
+        raise ValueError(f"unknown role(s) {unknown}; expected one of {list(roles)}")
+
+
+def accuracy(labels: Sequence[str], predicted: Sequence[str]) -> float:
+    """Share of positions where predicted equals label (0.0 for no items)."""
+    if len(labels) != len(predicted):
+        raise ValueError("labels and predictions differ in length")
+    if not labels:
+        return 0.0
+    return sum(a == b for a, b in zip(labels, predicted, strict=True)) / len(labels)
+
+
+def confusion(labels: Sequence[str], predicted: Sequence[str], roles: Sequence[str] = ROLES) -> list[list[int]]:
+    """The confusion matrix: rows are labels, columns are predictions, both in `roles` order."""
+    if len(labels) != len(predicted):
+        raise ValueError("labels and predictions differ in length")
+    _check_roles(labels, roles)
+    _check_roles(predicted, roles)
+    index = {r: i for i, r in enumerate(roles)}
+    matrix = [[0] * len(roles) for _ in roles]
+    for label, guess in zip(labels, predicted, strict=True):
+        matrix[index[label]][index[guess]] += 1
+    return matrix
+
+
+def per_role(
+    labels: Sequence[str], predicted: Sequence[str], roles: Sequence[str] = ROLES
+) -> dict[str, dict[str, float | int]]:
+    """Precision, recall, F1, support (labelled) and predicted count per role; an undefined ratio counts as 0."""
+    matrix = confusion(labels, predicted, roles)
+    out: dict[str, dict[str, float | int]] = {}
+    for i, role in enumerate(roles):
+        tp = matrix[i][i]
+        support = sum(matrix[i])
+        guessed = sum(row[i] for row in matrix)
+        precision = tp / guessed if guessed else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[role] = {"precision": precision, "recall": recall, "f1": f1, "support": support, "predicted": guessed}
+    return out
+
+
+def macro_f1(labels: Sequence[str], predicted: Sequence[str], roles: Sequence[str] = ROLES) -> float:
+    """The unweighted mean of the per-role F1 over all of `roles` (a role never labelled nor predicted scores 0)."""
+    scores = per_role(labels, predicted, roles)
+    return sum(float(s["f1"]) for s in scores.values()) / len(roles)
+
+
+def band_of(confidence: float, bands: Sequence[tuple[float, float]] = BANDS) -> int:
+    """Index of the band holding confidence: [lo, hi), the last band closed at its top."""
+    for i, (lo, hi) in enumerate(bands):
+        if lo <= confidence < hi or (i == len(bands) - 1 and confidence == hi):
+            return i
+    raise ValueError(f"confidence {confidence} lies outside every band")
+
+
+def calibration(
+    confidences: Sequence[float], correct: Sequence[bool], bands: Sequence[tuple[float, float]] = BANDS
+) -> list[dict[str, Any]]:
+    """Per confidence band: count, correct count and accuracy (None for an empty band)."""
+    if len(confidences) != len(correct):
+        raise ValueError("confidences and outcomes differ in length")
+    counts = [0] * len(bands)
+    hits = [0] * len(bands)
+    for confidence, ok in zip(confidences, correct, strict=True):
+        i = band_of(confidence, bands)
+        counts[i] += 1
+        hits[i] += bool(ok)
+    return [
+        {
+            "band": f"[{lo:.2f}, {hi:.2f}{']' if i == len(bands) - 1 else ')'}",
+            "lo": lo,
+            "hi": hi,
+            "count": counts[i],
+            "correct": hits[i],
+            "accuracy": hits[i] / counts[i] if counts[i] else None,
+        }
+        for i, (lo, hi) in enumerate(bands)
+    ]
+
+
+def baseline_role(title_role: str) -> str:
+    """The title-only guess: the role the title implies, with 'unknown' read as 'none'."""
+    return "none" if title_role == "unknown" else title_role
+
+
+def score(pairs: Sequence[tuple[Label, Prediction]], baseline: Sequence[str]) -> dict[str, Any]:
+    """All figures for (label, prediction) pairs; `baseline` holds the title-only guess for each pair."""
+    labels = [label.role for label, _ in pairs]
+    predicted = [p.role for _, p in pairs]
+    correct = [a == b for a, b in zip(labels, predicted, strict=True)]
+    kinds_right = [label.doc_kind == p.doc_kind for label, p in pairs]
+    return {
+        "documents": len(pairs),
+        "accuracy": accuracy(labels, predicted),
+        "macro_f1": macro_f1(labels, predicted),
+        "per_role": per_role(labels, predicted),
+        "confusion": {"roles": list(ROLES), "matrix": confusion(labels, predicted)},
+        "calibration": calibration([p.confidence for _, p in pairs], correct),
+        "kind_accuracy": sum(kinds_right) / len(pairs) if pairs else 0.0,
+        "kind_misses": [
+            {"id": label.id, "format": p.format, "label": label.doc_kind, "predicted": p.doc_kind}
+            for (label, p), ok in zip(pairs, kinds_right, strict=True)
+            if not ok
+        ],
+        "baseline": {
+            "accuracy": accuracy(labels, list(baseline)),
+            "macro_f1": macro_f1(labels, list(baseline)),
+            "confusion": confusion(labels, list(baseline)),
+        },
+        "title_mismatches": [
+            {
+                "id": label.id,
+                "format": p.format,
+                "title": p.title,
+                "title_role": p.title_role,
+                "predicted": p.role,
+                "label": label.role,
+            }
+            for label, p in pairs
+            if p.title_mismatch
+        ],
+        "misclassified": [
+            {
+                "id": label.id,
+                "format": p.format,
+                "label": label.role,
+                "predicted": p.role,
+                "confidence": p.confidence,
+                "ml_score": p.ml_score,
+                "ai_score": p.ai_score,
+                "title": p.title,
+            }
+            for label, p in pairs
+            if label.role != p.role
+        ],
+    }
+
+
+# ----------------------------------------------------------------------------------------------- corpus
+
+
+def load_labels(corpus: Path) -> list[Label]:
+    """The labelled half of the corpus, in labels.csv order."""
+    with (corpus / "labels.csv").open(newline="", encoding="utf-8") as f:
+        labels = [Label(**{k: (v or "").strip() for k, v in row.items()}) for row in csv.DictReader(f)]
+    for label in labels:
+        _check_roles([label.role], ROLES)
+    return labels
+
+
+def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str], dest: Path) -> dict[str, Path]:
+    """Write the labelled documents into dest/<format>/<id>.<ext>; returns the folder per format."""
+    from extractors.text import decode_text
+
+    render_pdf = render_docx = blocks_from_text = None
+    if {"pdf", "docx"} & set(formats):
+        try:
+            from tests.render import blocks_from_text, render_docx, render_pdf
+        except ImportError as exc:  # fpdf2 / the tests package are test-only
+            raise EvaluationError(f"rendering PDF/DOCX needs the test extras ({exc}); try --formats txt") from exc
+    folders = {}
+    for fmt in formats:
+        folder = dest / fmt
+        folder.mkdir(parents=True, exist_ok=True)
+        folders[fmt] = folder
+    for label in labels:
+        source = corpus / "docs" / label.file
+        suffix = source.suffix.lower()
+        if suffix == ".pdf":
+            if "pdf" in folders:
+                (folders["pdf"] / f"{label.id}.pdf").write_bytes(source.read_bytes())
+            continue
+        if suffix not in TEXT_SUFFIXES:
+            raise EvaluationError(f"{label.file}: unexpected file type in the corpus")
+        data = source.read_bytes()
+        if "txt" in folders:
+            (folders["txt"] / f"{label.id}{suffix}").write_bytes(data)
+        if "pdf" in folders or "docx" in folders:
+            blocks = blocks_from_text(decode_text(data))
+            if "pdf" in folders:
+                render_pdf(blocks, folders["pdf"] / f"{label.id}.pdf")
+            if "docx" in folders:
+                render_docx(blocks, folders["docx"] / f"{label.id}.docx")
+    return folders
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+# ----------------------------------------------------------------------------------------------- pipelines
+
+
+def predict_direct(fmt: str, folder: Path, analyzer: Any) -> tuple[list[Prediction], list[dict[str, str]]]:
+    """Read and analyse each file in-process, as the flow's analyse-batch task does."""
+    from extractors.errors import ExtractionError
+    from extractors.read import read_document
+
+    predictions, failures = [], []
+    for path in corpus_files(folder):
+        try:
+            document = read_document(path)
+        except ExtractionError as exc:
+            failures.append({"id": path.stem, "format": fmt, "error_type": exc.error_type, "message": exc.message})
+            continue
+        c = analyzer(document).classification
+        predictions.append(
+            Prediction(
+                id=path.stem,
+                format=fmt,
+                file_name=path.name,
+                doc_kind=c.doc_kind,
+                title=document.title,
+                role=c.role,
+                confidence=float(c.confidence),
+                ml_score=float(c.ml_score),
+                ai_score=float(c.ai_score),
+                title_role=c.title_role,
+                title_mismatch=bool(c.title_mismatch),
+            )
+        )
+    return predictions, failures
+
+
+def predict_warehouse(fmt: str, folder: Path, db: str, rules_dir: str | None) -> tuple[list[Prediction], list[dict]]:
+    """Run the Prefect scan flow over the folder into the warehouse and read its document_roles rows back."""
+    from contextlib import closing
+
+    import duckdb
+
+    from flows.scan import scan_folder
+    from flows.settings import no_heartbeat
+
+    with no_heartbeat():
+        scan_folder(str(folder), db, rules_dir)
+    root = str(folder.resolve())
+    prefix = root.rstrip("/") + "/"
+    with closing(duckdb.connect(db, read_only=True)) as con:
+        rows = con.execute(
+            "SELECT file_name, doc_kind, title, role, confidence, ml_score, ai_score, title_role, title_mismatch "
+            "FROM document_roles WHERE starts_with(path, ?) ORDER BY file_name",
+            [prefix],
+        ).fetchall()
+        failed = con.execute(
+            "SELECT path, error_type, message FROM ingest_failures WHERE starts_with(path, ?) ORDER BY path", [prefix]
+        ).fetchall()
+    predictions = [
+        Prediction(
+            id=Path(name).stem,
+            format=fmt,
+            file_name=name,
+            doc_kind=kind,
+            title=title,
+            role=role,
+            confidence=float(confidence),
+            ml_score=float(ml),
+            ai_score=float(ai),
+            title_role=implied,
+            title_mismatch=bool(mismatch),
+        )
+        for name, kind, title, role, confidence, ml, ai, implied, mismatch in rows
+    ]
+    failures = [
+        {"id": Path(path).stem, "format": fmt, "error_type": error_type, "message": message}
+        for path, error_type, message in failed
+    ]
+    return predictions, failures
+
+
+def evaluate(
+    corpus: Path,
+    formats: Sequence[str],
+    *,
+    direct: bool = False,
+    db: str | None = None,
+    rules_dir: str | None = None,
+) -> dict[str, Any]:
+    """Build the labelled folders, run the pipeline per format and return every figure (nothing is printed)."""
+    from rules.classify import title_role
+    from rules.load import load_rules
+
+    rules = load_rules(rules_dir)
+    labels = load_labels(corpus)
+    by_id = {label.id: label for label in labels}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="rolesignal-eval-") as tmp:
+        tmp_path = Path(tmp)
+        t0 = time.perf_counter()
+        folders = build_folders(corpus, labels, formats, tmp_path / "docs")
+        prepare_seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        if direct:
+            from rules.analyse import Analyzer
+
+            analyzer = Analyzer(rules)
+        else:
+            from flows.settings import quiet_prefect
+
+            quiet_prefect()
+            import flows.scan  # noqa: F401 - import Prefect once, outside the per-format timings
+
+            db = str(Path(db).resolve()) if db else str(tmp_path / "evaluate.duckdb")
+        setup_seconds = time.perf_counter() - t0
+        per_format: dict[str, Any] = {}
+        all_pairs: list[tuple[Label, Prediction]] = []
+        all_failures: list[dict[str, str]] = []
+        for fmt in formats:
+            t0 = time.perf_counter()
+            if direct:
+                predictions, failures = predict_direct(fmt, folders[fmt], analyzer)
+            else:
+                predictions, failures = predict_warehouse(fmt, folders[fmt], db, rules_dir)
+            seconds = time.perf_counter() - t0
+            unknown = sorted(p.id for p in predictions if p.id not in by_id)
+            if unknown:
+                raise EvaluationError(f"results for files that are not labelled: {unknown}")
+            expected = len(corpus_files(folders[fmt]))
+            if len(predictions) + len(failures) != expected:
+                raise EvaluationError(f"{fmt}: {expected} files but {len(predictions) + len(failures)} results")
+            pairs = [(by_id[p.id], p) for p in sorted(predictions, key=lambda p: p.id)]
+            figures = score(pairs, [baseline_role(title_role(p.title, rules)) for _, p in pairs])
+            per_format[fmt] = figures | {"seconds": seconds, "failures": failures}
+            all_pairs.extend(pairs)
+            all_failures.extend(failures)
+        overall = score(all_pairs, [baseline_role(title_role(p.title, rules)) for _, p in all_pairs])
+    return {
+        "mode": "direct" if direct else "prefect",
+        "rules_version": rules.version,
+        "corpus": str(corpus),
+        "formats": list(formats),
+        "labelled_documents": len(labels),
+        "per_format": per_format,
+        "overall": overall | {"failures": all_failures},
+        "predictions": [asdict(p) | {"label": label.role, "label_kind": label.doc_kind} for label, p in all_pairs],
+        "timings": {
+            "prepare_seconds": prepare_seconds,
+            "setup_seconds": setup_seconds,
+            "total_seconds": time.perf_counter() - started,
+        },
+    }
+
+
+# ----------------------------------------------------------------------------------------------- text output
+
+
+def _pct(x: float | None) -> str:
+    return "   -  " if x is None else f"{100 * x:5.1f}%"
+
+
+def format_figures(name: str, figures: dict[str, Any], verbose: bool) -> list[str]:
+    """The report lines for one format (or the overall pool)."""
+    short = {"ml_engineer": "ml", "ai_developer": "ai", "hybrid": "hyb", "none": "none"}
+    seconds = f", {figures['seconds']:.1f} s" if "seconds" in figures else ""
+    lines = [
+        f"== {name}: {figures['documents']} documents{seconds}",
+        f"accuracy {_pct(figures['accuracy'])}   macro-F1 {figures['macro_f1']:.3f}   "
+        f"kind accuracy {_pct(figures['kind_accuracy'])}",
+        f"title-only baseline: accuracy {_pct(figures['baseline']['accuracy'])}   "
+        f"macro-F1 {figures['baseline']['macro_f1']:.3f}",
+        "per role        precision  recall     F1   labelled predicted",
+    ]
+    for role, s in figures["per_role"].items():
+        lines.append(
+            f"  {role:<13} {_pct(s['precision'])}  {_pct(s['recall'])}  {s['f1']:.3f}  "
+            f"{s['support']:8d} {s['predicted']:9d}"
+        )
+    lines.append("confusion (rows = label, cols = predicted)")
+    roles = figures["confusion"]["roles"]
+    lines.append("  " + " " * 13 + "".join(f"{short[r]:>6}" for r in roles))
+    for role, row in zip(roles, figures["confusion"]["matrix"], strict=True):
+        lines.append(f"  {role:<13}" + "".join(f"{n:6d}" for n in row))
+    lines.append("calibration      count  accuracy")
+    for band in figures["calibration"]:
+        lines.append(f"  {band['band']:<14} {band['count']:5d}  {_pct(band['accuracy'])}")
+    for miss in figures["kind_misses"]:
+        lines.append(f"kind miss: {miss['id']} ({miss['format']}): label {miss['label']}, detected {miss['predicted']}")
+    for failure in figures.get("failures", []):
+        lines.append(f"FAILED: {failure['id']} ({failure['format']}): {failure['error_type']}: {failure['message']}")
+    if figures["title_mismatches"]:
+        lines.append("title mismatches (id, format, title, title_role, predicted, label)")
+        for m in figures["title_mismatches"]:
+            lines.append(
+                f"  {m['id']:<7} {m['format']:<4} {m['title'][:60]!r} {m['title_role']} -> {m['predicted']} "
+                f"(label {m['label']})"
+            )
+    if verbose and figures["misclassified"]:
+        lines.append("misclassified (id, format, label, predicted, confidence, ml_score, ai_score, title)")
+        for m in figures["misclassified"]:
+            lines.append(
+                f"  {m['id']:<7} {m['format']:<4} {m['label']:<12} {m['predicted']:<12} {m['confidence']:5.3f} "
+                f"{m['ml_score']:7.2f} {m['ai_score']:7.2f}  {m['title'][:60]!r}"
+            )
+    return lines
+
+
+def parse_formats(value: str) -> list[str]:
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise argparse.ArgumentTypeError(f"formats must be a comma list of {', '.join(FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rules.evaluate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=None, help=f"corpus dir (default ${CORPUS_ENV} or shared)")
+    parser.add_argument("--formats", type=parse_formats, default=list(FORMATS), help="comma list: txt,pdf,docx")
+    parser.add_argument("--db", help="DuckDB file for the flow's warehouse (default: a temporary file)")
+    parser.add_argument("--json", dest="json_out", type=Path, help="write every figure as JSON here")
+    parser.add_argument("--verbose", action="store_true", help="list each misclassified document")
+    parser.add_argument("--rules", dest="rules_dir", help="a rules directory (default: the built-in rules)")
+    parser.add_argument("--direct", action="store_true", help="run the Analyzer in-process instead of the flow")
+    args = parser.parse_args(argv)
+
+    corpus = args.corpus or default_corpus()
+    if not (corpus / "labels.csv").is_file():
+        print(f"rules.evaluate: no labels.csv in {corpus} (set --corpus or ${CORPUS_ENV})", file=sys.stderr)
+        return 2
+    from rules.errors import RulesError
+
+    try:
+        result = evaluate(corpus, args.formats, direct=args.direct, db=args.db, rules_dir=args.rules_dir)
+    except RulesError as exc:
+        print("rules.evaluate: invalid rules:\n" + "\n".join(f"  {p}" for p in exc.problems), file=sys.stderr)
+        return 2
+    except EvaluationError as exc:
+        print(f"rules.evaluate: {exc}", file=sys.stderr)
+        return 2
+    timings = result["timings"]
+    print(
+        f"rules {result['rules_version']}, mode {result['mode']}, formats {','.join(result['formats'])}, "
+        f"{result['labelled_documents']} labelled documents; prepare {timings['prepare_seconds']:.1f} s, "
+        f"setup {timings['setup_seconds']:.1f} s, total {timings['total_seconds']:.1f} s"
+    )
+    for fmt, figures in result["per_format"].items():
+        print("\n".join(format_figures(fmt, figures, args.verbose)))
+        print()
+    if len(result["per_format"]) > 1:
+        print("\n".join(format_figures("overall (all formats pooled)", result["overall"], args.verbose)))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"figures written to {args.json_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""The evaluator's pure scoring functions, its folder layout, and a guard against corpus leakage into the rules."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from rules.classify import title_role
+from rules.evaluate import (
+    BANDS,
+    Label,
+    Prediction,
+    accuracy,
+    band_of,
+    baseline_role,
+    build_folders,
+    calibration,
+    confusion,
+    default_corpus,
+    load_labels,
+    macro_f1,
+    per_role,
+    score,
+)
+from rules.load import DEFAULT_DIR
+
+ML, AI, HY, NO = "ml_engineer", "ai_developer", "hybrid", "none"
+
+# A hand-made example over the four roles, worked out on paper:
+#   ml: 2 of 3 found, both ml guesses right -> P 1,   R 2/3, F1 0.8
+#   ai: 1 of 2 found, 1 of 2 guesses right  -> P 1/2, R 1/2, F1 0.5
+#   hy: 1 of 1 found, 1 of 2 guesses right  -> P 1/2, R 1,   F1 2/3
+#   no: 1 of 2 found, 1 of 2 guesses right  -> P 1/2, R 1/2, F1 0.5
+#   macro-F1 = (0.8 + 0.5 + 2/3 + 0.5) / 4 = 37/60; accuracy 5/8
+LABELS = [ML, ML, ML, AI, AI, HY, NO, NO]
+PREDICTED = [ML, ML, AI, AI, NO, HY, NO, HY]
+
+
+def test_confusion_rows_are_labels_and_columns_predictions() -> None:
+    assert confusion(LABELS, PREDICTED) == [
+        [2, 1, 0, 0],
+        [0, 1, 0, 1],
+        [0, 0, 1, 0],
+        [0, 0, 1, 1],
+    ]
+
+
+def test_per_role_and_macro_f1_of_the_hand_made_example() -> None:
+    scores = per_role(LABELS, PREDICTED)
+    assert scores[ML] == pytest.approx({"precision": 1.0, "recall": 2 / 3, "f1": 0.8, "support": 3, "predicted": 2})
+    assert scores[AI] == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2, "predicted": 2})
+    assert scores[HY] == pytest.approx({"precision": 0.5, "recall": 1.0, "f1": 2 / 3, "support": 1, "predicted": 2})
+    assert scores[NO] == pytest.approx({"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2, "predicted": 2})
+    assert macro_f1(LABELS, PREDICTED) == pytest.approx(37 / 60)
+    assert accuracy(LABELS, PREDICTED) == pytest.approx(5 / 8)
+
+
+def test_macro_f1_averages_over_all_four_roles() -> None:
+    assert macro_f1([ML, AI, HY, NO], [ML, AI, HY, NO]) == 1.0
+    # hybrid and none are never labelled nor predicted: they score 0, the mean is still over four roles.
+    assert macro_f1([ML, AI], [ML, AI]) == 0.5
+    assert macro_f1([ML, ML], [AI, AI]) == 0.0
+
+
+def test_unknown_roles_and_length_mismatches_are_errors() -> None:
+    with pytest.raises(ValueError, match="unknown role"):
+        confusion([ML], ["unknown"])
+    with pytest.raises(ValueError, match="length"):
+        confusion([ML, AI], [ML])
+
+
+def test_calibration_bands_are_half_open_and_the_last_is_closed() -> None:
+    confidences = [0.0, 0.49, 0.5, 0.69, 0.7, 0.849, 0.85, 1.0]
+    correct = [True, False, True, True, False, False, True, True]
+    bands = calibration(confidences, correct)
+    assert [(b["lo"], b["hi"]) for b in bands] == list(BANDS) == [(0.0, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.0)]
+    assert [b["band"] for b in bands] == ["[0.00, 0.50)", "[0.50, 0.70)", "[0.70, 0.85)", "[0.85, 1.00]"]
+    assert [b["count"] for b in bands] == [2, 2, 2, 2]
+    assert [b["correct"] for b in bands] == [1, 2, 0, 2]
+    assert [b["accuracy"] for b in bands] == [0.5, 1.0, 0.0, 1.0]
+
+
+def test_calibration_empty_band_has_no_accuracy_and_out_of_range_fails() -> None:
+    bands = calibration([0.9, 0.95], [True, False])
+    assert [(b["count"], b["accuracy"]) for b in bands] == [(0, None), (0, None), (0, None), (2, 0.5)]
+    assert band_of(0.85) == 3 and band_of(0.8499) == 2
+    with pytest.raises(ValueError):
+        band_of(1.01)
+    with pytest.raises(ValueError):
+        band_of(-0.1)
+
+
+def test_baseline_reads_unknown_title_role_as_none() -> None:
+    assert baseline_role("unknown") == NO
+    for role in (ML, AI, HY, NO):
+        assert baseline_role(role) == role
+
+
+def test_baseline_through_the_real_title_rules(builtin_rules) -> None:  # noqa: ANN001 - fixture
+    assert title_role("Office Manager", builtin_rules) == "unknown"
+    assert baseline_role(title_role("Office Manager", builtin_rules)) == NO
+    assert baseline_role(title_role("Senior Machine Learning Engineer", builtin_rules)) == ML
+
+
+def _prediction(doc_id: str, role: str, confidence: float, implied: str, mismatch: bool, kind: str) -> Prediction:
+    return Prediction(doc_id, "txt", f"{doc_id}.txt", kind, f"Title {doc_id}", role, confidence, 1.0, 0.0, implied,
+                      mismatch)  # fmt: skip
+
+
+def test_score_puts_the_figures_together() -> None:
+    labels = [Label("a", "a.txt", "job_posting", ML, "high"), Label("b", "b.txt", "rfp", NO, "high")]
+    predictions = [_prediction("a", ML, 0.9, AI, False, "job_posting"), _prediction("b", AI, 0.6, ML, True, "other")]
+    figures = score(list(zip(labels, predictions, strict=True)), [AI, NO])
+    assert figures["documents"] == 2
+    assert figures["accuracy"] == 0.5
+    assert figures["kind_accuracy"] == 0.5
+    assert figures["kind_misses"] == [{"id": "b", "format": "txt", "label": "rfp", "predicted": "other"}]
+    assert figures["baseline"]["accuracy"] == 0.5
+    assert figures["baseline"]["macro_f1"] == pytest.approx((0 + 0 + 0 + 1) / 4)
+    assert figures["title_mismatches"] == [
+        {"id": "b", "format": "txt", "title": "Title b", "title_role": ML, "predicted": AI, "label": NO}
+    ]
+    assert [m["id"] for m in figures["misclassified"]] == ["b"]
+    assert [b["count"] for b in figures["calibration"]] == [0, 1, 0, 1]
+
+
+def test_build_folders_keeps_only_labelled_documents_per_format(tmp_path: Path) -> None:
+    from tests.render import render_pdf
+
+    corpus = tmp_path / "corpus"
+    (corpus / "docs").mkdir(parents=True)
+    (corpus / "docs" / "d1.txt").write_text("Data Engineer\n\n## Requirements\n- Build pipelines\n")
+    (corpus / "docs" / "d2.md").write_text("# AI Engineer\n\n- Build RAG features\n")
+    (corpus / "docs" / "d9.txt").write_text("Unlabelled\n")
+    render_pdf([("heading", "Vision Scientist"), ("bullet", "Train detection models")], corpus / "docs" / "d3.pdf")
+    (corpus / "labels.csv").write_text(
+        "id,file,doc_kind,role,confidence\n"
+        "d1,d1.txt,job_posting,none,high\nd2,d2.md,job_posting,ai_developer,high\nd3,d3.pdf,rfp,ml_engineer,low\n"
+    )
+    labels = load_labels(corpus)
+    folders = build_folders(corpus, labels, ["txt", "pdf", "docx"], tmp_path / "out")
+    names = {fmt: sorted(p.name for p in folder.iterdir()) for fmt, folder in folders.items()}
+    assert names == {
+        "txt": ["d1.txt", "d2.md"],
+        "pdf": ["d1.pdf", "d2.pdf", "d3.pdf"],
+        "docx": ["d1.docx", "d2.docx"],
+    }
+    assert (folders["txt"] / "d2.md").read_bytes() == (corpus / "docs" / "d2.md").read_bytes()
+    assert (folders["pdf"] / "d3.pdf").read_bytes() == (corpus / "docs" / "d3.pdf").read_bytes()
+
+
+# ---------------------------------------------------------------------------------------- leakage guard
+
+ID_RE = re.compile(r"\b(jp|rfp|rfpx)\d{2,3}\b")
+MIN_TITLE_CHARS = 15
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _rules_files() -> list[Path]:
+    return sorted(
+        p
+        for p in Path(DEFAULT_DIR).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.name != "evaluate.py"
+    )
+
+
+def _labelled_titles(corpus: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """First non-empty line of each labelled document's text (markup removed) and each document's text."""
+    from extractors.read import read_document
+
+    titles, texts = {}, {}
+    with (corpus / "labels.csv").open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            text = read_document(corpus / "docs" / row["file"]).text
+            texts[row["id"]] = _norm(text)
+            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            if len(first) > MIN_TITLE_CHARS:
+                titles[row["id"]] = first
+    return titles, texts
+
+
+def test_no_corpus_id_or_labelled_title_in_the_rules() -> None:
+    corpus = default_corpus()
+    if not (corpus / "labels.csv").is_file():
+        pytest.skip(f"no corpus at {corpus}")
+    titles, texts = _labelled_titles(corpus)
+    # A "title" found in the text of three or more labelled documents is a common phrase ("Request for
+    # Proposal"), not something that identifies one document; it may appear in rules as a cue.
+    identifying = {i: t for i, t in titles.items() if sum(_norm(t) in text for text in texts.values()) < 3}
+    leaks = []
+    for path in _rules_files():
+        content = path.read_text(encoding="utf-8", errors="replace")
+        leaks += [f"{path.name}: corpus id {m.group(0)}" for m in ID_RE.finditer(content)]
+        folded = _norm(content)
+        leaks += [f"{path.name}: title of {i} ({t!r})" for i, t in identifying.items() if _norm(t) in folded]
+    assert identifying, "no labelled titles found: the guard would check nothing"
+    assert not leaks, "corpus material in the rules:\n" + "\n".join(leaks)
