@@ -100,9 +100,7 @@ def scan(folder: Path, db: str, rules_dir: str | None, retry_failed: bool, batch
     counts = ["files_seen", "new", "changed", "unchanged", "removed", "failed"]
     click.echo(render(counts, [[summary[c] for c in counts]], "table", title=f"Scan {summary['scan_id']}"))
     roles = summary["roles"]
-    click.echo(
-        render(["role", "documents"], sorted(roles.items()), "table", title="Roles")
-    )
+    click.echo(render(["role", "documents"], sorted(roles.items()), "table", title="Roles"))
     if summary["failed"]:
         click.echo(f"{summary['failed']} file(s) could not be read: see `rolesignal report ingest_failures`.")
 
@@ -182,9 +180,8 @@ def sql(query: str, db: str, fmt: str) -> None:
 def explain(path: str, db: str) -> None:
     """Why the document at PATH got its role: requirements, signals, guide passages, scores, the five questions."""
     from flows.explain_text import explanation_text
-    from warehouse.explain import fetch_explanation
-
     from warehouse.errors import AmbiguousPath
+    from warehouse.explain import fetch_explanation
 
     with closing(read_only(db)) as con:
         try:

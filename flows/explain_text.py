@@ -96,7 +96,7 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
         where = f"{req.strength}, {req.heading or 'no heading'}, p.{req.page}"
         lines.append(textwrap.fill(f"#{req.ordinal} [{where}] {req.text}", width, subsequent_indent="      "))
         for hit in _live(req):
-            lines.append(f"      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on \"{hit.matched_text}\"")
+            lines.append(f'      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on "{hit.matched_text}"')
             if hit.guide_passage:
                 passages.setdefault(hit.signal_id, hit.guide_passage)
     if passages:

@@ -270,7 +270,7 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
             check.add(name, 0, f"unknown question {question!r}")
             continue
         if any(isinstance(key, bool) for key in spec):
-            check.add(name, 0, f"questions.{question}: quote the keys \"yes\" and \"no\" (YAML reads them as booleans)")
+            check.add(name, 0, f'questions.{question}: quote the keys "yes" and "no" (YAML reads them as booleans)')
         for answer in ("yes", "no"):
             for sid in spec.get(answer, []) or []:
                 if sid not in signal_ids:

@@ -17,20 +17,45 @@ GUIDE = SHARED / "guide" / "ai-developer-vs-ml-engineer.txt"
 LABELS = SHARED / "corpus" / "labels.csv"
 DOCS = SHARED / "corpus" / "docs"
 
-EXPECTED_IDS = frozenset({
-    "ml.training", "ml.feature_engineering", "ml.experimentation", "ml.data_pipelines",
-    "ml.inference_optimisation", "ml.predictive_use_case", "ml.proprietary_data", "ml.domain_fine_tuning",
-    "ml.hardware_constraints", "ml.non_text_modality", "ml.privacy_self_hosted", "ml.api_cost_volume",
-    "ml.model_deliverable",
-    "ai.llm_integration", "ai.prompt_design", "ai.reliability_cost", "ai.rag", "ai.agents_tools",
-    "ai.business_integration", "ai.eval_observability", "ai.application_deliverable", "ai.managed_fine_tuning",
-})
+EXPECTED_IDS = frozenset(
+    {
+        "ml.training",
+        "ml.feature_engineering",
+        "ml.experimentation",
+        "ml.data_pipelines",
+        "ml.inference_optimisation",
+        "ml.predictive_use_case",
+        "ml.proprietary_data",
+        "ml.domain_fine_tuning",
+        "ml.hardware_constraints",
+        "ml.non_text_modality",
+        "ml.privacy_self_hosted",
+        "ml.api_cost_volume",
+        "ml.model_deliverable",
+        "ai.llm_integration",
+        "ai.prompt_design",
+        "ai.reliability_cost",
+        "ai.rag",
+        "ai.agents_tools",
+        "ai.business_integration",
+        "ai.eval_observability",
+        "ai.application_deliverable",
+        "ai.managed_fine_tuning",
+    }
+)
 CORPUS_ID = re.compile(r"\b(jp|rfp|rfpx)\d{2,3}\b", re.IGNORECASE)
 RULE_DATA_SUFFIXES = {".jsonl", ".json", ".md", ".yaml", ".yml", ".txt", ".csv"}
 # Headings that name a document kind rather than a document; a title is the first line that is not one of these.
-GENERIC_HEADINGS = {"request for proposal", "request for proposals", "request for information",
-                    "performance work statement (pws)", "performance work statement", "statement of work",
-                    "scope of work", "job description"}
+GENERIC_HEADINGS = {
+    "request for proposal",
+    "request for proposals",
+    "request for information",
+    "performance work statement (pws)",
+    "performance work statement",
+    "statement of work",
+    "scope of work",
+    "job description",
+}
 
 
 def _read_jsonl(path: Path) -> list[dict]:

@@ -82,6 +82,6 @@ def test_missing_file_reported(rules_copy: Path) -> None:
 
 def test_unknown_question_signal_reported(rules_copy: Path) -> None:
     scoring = rules_copy / "scoring.yaml"
-    scoring.write_text(scoring.read_text().replace("\"yes\": [ml.non_text_modality]", "\"yes\": [ml.vision]"))
+    scoring.write_text(scoring.read_text().replace('"yes": [ml.non_text_modality]', '"yes": [ml.vision]'))
     problems = check_rules(rules_copy)
     assert [p.message for p in problems] == ["questions.non_text_modality.yes: unknown signal id 'ml.vision'"]

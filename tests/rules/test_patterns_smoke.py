@@ -26,8 +26,7 @@ CASES: list[tuple[str, set[str]]] = [
     ("Fine-tune Llama 3 on our proprietary clinical notes with LoRA", {"ml.domain_fine_tuning"}),
     ("Run models on edge devices with tight memory budgets", {"ml.hardware_constraints"}),
     ("Build image classification and object detection systems", {"ml.non_text_modality"}),
-    ("Models must be self-hosted because patient data cannot be sent to third-party APIs",
-     {"ml.privacy_self_hosted"}),
+    ("Models must be self-hosted because patient data cannot be sent to third-party APIs", {"ml.privacy_self_hosted"}),
     ("API costs at our volume are cost-prohibitive", {"ml.api_cost_volume"}),
     ("Ship a trained model with documented model weights", {"ml.model_deliverable"}),
     ("Experience with OpenAI, Anthropic or Azure OpenAI APIs", {"ai.llm_integration"}),
@@ -39,9 +38,11 @@ CASES: list[tuple[str, set[str]]] = [
     ("Create evaluation datasets and monitor LLM output quality with LangSmith", {"ai.eval_observability"}),
     ("Deliver a customer support chatbot on Dialogflow", {"ai.application_deliverable"}),
     ("Fine-tune GPT models through the OpenAI fine-tuning API", {"ai.managed_fine_tuning"}),
-    ("Integrate a pre-trained model into our web app as a virtual assistant that answers questions from our "
-     "policy documents",
-     {"ai.llm_integration", "ai.rag", "ai.application_deliverable"}),
+    (
+        "Integrate a pre-trained model into our web app as a virtual assistant that answers questions from our "
+        "policy documents",
+        {"ai.llm_integration", "ai.rag", "ai.application_deliverable"},
+    ),
     # Negatives: words that look like AI or ML and are not.
     ("Net 30 prompt payment terms apply", set()),
     ("The contracting agent will review all invoices", set()),
@@ -87,7 +88,8 @@ class _Pipeline:
         raw = [*self.phrases(doc), *self.tokens(doc)]
         found = [(self.signal_of[self.nlp.vocab.strings[k]], s, e) for k, s, e in raw]
         kept = {
-            sig for sig, s, e in found
+            sig
+            for sig, s, e in found
             if not any(o != sig and os <= s and e <= oe and oe - os > e - s for o, os, oe in found)
         }
         return kept
