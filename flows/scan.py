@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from extractors.read import read_document
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from extractors.errors import ExtractionError
 from extractors.inventory import ScanPlan, discover, plan_scan
+from extractors.read import read_document
 from rules.analyse import Analyzer
 from rules.load import RuleSet, load_rules
 from warehouse import store
