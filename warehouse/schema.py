@@ -15,6 +15,7 @@ from warehouse.errors import MigrationError
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VIEWS_DIR = Path(__file__).parent / "views"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_(\w+)\.sql$")
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 def migrations() -> list[tuple[int, str, Path]]:
@@ -34,6 +35,27 @@ def migrations() -> list[tuple[int, str, Path]]:
 def view_names() -> list[str]:
     """Names of the reporting views, one per views/*.sql file."""
     return sorted(p.stem for p in VIEWS_DIR.glob("*.sql"))
+
+
+def view_order() -> list[str]:
+    """The view names in creation order: every view after the views it selects from (then by name).
+
+    A view depends on another when the other's name appears as a word in its SQL outside comments.
+    """
+    names = view_names()
+    sources = {name: _COMMENT.sub("", (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8")) for name in names}
+    depends = {
+        name: {other for other in names if other != name and re.search(rf"\b{other}\b", sources[name])}
+        for name in names
+    }
+    ordered: list[str] = []
+    while len(ordered) < len(names):
+        ready = [n for n in names if n not in ordered and depends[n] <= set(ordered)]
+        if not ready:
+            cycle = sorted(n for n in names if n not in ordered)
+            raise MigrationError(f"the views {', '.join(cycle)} select from each other in a cycle")
+        ordered.extend(ready)
+    return ordered
 
 
 def view_descriptions() -> dict[str, str]:
@@ -75,10 +97,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 [version, name, utcnow()],
             )
         applied.append(version)
-    # Views are always replaced so that a changed definition takes effect without a migration. Files are created in
-    # name order, so a view may only select from views whose names sort before its own (role_summary → document_roles).
+    # Views are always replaced so that a changed definition takes effect without a migration. They are created in
+    # dependency order (role_summary after document_roles), so a view may select from any other view.
     with _migration_step(con, "creating the views"):
-        for name in view_names():
+        for name in view_order():
             con.execute((VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8"))
     return applied
 

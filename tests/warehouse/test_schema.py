@@ -32,13 +32,14 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def test_migrate_creates_tables_with_comments_and_views(con: duckdb.DuckDBPyConnection) -> None:
-    assert migrate(con) == [1]
+    assert migrate(con) == [1, 2]
     tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
     assert set(tables) == TABLES
     assert all(tables[t] for t in TABLES), "every table has a COMMENT"
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views == set(view_names())
-    assert con.execute("SELECT version, name FROM schema_migrations").fetchall() == [(1, "initial")]
+    applied = con.execute("SELECT version, name FROM schema_migrations").fetchall()
+    assert applied == [(1, "initial"), (2, "scan_interrupted")]
 
 
 def test_migrate_twice_is_a_noop(con: duckdb.DuckDBPyConnection) -> None:
@@ -53,12 +54,20 @@ def test_migrate_twice_is_a_noop(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_view_names_come_from_files() -> None:
     assert view_names() == [
+        "coverage_gaps",
         "document_requirements",
         "document_roles",
+        "failure_summary",
         "ingest_failures",
+        "requirement_search",
+        "review_queue",
+        "role_by_folder",
+        "role_by_month",
         "role_summary",
         "scan_history",
         "signal_evidence",
+        "signal_frequency",
+        "title_mismatches",
     ]
 
 
