@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,24 @@ _MAX_HEADING_WORDS = 8
 # Sentences need a few words to state something; a bullet under a requirement heading can be terse ("Strong SQL").
 _MIN_SENTENCE_WORDS = 3
 _MIN_ITEM_WORDS = 2
+# "Deploy and Manage LLMs: Employ Kubernetes ..." - a labelled item is one requirement, however many sentences.
+_LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
+
+
+@dataclass(frozen=True)
+class _LeadIn:
+    """A line ending in ':' that introduces the items after it ("features such as:")."""
+
+    kind: str
+    level: int
+    state: object
+    optional: bool  # hedged or preferred: the items it introduces are preferred
+
+    def covers(self, block: Block, state: object) -> bool:
+        """Items after a paragraph lead-in, or nested under a bullet lead-in, in the same section."""
+        if state is not self.state or block.kind not in ("bullet", "table_row"):
+            return False
+        return self.kind == "paragraph" or block.level > self.level
 
 
 @dataclass
@@ -63,14 +82,31 @@ class RequirementFinder:
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
         units = list(self._units(document))
         requirements: list[Requirement] = []
+        seen: set[str] = set()
+        lead: _LeadIn | None = None
         docs = self.nlp.pipe(block.text for block, _ in units)
         for (block, state), doc in zip(units, docs, strict=True):
-            spans = [doc[:]] if block.kind != "paragraph" else list(doc.sents)
-            for span in spans:
-                requirement = self._judge(block, state, span, doc_kind, len(requirements))
-                if requirement is not None:
+            if lead is not None and not lead.covers(block, state):
+                lead = None
+            kinds: set[str] = set()
+            for span in self._spans(block, doc):
+                requirement, kinds = self._judge(block, state, span, doc_kind, len(requirements), lead)
+                # A requirement stated twice (repeated blurbs, restated tasks) is one requirement.
+                key = " ".join(requirement.text.lower().split()) if requirement else ""
+                if requirement is not None and key not in seen:
+                    seen.add(key)
                     requirements.append(requirement)
+            if block.text.rstrip().endswith(":"):
+                optional = bool(kinds & {"hedge", "preferred"}) or (lead is not None and lead.optional)
+                lead = _LeadIn(block.kind, block.level, state, optional)
         return requirements
+
+    @staticmethod
+    def _spans(block: Block, doc: Doc) -> list[Span]:
+        """The units a block states: its sentences, except that table rows and "Label: ..." items stay whole."""
+        if block.kind == "table_row" or (block.kind == "bullet" and _LABELLED.match(block.text)):
+            return [doc[:]]
+        return list(doc.sents)
 
     def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
         """Each non-heading block with the section it stands in."""
@@ -99,24 +135,33 @@ class RequirementFinder:
             return len(words) <= _MAX_HEADING_WORDS
         return len(words) <= 5 and not text.endswith((".", "!", "?", ";", ",")) and (text.isupper() or text.istitle())
 
-    def _judge(self, block: Block, state: _SectionState, span: Span, doc_kind: str, ordinal: int) -> Requirement | None:
+    def _judge(
+        self, block: Block, state: _SectionState, span: Span, doc_kind: str, ordinal: int, lead: _LeadIn | None
+    ) -> tuple[Requirement | None, set[str]]:
+        """The requirement a span states, if any, and the cue kinds found in it."""
         text = span.text.strip()
-        section = state.section
-        in_section = section is not None and section.bears_requirements and block.kind != "paragraph"
-        if len(text.split()) < (_MIN_ITEM_WORDS if in_section else _MIN_SENTENCE_WORDS):
-            return None
         matches = find_matches(span, self.matcher, self.phrases, self.by_key)
         kinds = {pattern.target for pattern, _, _ in matches}
-        if "exclude" in kinds:
-            return None
-        if section is not None and not section.bears_requirements:
-            return None
+        section = state.section
+        in_section = section is not None and section.bears_requirements
+        if in_section and "conditional" in kinds:
+            kinds.add("preferred")
+        if lead is not None and lead.optional:
+            kinds.add("preferred")
+        if len(text.split()) < (_MIN_ITEM_WORDS if in_section and block.kind != "paragraph" else _MIN_SENTENCE_WORDS):
+            return None, kinds
+        if "exclude" in kinds or (section is not None and not section.bears_requirements):
+            return None, kinds
+        # Prose in a narrative-prone section states something only when it names a party or an obligation;
+        # "For context, X is a naming project" is narrative.
+        if in_section and section.prose_needs_cue and block.kind == "paragraph" and not kinds - {"hedge"}:
+            return None, kinds
         strength = self._strength(kinds, section, doc_kind, block)
         if strength is None:
-            return None
-        lead = len(span.text) - len(span.text.lstrip())
-        start = block.char_start + span.start_char + lead
-        return Requirement(
+            return None, kinds
+        lead_space = len(span.text) - len(span.text.lstrip())
+        start = block.char_start + span.start_char + lead_space
+        requirement = Requirement(
             ordinal=ordinal,
             text=text,
             section=section.id if section else "",
@@ -127,18 +172,21 @@ class RequirementFinder:
             char_end=start + len(text),
             cue_ids=tuple(dict.fromkeys(p.id for p, _, _ in matches if p.target != "exclude")),
         )
+        return requirement, kinds
 
     @staticmethod
     def _strength(kinds: set[str], section: SectionType | None, doc_kind: str, block: Block) -> str | None:
-        """Preferred cues win; then the section's own strength; outside sections only cue sentences count."""
+        """Preferred cues win, then the section's strength (a 'must' makes a responsibility required);
+        outside sections only sentences with a requirement cue count."""
         if "preferred" in kinds:
             return "preferred"
-        if section is not None and section.strength:
-            return section.strength
         action = "deliverable" if doc_kind == "rfp" else "responsibility"
+        if section is not None and section.strength:
+            strength = section.strength_for(doc_kind)
+            return "required" if strength == "responsibility" and "mandatory" in kinds else strength
         if "deliverable" in kinds and doc_kind == "rfp":
             return "deliverable"
-        if "required" in kinds:
+        if kinds & {"required", "mandatory"}:
             return "required"
         if "responsibility" in kinds:
             return "responsibility"

@@ -27,7 +27,18 @@ RULE_FILES = (
     "titles.jsonl",
     "scoring.yaml",
 )
-CUE_KINDS = ("required", "preferred", "responsibility", "deliverable", "action", "exclude")
+CUE_KINDS = (
+    "required",  # an obligation of the hire or vendor
+    "mandatory",  # an obligation strong enough to make a responsibility required ("must")
+    "preferred",  # nice to have
+    "conditional",  # "If you ..." - preferred inside a requirement section, nothing outside one
+    "responsibility",
+    "deliverable",
+    "action",  # a sentence that starts with a work verb
+    "statement",  # names a party or an obligation: what makes prose in a narrative-prone section count
+    "hedge",  # a lead-in that makes the items after it optional ("such as:", "could include:")
+    "exclude",  # never a requirement (logistics, EEO, pay)
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,12 @@ class SectionType:
     weight: float
     headings: tuple[str, ...]
     prefixes: tuple[str, ...] = ()
+    rfp_strength: str = ""  # what the section's content counts as in an RFP, when that differs
+    prose_needs_cue: bool = False  # narrative-prone: a prose sentence counts only with a cue
+
+    def strength_for(self, doc_kind: str) -> str:
+        """The section's strength in a document of this kind."""
+        return self.rfp_strength if doc_kind == "rfp" and self.rfp_strength else self.strength
 
 
 @dataclass(frozen=True)
@@ -211,9 +228,9 @@ def _sections(check: _Checker) -> list[SectionType]:
     check.unique(name, rows)
     sections = []
     for number, row in rows:
-        strength = row.get("strength", "")
-        if strength and strength not in STRENGTHS:
-            check.add(name, number, f"strength must be one of {STRENGTHS} or empty, not {strength!r}")
+        strength, rfp_strength = row.get("strength", ""), row.get("rfp_strength", "")
+        if any(value and value not in STRENGTHS for value in (strength, rfp_strength)):
+            check.add(name, number, f"strength and rfp_strength must be one of {STRENGTHS} or empty")
             continue
         headings = check.strings(name, number, row, "headings")
         prefixes = tuple(p.lower() for p in row.get("prefixes", []))
@@ -225,6 +242,8 @@ def _sections(check: _Checker) -> list[SectionType]:
                 float(row.get("weight", 0)),
                 headings,
                 prefixes,
+                rfp_strength,
+                bool(row.get("prose_needs_cue")),
             )
         )
     return sections

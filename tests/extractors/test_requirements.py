@@ -30,8 +30,8 @@ def found(document: Document, kind: str = "job_posting") -> list[tuple[str, str,
 def test_bullets_under_requirements_are_required() -> None:
     doc = make(("heading", "Requirements"), ("bullet", "Python and SQL"), ("bullet", "Experience with Kubernetes"))
     assert found(doc) == [
-        ("Python and SQL", "required", "required_qualifications"),
-        ("Experience with Kubernetes", "required", "required_qualifications"),
+        ("Python and SQL", "required", "requirements"),
+        ("Experience with Kubernetes", "required", "requirements"),
     ]
 
 
@@ -85,7 +85,7 @@ def test_scope_of_work_is_deliverable() -> None:
 
 def test_colon_paragraph_acts_as_heading() -> None:
     doc = make(("paragraph", "Requirements:"), ("bullet", "Strong SQL"))
-    assert found(doc) == [("Strong SQL", "required", "required_qualifications")]
+    assert found(doc) == [("Strong SQL", "required", "requirements")]
 
 
 def test_offsets_point_at_the_text() -> None:
@@ -104,5 +104,72 @@ def test_unknown_subheading_keeps_section() -> None:
     builder.add("bullet", "Go or Rust services")
     doc = builder.build("/x", "h", "txt")
     assert [(r.text, r.section) for r in finder()(doc, "job_posting")] == [
-        ("Go or Rust services", "required_qualifications")
+        ("Go or Rust services", "requirements")
     ]
+
+
+def test_requirements_heading_in_an_rfp_is_deliverable() -> None:
+    doc = make(("heading", "Requirements"), ("bullet", "Resolve names through a fallback resolver"))
+    assert found(doc, "rfp") == [("Resolve names through a fallback resolver", "deliverable", "requirements")]
+
+
+def test_vendor_tasks_in_an_rfp_are_deliverables() -> None:
+    doc = make(("heading", "Tasks"), ("bullet", "Contractor shall host the portal"))
+    assert found(doc, "rfp") == [("Contractor shall host the portal", "deliverable", "responsibilities")]
+
+
+def test_multi_sentence_bullet_splits_into_sentences() -> None:
+    doc = make(("heading", "Scope of Work"), ("bullet", "Contractor shall post all code. Contractor shall write docs."))
+    assert found(doc, "rfp") == [
+        ("Contractor shall post all code.", "deliverable", "scope_of_work"),
+        ("Contractor shall write docs.", "deliverable", "scope_of_work"),
+    ]
+
+
+def test_labelled_bullet_stays_whole() -> None:
+    doc = make(("heading", "Responsibilities"), ("bullet", "Deploy LLMs: Use Kubernetes. Scale them well."))
+    assert found(doc) == [("Deploy LLMs: Use Kubernetes. Scale them well.", "responsibility", "responsibilities")]
+
+
+def test_narrative_prose_in_scope_section_is_skipped() -> None:
+    doc = make(
+        ("heading", "Project Description"),
+        ("paragraph", "For context, Handshake is a naming project. The vendor will add a resolver."),
+    )
+    assert found(doc, "rfp") == [("The vendor will add a resolver.", "deliverable", "scope_of_work")]
+
+
+def test_out_of_scope_heading_gives_nothing() -> None:
+    doc = make(("heading", "The Contractor will not be responsible for the following"), ("bullet", "Host the data"))
+    assert found(doc, "rfp") == []
+
+
+def test_hedged_lead_in_makes_items_preferred() -> None:
+    doc = make(
+        ("heading", "Scope of Work"),
+        ("paragraph", "Develop features that could include:"),
+        ("bullet", "Maps of every post"),
+    )
+    assert found(doc, "rfp")[-1] == ("Maps of every post", "preferred", "scope_of_work")
+
+
+def test_repeated_requirement_counted_once() -> None:
+    doc = make(("heading", "Responsibilities"), ("bullet", "Build the API layer"), ("bullet", "Build the API layer"))
+    assert found(doc) == [("Build the API layer", "responsibility", "responsibilities")]
+
+
+def test_must_makes_a_responsibility_required() -> None:
+    doc = make(("heading", "The Role"), ("paragraph", "You must travel to customer sites monthly."))
+    assert found(doc) == [("You must travel to customer sites monthly.", "required", "responsibilities")]
+
+
+def test_if_you_is_preferred_only_inside_a_section() -> None:
+    inside = make(("heading", "The Role"), ("paragraph", "If you love hard problems, you will fit in."))
+    outside = make(("paragraph", "If you live near an office, come in as often as you like."))
+    assert found(inside) == [("If you love hard problems, you will fit in.", "preferred", "responsibilities")]
+    assert found(outside) == []
+
+
+def test_encouragement_to_apply_is_not_a_requirement() -> None:
+    doc = make(("heading", "Qualifications"), ("paragraph", "We encourage everyone who meets most of these to apply."))
+    assert found(doc) == []

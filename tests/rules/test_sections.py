@@ -13,7 +13,10 @@ from rules.sections import classify_heading
     [
         ("Responsibilities", "responsibilities"),
         ("## 👷 What you'll be doing", "responsibilities"),
-        ("Requirements:", "required_qualifications"),
+        ("Requirements:", "requirements"),
+        ("What We Hope You Have", "preferred_qualifications"),
+        ("Company Description", "about_company"),
+        ("Out of Scope", "out_of_scope"),
         ("Minimum Qualifications", "required_qualifications"),
         ("Preferred Qualifications", "preferred_qualifications"),
         ("Nice to have", "preferred_qualifications"),
