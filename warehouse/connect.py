@@ -1,7 +1,9 @@
-"""Opening the DuckDB warehouse file: lock retries with backoff, typed errors, transactions."""
+"""Opening the DuckDB warehouse file: lock retries with backoff, typed errors, transactions, the scan lock."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.errors import WarehouseBusy, WarehouseError, WarehouseMissing
+from warehouse.errors import ScanInProgress, WarehouseBusy, WarehouseError, WarehouseMissing
 
 # Files stay readable by the PyPI duckdb-cli 1.5.x. Passed on every open, not only at creation: it does not change
 # the storage version of an existing file, and DuckDB refuses a second connection to the same file in one process
@@ -76,3 +78,57 @@ def _busy_message(path: Path, duckdb_message: str) -> str:
     pid = re.search(r"PID (\d+)", duckdb_message)
     holder = f" (PID {pid.group(1)})" if pid else ""
     return f"the warehouse {path} is in use by another process{holder}: a scan may be writing; try again shortly"
+
+
+# Scan locks this process holds: lock file → (file descriptor, nesting depth). Re-entrant per process, so the CLI
+# can take the lock before starting Prefect and the flow can take it again inside.
+_HELD: dict[str, list[int]] = {}
+
+
+def lock_path(db: str | Path) -> Path:
+    """The scan lock file next to the warehouse: `<db>.scan.lock`."""
+    path = Path(db).expanduser().absolute()
+    return path.with_name(path.name + ".scan.lock")
+
+
+@contextmanager
+def scan_lock(db: str | Path) -> Iterator[None]:
+    """Hold the warehouse's scan lock for the block, or raise ScanInProgress at once when another process holds it.
+
+    flock(2) locks belong to the open file, so the OS releases the lock of a killed scan: no stale locks to clean.
+    """
+    if str(db) == ":memory:":
+        yield
+        return
+    path = lock_path(db)
+    key = str(path)
+    if key in _HELD:
+        _HELD[key][1] += 1
+        try:
+            yield
+        finally:
+            _HELD[key][1] -= 1
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _read_pid(fd)
+        os.close(fd)
+        raise ScanInProgress(str(Path(db).expanduser()), holder) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    _HELD[key] = [fd, 1]
+    try:
+        yield
+    finally:
+        del _HELD[key]
+        os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _read_pid(fd: int) -> int | None:
+    text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None

@@ -11,6 +11,16 @@ class WarehouseBusy(WarehouseError):
     """Another process holds the DuckDB file lock (transient: retry later)."""
 
 
+class ScanInProgress(WarehouseError):
+    """Another process holds the scan lock of this warehouse (a second scan would interleave with it)."""
+
+    def __init__(self, db: str, pid: int | None) -> None:
+        holder = f"PID {pid}" if pid else "PID unknown"
+        super().__init__(f"another scan ({holder}) is writing {db}; try again when it finishes")
+        self.db = db
+        self.pid = pid
+
+
 class WarehouseMissing(WarehouseError):
     """A read-only open found no database file."""
 

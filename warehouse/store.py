@@ -44,6 +44,12 @@ def finish_scan(
     )
 
 
+def mark_interrupted(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Mark scans still 'running' as 'interrupted'; call only while holding the scan lock (then none is alive)."""
+    found = con.execute("UPDATE scans SET status = 'interrupted' WHERE status = 'running' RETURNING scan_id")
+    return sorted(r[0] for r in found.fetchall())
+
+
 def known_files(con: duckdb.DuckDBPyConnection, root: str) -> dict[str, FileState]:
     """Every stored path under `root` (any status), for deciding what a scan must redo."""
     prefix = root if root.endswith(os.sep) else root + os.sep
