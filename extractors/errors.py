@@ -35,3 +35,11 @@ class UnsupportedFormat(ExtractionError):
 
 class FileTooLarge(ExtractionError):
     error_type = "too_large"
+
+
+class ReadTimeout(ExtractionError):
+    error_type = "timeout"
+
+
+class ReaderCrashed(ExtractionError):
+    error_type = "reader_crashed"

@@ -1,4 +1,4 @@
-"""The scan flow: discover → plan → read and analyse in batches → write each batch → mark removed → report."""
+"""The scan flow: lock → discover → plan → read and analyse in batches → write each batch → mark removed → report."""
 
 from __future__ import annotations
 
@@ -9,20 +9,24 @@ from typing import Any
 
 import duckdb
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from extractors.errors import ExtractionError
 from extractors.inventory import ScanPlan, discover, plan_scan
-from extractors.read import read_document
+from extractors.read import DEFAULT_TIMEOUT, IsolatedReader
 from rules.analyse import Analyzer
 from rules.load import RuleSet, load_rules
 from warehouse import store
-from warehouse.connect import open_warehouse
+from warehouse.connect import open_warehouse, scan_lock
 from warehouse.records import Failed, Processed, SeenFile
 from warehouse.schema import migrate
+from warehouse.store import COUNT_KEYS
 
 _ANALYZERS: dict[str, Analyzer] = {}
+# The reader process of the flow run in progress (set by scan_folder, used by analyse_batch).
+_READER: dict[str, IsolatedReader] = {}
 
 
 def analyzer_for(rules: RuleSet) -> Analyzer:
@@ -39,10 +43,10 @@ def warehouse(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-def process_file(file: SeenFile, analyzer: Analyzer) -> Processed | Failed:
-    """Read and analyse one file; a file we cannot read becomes a Failed record, never an exception."""
+def process_file(file: SeenFile, analyzer: Analyzer, reader: IsolatedReader) -> Processed | Failed:
+    """Read (in the reader process, with its time limit) and analyse one file; a failure is a record, not a raise."""
     try:
-        document = read_document(Path(file.path))
+        document = reader.read(file.path)
     except ExtractionError as exc:
         return Failed(file, exc.error_type, exc.message)
     except OSError as exc:
@@ -55,9 +59,12 @@ def process_file(file: SeenFile, analyzer: Analyzer) -> Processed | Failed:
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 4])
 def prepare(db: str, root: str, rules: RuleSet) -> tuple[int, dict[str, Any], set[str]]:
-    """Migrate, record the rules catalogue, open a scan row and read what the warehouse knows."""
+    """Migrate, close scans a killed process left 'running', record the rules, open a scan row, read what is known."""
     with warehouse(db) as con:
         migrate(con)
+        interrupted = store.mark_interrupted(con)  # we hold the scan lock: no other scan of this warehouse is alive
+        if interrupted:
+            get_run_logger().warning("scans %s did not finish (process killed?): marked interrupted", interrupted)
         store.write_catalogue(con, [vars(s) for s in rules.signals.values()], rules.version)
         scan_id = store.start_scan(con, root, str(flow_run.id or "") or None, rules.version)
         return scan_id, store.known_files(con, root), set(store.known_contents(con))
@@ -73,7 +80,8 @@ def plan_files(root: str, known: dict[str, Any], stored: set[str], retry_failed:
 def analyse_batch(files: list[SeenFile], rules: RuleSet) -> list[Processed | Failed]:
     """Read and analyse a batch of files (one task per batch, not per file: task overhead is ~6 ms)."""
     analyzer = analyzer_for(rules)
-    return [process_file(file, analyzer) for file in files]
+    reader = _READER.get("current") or IsolatedReader()
+    return [process_file(file, analyzer, reader) for file in files]
 
 
 @task(name="write-batch", cache_policy=NO_CACHE, retries=5, retry_delay_seconds=[0.5, 1, 2, 4, 8])
@@ -119,7 +127,12 @@ def finish(
                 [root],
             ).fetchall()
         )
-    return counts | {"roles": roles}
+        failures = con.execute(
+            "SELECT file_name, error_type, message FROM ingest_failures "
+            "WHERE path IN (SELECT path FROM files WHERE root = ?) ORDER BY path LIMIT 50",
+            [root],
+        ).fetchall()
+    return counts | {"roles": roles, "failures": failures}
 
 
 def batches(items: list[SeenFile], size: int) -> Iterator[list[SeenFile]]:
@@ -127,15 +140,74 @@ def batches(items: list[SeenFile], size: int) -> Iterator[list[SeenFile]]:
         yield items[start : start + size]
 
 
+@task(name="publish-summary", cache_policy=NO_CACHE)
+def publish_summary(summary: dict[str, Any], db: str) -> None:
+    """The run's counts and roles as Prefect artifacts: a table and a short markdown report."""
+    counts = [{"measure": key, "files": summary[key]} for key in COUNT_KEYS]
+    roles = [{"measure": f"role: {role}", "files": n} for role, n in sorted(summary["roles"].items())]
+    create_table_artifact(key="scan-summary", table=counts + roles, description=f"scan {summary['scan_id']}")
+    lines = [
+        f"# Scan {summary['scan_id']} of `{summary['root']}`",
+        "",
+        f"Warehouse `{db}`, rules {summary['rules_version']}; "
+        f"{summary['reclassified']} stored documents re-classified.",
+        "",
+        "| " + " | ".join(COUNT_KEYS) + " |",
+        "|" + "---|" * len(COUNT_KEYS),
+        "| " + " | ".join(str(summary[k]) for k in COUNT_KEYS) + " |",
+        "",
+        "| role | documents |",
+        "|---|---|",
+        *(f"| {role} | {n} |" for role, n in sorted(summary["roles"].items())),
+    ]
+    if summary["failures"]:
+        lines += ["", f"## Files that could not be read ({len(summary['failures'])})", ""]
+        lines += ["| file | error | what to do |", "|---|---|---|"]
+        lines += [f"| {name} | {kind} | {message.replace('|', '/')} |" for name, kind, message in summary["failures"]]
+    create_markdown_artifact(key="scan-report", markdown="\n".join(lines), description=f"scan {summary['scan_id']}")
+
+
 @flow(name="scan-folder", validate_parameters=False)
 def scan_folder(
-    folder: str, db: str, rules_dir: str | None = None, retry_failed: bool = False, batch_size: int = 32
+    folder: str,
+    db: str,
+    rules_dir: str | None = None,
+    retry_failed: bool = False,
+    batch_size: int = 32,
+    file_timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, Any]:
-    """Scan a folder into the warehouse: new and changed files are read, stored documents follow rules changes."""
-    logger = get_run_logger()
+    """Scan a folder into the warehouse: new and changed files are read, stored documents follow rules changes.
+
+    One scan per warehouse at a time (ScanInProgress otherwise); each file gets `file_timeout` seconds to be read.
+    """
     rules = load_rules(rules_dir)
     root = str(Path(folder).resolve())
-    scan_id, known, stored = prepare(db, root, rules)
+    with scan_lock(db), IsolatedReader(timeout=file_timeout) as reader:
+        _READER["current"] = reader
+        try:
+            scan_id, known, stored = prepare(db, root, rules)
+            try:
+                summary = _scan(db, root, rules, scan_id, known, stored, retry_failed, batch_size)
+            except Exception:
+                _record_failed_scan(db, scan_id)
+                raise
+        finally:
+            _READER.pop("current", None)
+    publish_summary(summary, db)
+    return summary
+
+
+def _scan(
+    db: str,
+    root: str,
+    rules: RuleSet,
+    scan_id: int,
+    known: dict[str, Any],
+    stored: set[str],
+    retry_failed: bool,
+    batch_size: int,
+) -> dict[str, Any]:
+    logger = get_run_logger()
     plan = plan_files(root, known, stored, retry_failed)
     logger.info("scan %s: %d files to read, %d unchanged", scan_id, len(plan.to_read), len(plan.unchanged))
     failed_content: dict[str, Failed] = {}
@@ -143,9 +215,11 @@ def scan_folder(
     hash_failures = [Failed(SeenFile(f.path, f.size, f.mtime_ns, ""), "unreadable", m) for f, m in plan.hash_errors]
     if hash_failures:
         write_batch(db, scan_id, hash_failures, [])
-    for batch in batches(plan.to_read, batch_size):
+    n_batches = -(-len(plan.to_read) // batch_size)
+    for number, batch in enumerate(batches(plan.to_read, batch_size), 1):
         results = analyse_batch(batch, rules)
         write_batch(db, scan_id, results, [])
+        logger.info("scan %s: batch %d/%d written (%d files)", scan_id, number, n_batches, len(batch))
         for result in results:
             if isinstance(result, Failed):
                 failed += 1
@@ -163,3 +237,12 @@ def scan_folder(
     reclassified = reclassify(db, rules, batch_size)
     summary = finish(db, scan_id, root, plan, linked_failed, failed)
     return summary | {"scan_id": scan_id, "reclassified": reclassified, "root": root, "rules_version": rules.version}
+
+
+def _record_failed_scan(db: str, scan_id: int) -> None:
+    """Best effort: close the scan row as 'failed' (if even that fails, the next scan marks it interrupted)."""
+    try:
+        with warehouse(db) as con:
+            store.finish_scan(con, scan_id, {}, status="failed")
+    except Exception as exc:
+        get_run_logger().warning("could not mark scan %s failed: %s", scan_id, exc)
