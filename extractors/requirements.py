@@ -23,6 +23,12 @@ _MIN_ITEM_WORDS = 2
 _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
 
 
+def _is_sublabel(text: str) -> bool:
+    """A short label such as 'Backend' or 'Technical skills:' (no sentence, at most three words)."""
+    text = text.strip().rstrip(":")
+    return len(text.split()) <= 3 and not any(ch in text for ch in ".?!,")
+
+
 @dataclass(frozen=True)
 class _LeadIn:
     """A line ending in ':' that introduces the items after it ("features such as:")."""
@@ -33,10 +39,11 @@ class _LeadIn:
     optional: bool  # hedged or preferred: the items it introduces are preferred
 
     def covers(self, block: Block, state: object) -> bool:
-        """Items after a paragraph lead-in, or nested under a bullet lead-in, in the same section."""
+        """Items after a paragraph lead-in, or at or below a bullet lead-in's level, in the same section."""
         if state is not self.state or block.kind not in ("bullet", "table_row"):
             return False
-        return self.kind == "paragraph" or block.level > self.level
+        # Same level counts too: PDF and rendered lists lose nesting, and the rule must not depend on format.
+        return self.kind == "paragraph" or block.level >= self.level
 
 
 @dataclass
@@ -116,8 +123,9 @@ class RequirementFinder:
             if block.kind == "heading" or section is not None:
                 if section is not None:
                     state = _SectionState(section, block.text, block.level)
-                elif not (state.level and block.level > state.level):
-                    # An unknown heading at the same or a higher level ends the known section.
+                elif not (state.section is not None and _is_sublabel(block.text)):
+                    # An unknown heading ends the known section, unless it is a short label inside it
+                    # ("Backend", "Technical skills"). Heading levels are not used: PDFs and renders lose them.
                     state = _SectionState(None, block.text, block.level)
                 continue
             yield block, state

@@ -46,10 +46,10 @@ _NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def blocks_from_text(text: str) -> list[tuple[str, str]]:
-    """Parse Markdown-ish text with the same rules as extract_text into (kind, text) pairs."""
+def blocks_from_text(text: str) -> list[tuple[str, str, int]]:
+    """Parse Markdown-ish text with the same rules as extract_text into (kind, text, level) blocks."""
     document = extract_text(text.encode("utf-8"), "", "", "txt")
-    return [(b.kind, b.text) for b in document.blocks]
+    return [(b.kind, b.text, b.level) for b in document.blocks]
 
 
 def to_latin1(text: str) -> str:

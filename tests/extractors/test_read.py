@@ -101,7 +101,7 @@ def test_library_error_becomes_corrupt_file(tmp_path: Path, monkeypatch: pytest.
 def test_same_blocks_from_txt_pdf_and_docx(tmp_path: Path) -> None:
     (tmp_path / "post.md").write_text(SAMPLE)
     expected = blocks_from_text(SAMPLE)
-    assert [k for k, _ in expected] == [
+    assert [k for k, _, _ in expected] == [
         "heading",
         "paragraph",
         "heading",
@@ -116,5 +116,5 @@ def test_same_blocks_from_txt_pdf_and_docx(tmp_path: Path) -> None:
     render_docx(expected, tmp_path / "post.docx")
     for name in ("post.md", "post.pdf", "post.docx"):
         doc = read_document(tmp_path / name)
-        assert [(b.kind, b.text) for b in doc.blocks] == expected, name
+        assert [(b.kind, b.text) for b in doc.blocks] == [(k, t) for k, t, _ in expected], name
         assert all(doc.text[b.char_start : b.char_end] == b.text for b in doc.blocks)

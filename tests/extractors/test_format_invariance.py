@@ -1,0 +1,55 @@
+"""The same corpus document as text, PDF and DOCX yields the same requirements (texts and strengths)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from extractors.read import read_document
+from rules.analyse import Analyzer
+from rules.doc_kind import detect_doc_kind
+from rules.load import load_rules
+from tests.render import blocks_from_text, render_docx, render_pdf, to_latin1
+
+DOCS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "docs"
+# The hand-marked documents plus labelled ones of each kind of layout (Markdown, bold-line headings, RFP prose).
+INVARIANT = ["jp001", "jp014", "jp025", "jp038", "jp058", "jp020", "jp022", "jp048", "rfp013", "rfpx04"]
+# Nested lists in RFPs: PDF and DOCX renders flatten the nesting that the text keeps, so a lead-in
+# ("features such as:") reaches one item further there. Kept here so a fix shows up as XPASS.
+KNOWN_DIFFERENT = ["rfp001"]
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> Analyzer:
+    return Analyzer(load_rules())
+
+
+def requirements(path: Path) -> list[tuple[str, str]]:
+    document = read_document(path)
+    found = analyzer().find_requirements(document, detect_doc_kind(document, analyzer().rules))
+    # Renders are latin-1 only, so compare transliterated, whitespace-normalised texts.
+    return [(" ".join(to_latin1(r.text).split()), r.strength) for r in found]
+
+
+def check(doc_id: str, tmp_path: Path) -> None:
+    source = DOCS / f"{doc_id}.txt"
+    if not source.exists():
+        pytest.skip("the shared corpus is not beside this checkout")
+    blocks = blocks_from_text(source.read_text(encoding="utf-8"))
+    expected = requirements(source)
+    assert expected, "the text version must state requirements for the comparison to mean anything"
+    assert requirements(render_pdf(blocks, tmp_path / f"{doc_id}.pdf")) == expected
+    assert requirements(render_docx(blocks, tmp_path / f"{doc_id}.docx")) == expected
+
+
+@pytest.mark.parametrize("doc_id", INVARIANT)
+def test_same_requirements_in_every_format(doc_id: str, tmp_path: Path) -> None:
+    check(doc_id, tmp_path)
+
+
+@pytest.mark.parametrize("doc_id", KNOWN_DIFFERENT)
+@pytest.mark.xfail(reason="nested RFP lists are flattened in PDF/DOCX renders", strict=True)
+def test_known_format_differences(doc_id: str, tmp_path: Path) -> None:
+    check(doc_id, tmp_path)
