@@ -13,7 +13,8 @@ BULLET_GLYPHS = "\x7f•▪◦●‣⁃■□\uf0b7\uf0a7\uf0d8\uf076"
 _BULLET_RE = re.compile(
     r"^(?P<indent>[ \t]*)"
     # "\-" and "\*" are Markdown-escaped bullets, common in postings exported from web pages.
-    r"(?P<marker>\\?[-*+–" + re.escape(BULLET_GLYPHS) + r"]|\d{1,3}[.)]|[a-zA-Z]\)|\((?:[a-zA-Z]|\d{1,3}|[ivxIVX]{1,4})\))"
+    r"(?P<marker>\\?[-*+–" + re.escape(BULLET_GLYPHS) + r"]"
+    r"|\d{1,3}[.)]|[a-zA-Z]\)|\((?:[a-zA-Z]|\d{1,3}|[ivxIVX]{1,4})\))"
     r"[ \t]+(?P<body>\S.*)$"
 )
 _NUMBERED_RE = re.compile(r"^\d{1,3}[.)]$")
