@@ -76,25 +76,33 @@ def cli() -> None:
 @rules_option
 @click.option("--retry-failed", is_flag=True, help="Read again files that failed before even if they did not change.")
 @click.option("--batch-size", default=32, show_default=True, help="Files per Prefect task and per write transaction.")
-def scan(folder: Path, db: str, rules_dir: str | None, retry_failed: bool, batch_size: int) -> None:
+@click.option(
+    "--file-timeout", default=60.0, show_default=True, help="Seconds one file may take to read before it is skipped."
+)
+def scan(
+    folder: Path, db: str, rules_dir: str | None, retry_failed: bool, batch_size: int, file_timeout: float
+) -> None:
     """Scan FOLDER (recursively) once, through the Prefect scan flow, and print a summary.
 
     New and changed files are read and classified; unchanged files are skipped; removed files leave the reports.
-    Files that cannot be read are recorded in the ingest_failures view and the scan goes on.
+    Files that cannot be read are recorded in the ingest_failures view and the scan goes on. One scan per warehouse
+    at a time: a second one exits with code 1.
     """
     if not folder.is_dir():
         fail(f"no such folder: {folder}", 2)
     rules = load_rules_or_fail(rules_dir)
     from flows.settings import no_heartbeat, quiet_prefect
-
-    quiet_prefect()
-    from flows.scan import scan_folder
+    from warehouse.connect import scan_lock
     from warehouse.errors import WarehouseError
 
-    click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
     try:
-        with no_heartbeat():
-            summary = scan_folder(str(folder), str(db), rules_dir, retry_failed, batch_size)
+        with scan_lock(db):  # refuse before spending seconds on starting Prefect; the flow takes it again
+            quiet_prefect()
+            from flows.scan import scan_folder
+
+            click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
+            with no_heartbeat():
+                summary = scan_folder(str(folder), str(db), rules_dir, retry_failed, batch_size, file_timeout)
     except WarehouseError as exc:
         fail(str(exc))
     counts = ["files_seen", "new", "changed", "unchanged", "removed", "failed"]
@@ -109,28 +117,51 @@ def scan(folder: Path, db: str, rules_dir: str | None, retry_failed: bool, batch
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @db_option
 @click.option("--cron", help="A cron schedule, e.g. '*/15 * * * *'.")
-@click.option("--interval", type=float, help="Seconds between scans.")
+@click.option("--interval", type=click.FloatRange(min=1), help="Seconds between scans.")
 @rules_option
 @click.option("--name", default="scan-inbox", show_default=True, help="The Prefect deployment name.")
 def serve(folder: Path, db: str, cron: str | None, interval: float | None, rules_dir: str | None, name: str) -> None:
-    """Serve the scan flow as a Prefect deployment that scans FOLDER on a schedule, until stopped.
+    """Serve the scan flow as a Prefect deployment that scans FOLDER on a schedule, until stopped (Ctrl-C).
 
-    Needs a Prefect server (PREFECT_API_URL, e.g. one started with `prefect server start`).
+    Uses the Prefect server PREFECT_API_URL names; without one, starts `prefect server start` on a free local port
+    for as long as serve runs (its log goes to PREFECT_HOME/rolesignal-server.log).
     """
     if (cron is None) == (interval is None):
         fail("give exactly one of --cron or --interval", 2)
     if not folder.is_dir():
         fail(f"no such folder: {folder}", 2)
     load_rules_or_fail(rules_dir)
+    from contextlib import ExitStack
+
     from flows.settings import quiet_prefect
 
     quiet_prefect()
-    from flows.scan import scan_folder
+    from flows import serve as serving
 
     parameters = {"folder": str(folder.resolve()), "db": str(Path(db).resolve()), "rules_dir": rules_dir}
-    schedule = {"cron": cron} if cron else {"interval": interval}
-    scan_folder.serve(name=name, parameters=parameters, limit=1, **schedule)
-
+    every = f"cron {cron!r}" if cron else f"every {interval:g} s"
+    with ExitStack() as stack:
+        stack.enter_context(serving.sigterm_as_interrupt())
+        api_url = serving.configured_api_url()
+        if api_url is None:
+            click.echo("No Prefect server configured (PREFECT_API_URL): starting one for this session ...", err=True)
+            try:
+                server = stack.enter_context(serving.local_server())
+            except serving.ServerStartError as exc:
+                fail(f"{exc}; see {exc.log_path}")
+            except KeyboardInterrupt:
+                fail("interrupted while the Prefect server was starting", 130)
+            stack.enter_context(serving.using_api(server.api_url))
+            click.echo(
+                f"Prefect server at {server.api_url} (UI {server.ui_url}, log {server.log_path}); "
+                "it stops when serve stops.",
+                err=True,
+            )
+        else:
+            click.echo(f"Using the Prefect server at {api_url}.", err=True)
+        click.echo(f"Scanning {parameters['folder']} into {parameters['db']} {every}; Ctrl-C stops.", err=True)
+        serving.serve_scans(name, parameters, cron, interval)
+    click.echo("serve stopped.", err=True)
 
 @cli.command()
 @click.argument("name", required=False)
