@@ -20,13 +20,15 @@ _MAX_HEADING_WORDS = 8
 _MIN_SENTENCE_WORDS = 3
 _MIN_ITEM_WORDS = 2
 # "Deploy and Manage LLMs: Employ Kubernetes ..." - a labelled item is one requirement, however many sentences.
+# "OBJECTIVE: Develop a routine ..." - an ALL-CAPS section label opening a paragraph (research-topic calls, forms).
+_INLINE_LABEL = re.compile(r"^([A-Z][A-Z0-9 &/()-]{2,40}):\s+(?=\S)")
 _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
 
 
 def _is_sublabel(text: str) -> bool:
-    """A short label such as 'Backend' or 'Technical skills:' (no sentence, at most three words)."""
+    """A short label such as 'Backend' or 'Technical skills:' (no sentence, at most two words)."""
     text = text.strip().rstrip(":")
-    return len(text.split()) <= 3 and not any(ch in text for ch in ".?!,")
+    return len(text.split()) <= 2 and not any(ch in text for ch in ".?!,")
 
 
 @dataclass(frozen=True)
@@ -110,15 +112,30 @@ class RequirementFinder:
 
     @staticmethod
     def _spans(block: Block, doc: Doc) -> list[Span]:
-        """The units a block states: its sentences, except that table rows and "Label: ..." items stay whole."""
+        """The units a block states: its sentences, except that table rows and "Label: ..." items stay whole.
+
+        A paragraph led by an inline section label ("OBJECTIVE: Develop ...") loses the label.
+        """
         if block.kind == "table_row" or (block.kind == "bullet" and _LABELLED.match(block.text)):
             return [doc[:]]
-        return list(doc.sents)
+        label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
+        if label:
+            after = doc.char_span(label.end(), len(doc.text), alignment_mode="contract")
+            if after is not None and len(after):
+                after[0].is_sent_start = True  # the label is not part of the first sentence
+        return [s for s in doc.sents if not (label and s.end_char <= label.end())]
 
     def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
         """Each non-heading block with the section it stands in."""
         state = _SectionState()
         for block in document.blocks:
+            label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
+            inline = classify_heading(label.group(1), self.rules.sections) if label else None
+            if inline is not None:
+                # "DESCRIPTION: Each formulation ..." opens a section and states its first content.
+                state = _SectionState(inline, label.group(1), block.level)
+                yield block, state
+                continue
             section = classify_heading(block.text, self.rules.sections) if self._heading_like(block) else None
             if block.kind == "heading" or section is not None:
                 if section is not None:

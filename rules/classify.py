@@ -20,14 +20,16 @@ def signal_scores(hits: Sequence[SignalHit], rules: RuleSet) -> dict[str, float]
     return {sid: min(total, cap * rules.signals[sid].weight) for sid, total in totals.items() if total > 0}
 
 
-def decide_role(ml: float, ai: float, rules: RuleSet) -> tuple[str, float]:
+def decide_role(ml: float, ai: float, rules: RuleSet, n_requirements: int = 0) -> tuple[str, float]:
     """The documented decision rule of scoring.yaml, with a confidence in 0..1."""
     d = rules.scoring["decision"]
     total = ml + ai
     evidence = total / (total + float(d["confidence_scale"]))
     if total < float(d["min_total"]):
-        # The less evidence, the surer that no building work is stated.
-        return "none", round(1.0 - 0.5 * total / float(d["min_total"]), 3)
+        # The less evidence, the surer that no building work is stated; but a document that states
+        # little (a truncated excerpt, a one-paragraph call) says little either way.
+        said = n_requirements / (n_requirements + float(d["none_requirements_scale"]))
+        return "none", round((1.0 - 0.5 * total / float(d["min_total"])) * (0.5 + 0.5 * said), 3)
     weaker, stronger = sorted((ml, ai))
     if weaker >= float(d["hybrid_min_side"]) and weaker >= float(d["hybrid_min_ratio"]) * stronger:
         return "hybrid", round(evidence * (0.5 + 0.5 * weaker / stronger), 3)
@@ -66,7 +68,7 @@ def classify(
     per_signal = signal_scores(hits, rules)
     ml = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ml"), 4)
     ai = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ai"), 4)
-    role, confidence = decide_role(ml, ai, rules)
+    role, confidence = decide_role(ml, ai, rules, len(requirements))
     implied = title_role(title, rules)
     mismatch = implied in ("ml_engineer", "ai_developer") and role not in (implied, "hybrid")
     return Classification(

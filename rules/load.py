@@ -294,7 +294,7 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
             for sid in spec.get(answer, []) or []:
                 if sid not in signal_ids:
                     check.add(name, 0, f"questions.{question}.{answer}: unknown signal id {sid!r}")
-    for key in ("min_total", "hybrid_min_side", "hybrid_min_ratio", "confidence_scale"):
+    for key in ("min_total", "hybrid_min_side", "hybrid_min_ratio", "confidence_scale", "none_requirements_scale"):
         if not isinstance((data.get("decision") or {}).get(key), int | float):
             check.add(name, 0, f"decision.{key} must be a number")
     return data

@@ -173,3 +173,18 @@ def test_if_you_is_preferred_only_inside_a_section() -> None:
 def test_encouragement_to_apply_is_not_a_requirement() -> None:
     doc = make(("heading", "Qualifications"), ("paragraph", "We encourage everyone who meets most of these to apply."))
     assert found(doc) == []
+
+
+def test_inline_caps_label_opens_a_section() -> None:
+    doc = make(("paragraph", "OBJECTIVE: Develop a routine to classify spectra. It is hard."))
+    assert found(doc, "rfp") == [("Develop a routine to classify spectra.", "deliverable", "scope_of_work")]
+
+
+def test_looking_for_states_the_role() -> None:
+    doc = make(("paragraph", "We are looking for an engineer to build our assistant."))
+    assert found(doc) == [("We are looking for an engineer to build our assistant.", "required", "")]
+
+
+def test_unknown_heading_of_several_words_ends_the_section() -> None:
+    doc = make(("heading", "Qualifications"), ("heading", "Life at our company"), ("bullet", "Free lunches on Fridays"))
+    assert found(doc) == []

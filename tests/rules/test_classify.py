@@ -84,3 +84,10 @@ def test_answers_name_the_deciding_requirement(builtin_rules: RuleSet) -> None:
 
 def test_no_hits_answers_unknown(builtin_rules: RuleSet) -> None:
     assert {a.value for a in answer_questions([], builtin_rules)} == {"unknown"}
+
+
+def test_none_is_less_sure_when_little_is_stated(builtin_rules: RuleSet) -> None:
+    thin = decide_role(0.0, 0.0, builtin_rules, n_requirements=0)
+    full = decide_role(0.0, 0.0, builtin_rules, n_requirements=30)
+    assert thin == ("none", 0.5)
+    assert full[0] == "none" and 0.9 < full[1] < 1.0
