@@ -44,14 +44,23 @@ def title_role(title: str, rules: RuleSet) -> str:
     return found[0] if found else "unknown"
 
 
-def answer_questions(hits: Sequence[SignalHit], rules: RuleSet) -> tuple[Answer, ...]:
-    """Yes if a 'yes' signal is stated, else no if a 'no' signal is, else unknown; the first such one decides."""
+def answer_questions(
+    hits: Sequence[SignalHit], rules: RuleSet, ml_score: float = 0.0, ai_score: float = 0.0
+) -> tuple[Answer, ...]:
+    """Yes if a 'yes' signal is stated, else no if a 'no' signal is, else unknown; the first such one decides.
+
+    A question marked `by_balance` ("is the *primary* challenge ...") asks which side dominates: it answers
+    yes only when the ML side outweighs the AI side, no only when the AI side does.
+    """
     live = sorted((h for h in hits if h.weight > 0), key=lambda h: h.requirement_ordinal)
     answers = []
     for question in QUESTIONS:
         spec = rules.scoring["questions"].get(question, {})
+        order = ("yes", "no")
+        if spec.get("by_balance"):
+            order = ("yes",) if ml_score > ai_score else ("no",)
         answer = Answer(question, "unknown")
-        for value in ("yes", "no"):
+        for value in order:
             wanted = set(spec.get(value) or [])
             deciding = next((h for h in live if h.signal_id in wanted), None)
             if deciding is not None:
@@ -77,7 +86,7 @@ def classify(
         ml_score=ml,
         ai_score=ai,
         doc_kind=doc_kind,
-        answers=answer_questions(hits, rules),
+        answers=answer_questions(hits, rules, ml, ai),
         title_role=implied,
         title_mismatch=mismatch,
         rules_version=rules.version,

@@ -72,7 +72,7 @@ def test_repeated_signal_is_capped(builtin_rules: RuleSet) -> None:
 
 def test_answers_name_the_deciding_requirement(builtin_rules: RuleSet) -> None:
     hits = [hit("ai.llm_integration", 1.0, 2), hit("ml.training", 1.0, 5), hit("ml.non_text_modality", 0.0, 1)]
-    answers = {a.question: (a.value, a.requirement_ordinal) for a in answer_questions(hits, builtin_rules)}
+    answers = {a.question: (a.value, a.requirement_ordinal) for a in answer_questions(hits, builtin_rules, 2.0, 1.0)}
     assert answers == {
         "trains_own_model": ("yes", 5),
         "custom_intelligence_layer": ("yes", 5),
@@ -91,3 +91,11 @@ def test_none_is_less_sure_when_little_is_stated(builtin_rules: RuleSet) -> None
     full = decide_role(0.0, 0.0, builtin_rules, n_requirements=30)
     assert thin == ("none", 0.5)
     assert full[0] == "none" and 0.9 < full[1] < 1.0
+
+
+def test_primary_challenge_follows_the_dominant_side(builtin_rules: RuleSet) -> None:
+    hits = [hit("ml.experimentation", 1.0, 3), hit("ai.rag", 1.0, 1), hit("ai.llm_integration", 1.0, 2)]
+    ai_heavy = {a.question: (a.value, a.requirement_ordinal) for a in answer_questions(hits, builtin_rules, 1.0, 2.0)}
+    ml_heavy = {a.question: (a.value, a.requirement_ordinal) for a in answer_questions(hits, builtin_rules, 5.0, 2.0)}
+    assert ai_heavy["model_quality_is_the_challenge"] == ("no", 1)
+    assert ml_heavy["model_quality_is_the_challenge"] == ("yes", 3)
