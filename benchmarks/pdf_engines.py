@@ -5,7 +5,7 @@
 Renders the corpus texts to PDF (tests/render.py), adds the corpus's original PDFs, times
 `extract_pdf` with each engine in the same run (best of three passes, so the ratio survives a
 noisy machine), then scores requirement extraction on the hand-marked documents as PDFs with
-each engine via `extractors.evaluate`.
+each engine via `benchmarks.requirements`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.requirements import corpus_dir  # noqa: E402
+from benchmarks.requirements import main as evaluate_main  # noqa: E402
 from extractors.errors import ExtractionError  # noqa: E402
-from extractors.evaluate import corpus_dir  # noqa: E402
-from extractors.evaluate import main as evaluate_main  # noqa: E402
 from extractors.pdf import ENGINE_ENV, PDF_ENGINES, extract_pdf  # noqa: E402
 
 

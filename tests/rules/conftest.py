@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -30,8 +29,3 @@ def small_rules(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
     shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     (target / "signal_patterns.jsonl").write_text("\n".join(json.dumps(p) for p in PATTERNS) + "\n")
     return load_rules(target)
-
-
-@pytest.fixture(scope="session")
-def builtin_rules() -> RuleSet:
-    return load_rules(Path(DEFAULT_DIR))

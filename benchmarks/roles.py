@@ -1,6 +1,6 @@
 """Score role decisions against the corpus labels, through the real pipeline, per file format.
 
-    python -m rules.evaluate [--corpus DIR] [--formats txt,pdf,docx] [--db PATH] [--json OUT] [--verbose]
+    python -m benchmarks.roles [--corpus DIR] [--formats txt,pdf,docx] [--db PATH] [--json OUT] [--verbose]
                              [--rules DIR] [--direct]
 
 Only the labelled documents (labels.csv) are copied into a temporary folder, one subfolder per format, each file
@@ -491,7 +491,7 @@ def parse_formats(value: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rules.evaluate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.roles", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=None, help=f"corpus dir (default ${CORPUS_ENV} or shared)")
     parser.add_argument("--formats", type=parse_formats, default=list(FORMATS), help="comma list: txt,pdf,docx")
     parser.add_argument("--db", help="DuckDB file for the flow's warehouse (default: a temporary file)")
@@ -503,17 +503,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     corpus = args.corpus or default_corpus()
     if not (corpus / "labels.csv").is_file():
-        print(f"rules.evaluate: no labels.csv in {corpus} (set --corpus or ${CORPUS_ENV})", file=sys.stderr)
+        print(f"benchmarks.roles: no labels.csv in {corpus} (set --corpus or ${CORPUS_ENV})", file=sys.stderr)
         return 2
     from rules.errors import RulesError
 
     try:
         result = evaluate(corpus, args.formats, direct=args.direct, db=args.db, rules_dir=args.rules_dir)
     except RulesError as exc:
-        print("rules.evaluate: invalid rules:\n" + "\n".join(f"  {p}" for p in exc.problems), file=sys.stderr)
+        print("benchmarks.roles: invalid rules:\n" + "\n".join(f"  {p}" for p in exc.problems), file=sys.stderr)
         return 2
     except EvaluationError as exc:
-        print(f"rules.evaluate: {exc}", file=sys.stderr)
+        print(f"benchmarks.roles: {exc}", file=sys.stderr)
         return 2
     timings = result["timings"]
     print(

@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python -m extractors.evaluate [--corpus DIR] [--formats txt,pdf,docx] [--json OUT] [--verbose]
+    python -m benchmarks.requirements [--corpus DIR] [--formats txt,pdf,docx] [--json OUT] [--verbose]
 
 For every annotated document and every format, the document is read (txt: the original file; pdf/docx: the text
 rendered with tests/render.py, so the PDF and DOCX extractors are measured on the same content), its kind detected,
@@ -35,8 +35,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if not __package__:
-    # Run as a file (python extractors/evaluate.py): its own folder would shadow python-docx with extractors/docx.py.
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO_ROOT / "extractors"]
+    # Run as a file (python benchmarks/requirements.py): make the repository's packages importable.
     sys.path.insert(0, str(REPO_ROOT))
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 CORPUS_ENV = "ROLESIGNAL_CORPUS"
@@ -345,7 +344,7 @@ def import_render() -> Any:
         from tests import render
     except ImportError as exc:
         raise SystemExit(
-            f"extractors.evaluate renders PDF and DOCX with tests/render.py, which could not be imported ({exc}). "
+            f"benchmarks.requirements renders PDF and DOCX with tests/render.py, which could not be imported ({exc}). "
             "Run from a full checkout with the test extras installed (pip install -e '.[test]'), "
             "or pass --formats txt."
         ) from exc
@@ -483,7 +482,7 @@ def _confusion(results: Iterable[Result]) -> Counter[tuple[str, str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m extractors.evaluate", description="Score requirement extraction against requirements.jsonl."
+        prog="python -m benchmarks.requirements", description="Score requirement extraction against requirements.jsonl."
     )
     parser.add_argument("--corpus", help=f"corpus directory (default: ${CORPUS_ENV} or {DEFAULT_CORPUS})")
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated formats: txt,pdf,docx")

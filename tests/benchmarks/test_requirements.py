@@ -1,4 +1,4 @@
-"""extractors.evaluate: normalisation, Dice similarity, one-to-one matching and the counts (exact expectations)."""
+"""benchmarks.requirements: normalisation, Dice similarity, one-to-one matching and the counts (exact expectations)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.evaluate import (
+from benchmarks.requirements import (
     MATCH_THRESHOLD,
     Counts,
     Item,
