@@ -87,7 +87,7 @@ _HELD: dict[str, list[int]] = {}
 
 def lock_path(db: str | Path) -> Path:
     """The scan lock file next to the warehouse: `<db>.scan.lock`."""
-    path = Path(db).expanduser().absolute()
+    path = Path(db).expanduser().resolve()  # one lock whichever way (relative, via a link) the file is named
     return path.with_name(path.name + ".scan.lock")
 
 
