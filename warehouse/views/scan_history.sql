@@ -6,7 +6,7 @@
 --   finished_at    when it finished (UTC; NULL while running)
 --   files_seen, new, changed, unchanged, removed, failed   file counts of the scan
 --   rules_version  the rules the scan classified with
---   status         (extra) running | completed | failed
+--   status         (extra) running | completed | failed | interrupted (the process was killed; the next scan finishes its work)
 --   duration_s     (extra) seconds from start to finish
 CREATE OR REPLACE VIEW scan_history AS
 WITH all_scans AS (
