@@ -25,6 +25,31 @@ _INLINE_LABEL = re.compile(r"^([A-Z][A-Z0-9 &/()-]{2,40}):\s+(?=\S)")
 _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
 
 
+def _shall_clauses(sentence: Span) -> list[Span]:
+    """One span per obligation when a sentence carries several "shall"s.
+
+    "The Contractor shall host the portal; and shall train staff." becomes "The Contractor shall host the
+    portal" and "shall train staff.": each clause is split off at the ';', ',' or 'and' before its "shall".
+    """
+    shalls = [t.i for t in sentence if t.lower_ == "shall"]
+    if len(shalls) < 2:
+        return [sentence]
+    doc = sentence.doc
+    cuts = []
+    for index in shalls[1:]:
+        cut = index
+        while cut - 1 > sentence.start and doc[cut - 1].lower_ in {"and", "or", ",", ";", "also"}:
+            cut -= 1
+        if cut > (cuts[-1][1] if cuts else sentence.start):
+            cuts.append((cut, index))
+    clauses, start = [], sentence.start
+    for cut, index in cuts:
+        clauses.append(doc[start:cut])
+        start = index
+    clauses.append(doc[start : sentence.end])
+    return [c for c in clauses if len(c)]
+
+
 def _is_sublabel(text: str) -> bool:
     """A short label such as 'Backend' or 'Technical skills:' (no sentence, at most two words)."""
     text = text.strip().rstrip(":")
@@ -123,7 +148,8 @@ class RequirementFinder:
             after = doc.char_span(label.end(), len(doc.text), alignment_mode="contract")
             if after is not None and len(after):
                 after[0].is_sent_start = True  # the label is not part of the first sentence
-        return [s for s in doc.sents if not (label and s.end_char <= label.end())]
+        sentences = [s for s in doc.sents if not (label and s.end_char <= label.end())]
+        return [clause for sentence in sentences for clause in _shall_clauses(sentence)]
 
     def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
         """Each non-heading block with the section it stands in."""

@@ -103,9 +103,7 @@ def test_unknown_subheading_keeps_section() -> None:
     builder.add("heading", "Backend", level=3)
     builder.add("bullet", "Go or Rust services")
     doc = builder.build("/x", "h", "txt")
-    assert [(r.text, r.section) for r in finder()(doc, "job_posting")] == [
-        ("Go or Rust services", "requirements")
-    ]
+    assert [(r.text, r.section) for r in finder()(doc, "job_posting")] == [("Go or Rust services", "requirements")]
 
 
 def test_requirements_heading_in_an_rfp_is_deliverable() -> None:
@@ -188,3 +186,13 @@ def test_looking_for_states_the_role() -> None:
 def test_unknown_heading_of_several_words_ends_the_section() -> None:
     doc = make(("heading", "Qualifications"), ("heading", "Life at our company"), ("bullet", "Free lunches on Fridays"))
     assert found(doc) == []
+
+
+def test_several_shall_clauses_split() -> None:
+    doc = make(
+        ("heading", "Scope of Work"), ("paragraph", "The Contractor shall host the portal; and shall train staff.")
+    )
+    assert found(doc, "rfp") == [
+        ("The Contractor shall host the portal", "deliverable", "scope_of_work"),
+        ("shall train staff.", "deliverable", "scope_of_work"),
+    ]
