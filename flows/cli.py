@@ -98,10 +98,11 @@ def scan(
     try:
         with scan_lock(db):  # refuse before spending seconds on starting Prefect; the flow takes it again
             quiet_prefect()
+            from flows.progress import ProgressDisplay
             from flows.scan import scan_folder
 
             click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
-            with no_heartbeat():
+            with no_heartbeat(), ProgressDisplay():
                 summary = scan_folder(str(folder), str(db), rules_dir, retry_failed, batch_size, file_timeout)
     except WarehouseError as exc:
         fail(str(exc))

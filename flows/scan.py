@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from extractors.errors import ExtractionError
+from flows import progress
 from extractors.inventory import ScanPlan, discover, plan_scan
 from extractors.read import DEFAULT_TIMEOUT, IsolatedReader
 from rules.analyse import Analyzer
@@ -220,6 +221,7 @@ def _scan(
         results = analyse_batch(batch, rules)
         write_batch(db, scan_id, results, [])
         logger.info("scan %s: batch %d/%d written (%d files)", scan_id, number, n_batches, len(batch))
+        progress.report(min(number * batch_size, len(plan.to_read)), len(plan.to_read))
         for result in results:
             if isinstance(result, Failed):
                 failed += 1

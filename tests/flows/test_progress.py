@@ -1,0 +1,41 @@
+"""Scan progress: plain lines when the output is not a terminal, fed by the flow after each batch."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flows import progress
+from flows.progress import ProgressDisplay
+from flows.scan import scan_folder
+
+
+def test_plain_lines_when_not_a_terminal() -> None:
+    out = io.StringIO()
+    with ProgressDisplay(stream=out, every=3600):
+        progress.report(10, 30)  # the first line is always shown
+        progress.report(20, 30)  # within the interval: quiet
+        progress.report(30, 30)  # the last one is always shown
+    lines = out.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines] == ["read 10/30 files", "read 30/30 files"]
+    assert all("files/s" in line for line in lines)
+
+
+def test_listener_removed_after_use() -> None:
+    with ProgressDisplay(stream=io.StringIO()):
+        pass
+    assert progress._listeners == []
+
+
+def test_flow_reports_each_batch(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"p{i}.txt").write_text(f"# Posting {i}\n\n## Requirements\n- You must know Python {i}\n")
+    seen: list[tuple[int, int]] = []
+    progress._listeners.append(lambda done, total: seen.append((done, total)))
+    try:
+        scan_folder(str(folder), str(tmp_path / "w.duckdb"), batch_size=2)
+    finally:
+        progress._listeners.clear()
+    assert seen == [(2, 5), (4, 5), (5, 5)]
