@@ -14,9 +14,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from extractors.errors import ExtractionError
-from flows import progress
 from extractors.inventory import ScanPlan, discover, plan_scan
 from extractors.read import DEFAULT_TIMEOUT, IsolatedReader
+from flows import progress
 from rules.analyse import Analyzer
 from rules.load import RuleSet, load_rules
 from warehouse import store
