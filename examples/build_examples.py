@@ -95,6 +95,7 @@ def to_pdf(blocks: list[Block], path: Path) -> None:
         elif b.kind == "table":
             pdf.set_font("Helvetica", "", 10)
             for row in b.rows:
+                pdf.set_x(pdf.l_margin)
                 pdf.multi_cell(0, 5.5, _latin1(" | ".join(row)))
         else:
             pdf.set_font("Helvetica", "", 10)

@@ -1,0 +1,284 @@
+"""How fast a scan is against the cost of reading the files, and how much memory it needs.
+
+    python -m benchmarks.scan_speed [--n 3000] [--json OUT] [--keep DIR] [--batch-size 32]
+
+Builds a corpus of N documents — a third each PDF, DOCX and text — from examples/source/*.md, each copy with a
+numbered reference paragraph of its own so that every file has a distinct content hash and is really read. Then, in
+one run, on the same files:
+
+1. the floor: plain single-process text extraction with the fastest readers the project has (pypdfium2
+   `get_text_bounded` per page, python-docx paragraphs and table cells, read + decode for text);
+2. a `prefect server start` on a free loopback port (its start-up is timed as a fixed cost, apart from the scans);
+3. `rolesignal scan` into a fresh warehouse (full scan), again with nothing changed, and again after 1% of the
+   files changed — each a subprocess talking to that server, its wall time and the peak RSS of its process tree
+   (the scan and its worker processes, sampled every 50 ms with psutil) measured from outside.
+
+Prints a table with the ratios to the floor and writes the figures as JSON with `--json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = REPO / "examples" / "source"
+FORMATS = ("pdf", "docx", "txt")
+PER_FOLDER = 500  # files per subfolder, like an inbox sorted by month
+
+
+def _examples() -> Any:
+    sys.path.insert(0, str(REPO))
+    from examples import build_examples
+
+    return build_examples
+
+
+def render(blocks: list[Any], fmt: str, path: Path) -> None:
+    build = _examples()
+    if fmt == "pdf":
+        build.to_pdf(blocks, path)
+    elif fmt == "docx":
+        build.to_docx(blocks, path)
+    else:
+        path.write_text(build.to_text(blocks), encoding="utf-8")
+
+
+def variant(source: str, number: int, revision: int = 0) -> list[Any]:
+    """The source's blocks with a numbered paragraph of this copy's own (and its revision) at the end."""
+    build = _examples()
+    blocks = build.parse(source)
+    note = f"Reference {number:06d}: copy {number} of this posting, revision {revision}, kept for our records."
+    blocks.append(build.Block("p", note))
+    return blocks
+
+
+def build_corpus(n: int, dest: Path) -> list[Path]:
+    """N files, format by format in turn (pdf, docx, txt), sources in turn, 500 per subfolder."""
+    sources = [p.read_text(encoding="utf-8") for p in sorted(SOURCES.glob("*.md"))]
+    files = []
+    for i in range(n):
+        fmt = FORMATS[i % 3]
+        path = dest / f"part{i // PER_FOLDER:02d}" / f"doc{i:06d}.{fmt}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        render(variant(sources[(i // 3) % len(sources)], i), fmt, path)
+        files.append(path)
+    return files
+
+
+def change_files(files: Sequence[Path], share: float = 0.01) -> list[Path]:
+    """Re-render an evenly spread `share` of the files with a new revision (a third of each format)."""
+    sources = [p.read_text(encoding="utf-8") for p in sorted(SOURCES.glob("*.md"))]
+    step = max(1, round(1 / share))
+    changed = []
+    for i in range(0, len(files), step):
+        fmt = FORMATS[i % 3]
+        render(variant(sources[(i // 3) % len(sources)], i, revision=1), fmt, files[i])
+        changed.append(files[i])
+    return changed
+
+
+# ------------------------------------------------------------------------------------------------ the floor
+
+
+def floor_text(path: Path) -> str:
+    """The cheapest text extraction of one file with the readers the project depends on."""
+    suffix = path.suffix
+    if suffix == ".pdf":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(path.read_bytes())
+        try:
+            parts = []
+            for page in pdf:
+                textpage = page.get_textpage()
+                parts.append(textpage.get_text_bounded())
+                textpage.close()
+                page.close()
+            return "\n".join(parts)
+        finally:
+            pdf.close()
+    if suffix == ".docx":
+        import docx
+
+        document = docx.Document(str(path))
+        parts = [p.text for p in document.paragraphs]
+        parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join(parts)
+    return path.read_bytes().decode("utf-8")
+
+
+def measure_floor(files: Sequence[Path]) -> tuple[float, int]:
+    """Seconds to extract every file once in this process (imports done before timing), and the characters."""
+    floor_text(files[0])
+    floor_text(next(f for f in files if f.suffix == ".docx"))
+    started = time.perf_counter()
+    chars = sum(len(floor_text(f)) for f in files)
+    return time.perf_counter() - started, chars
+
+
+# ------------------------------------------------------------------------------------------------ the scans
+
+
+def _tree_rss(process: Any) -> int:
+    import psutil
+
+    total = 0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int) -> dict[str, Any]:
+    """`rolesignal scan` in a subprocess: wall seconds, peak RSS of its process tree, and its output."""
+    import psutil
+
+    command = [str(Path(sys.executable).with_name("rolesignal")), "scan", str(folder), "--db", str(db)]
+    command += ["--batch-size", str(batch_size)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        watched = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                peak = max(peak, _tree_rss(watched))
+            except psutil.Error:
+                return
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"scan failed ({process.returncode}):\n{err.decode()[-3000:]}")
+    return {"seconds": seconds, "peak_rss_mb": peak / 2**20, "output": out.decode()}
+
+
+def machine() -> dict[str, Any]:
+    model = next(
+        (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in ln),
+        platform.processor(),
+    )
+    import psutil
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+    }
+
+
+def benchmark(n: int, work: Path, batch_size: int) -> dict[str, Any]:
+    from flows.serve import local_server
+
+    corpus = work / "corpus"
+    for old in (corpus, work / "prefect-home"):
+        shutil.rmtree(old, ignore_errors=True)
+    for old in work.glob("bench.duckdb*"):
+        old.unlink()
+    started = time.perf_counter()
+    files = build_corpus(n, corpus)
+    built = time.perf_counter() - started
+    floor, chars = measure_floor(files)
+    home = work / "prefect-home"
+    env = os.environ | {"PREFECT_HOME": str(home)}
+    os.environ["PREFECT_HOME"] = str(home)
+    started = time.perf_counter()
+    with local_server(log_dir=work) as server:
+        server_start = time.perf_counter() - started
+        env["PREFECT_API_URL"] = server.api_url
+        db = work / "bench.duckdb"
+        full = run_scan(corpus, db, env, batch_size)
+        rescan = run_scan(corpus, db, env, batch_size)
+        changed = change_files(files)
+        rescan_changed = run_scan(corpus, db, env, batch_size)
+    scans = {"full": full, "rescan": rescan, "rescan_1pct": rescan_changed}
+    return {
+        "n": n,
+        "machine": machine(),
+        "corpus_build_s": built,
+        "corpus_chars": chars,
+        "changed_files": len(changed),
+        "floor_s": floor,
+        "server_start_s": server_start,
+        "batch_size": batch_size,
+        "scans": {k: {"seconds": v["seconds"], "peak_rss_mb": v["peak_rss_mb"]} for k, v in scans.items()},
+    }
+
+
+def format_table(figures: dict[str, Any]) -> list[str]:
+    floor = figures["floor_s"]
+    full = figures["scans"]["full"]["seconds"]
+    m = figures["machine"]
+    lines = [
+        f"N = {figures['n']} documents ({figures['corpus_chars'] / 1e6:.1f} M characters), "
+        f"{m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}",
+        "",
+        "| run | seconds | × floor | % of full scan | peak RSS (MB) |",
+        "|---|---|---|---|---|",
+        f"| floor: plain text extraction, one process | {floor:.1f} | 1.00 | | |",
+    ]
+    names = {
+        "full": "full scan (fresh warehouse)",
+        "rescan": "rescan, nothing changed",
+        "rescan_1pct": f"rescan, 1% changed ({figures['changed_files']} files)",
+    }
+    for key, label in names.items():
+        run = figures["scans"][key]
+        lines.append(
+            f"| {label} | {run['seconds']:.1f} | {run['seconds'] / floor:.2f} | "
+            f"{100 * run['seconds'] / full:.1f}% | {run['peak_rss_mb']:.0f} |"
+        )
+    lines.append(f"| Prefect server start-up (fixed cost, once) | {figures['server_start_s']:.1f} | | | |")
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=3000, help="documents in the corpus")
+    parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--keep", help="build the corpus and warehouse in this folder and keep them")
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args(argv)
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        print("psutil is needed to measure memory: pip install psutil", file=sys.stderr)
+        return 2
+    if args.keep:
+        work = Path(args.keep)
+        work.mkdir(parents=True, exist_ok=True)
+        figures = benchmark(args.n, work, args.batch_size)
+    else:
+        with tempfile.TemporaryDirectory(prefix="rolesignal-bench-") as tmp:
+            figures = benchmark(args.n, Path(tmp), args.batch_size)
+    print("\n".join(format_table(figures)))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
