@@ -28,6 +28,12 @@ db_option = click.option(
 rules_option = click.option(
     "--rules", "rules_dir", type=click.Path(file_okay=False), help="Use a team's copy of the rules directory."
 )
+dask_option = click.option(
+    "--dask-address",
+    metavar="tcp://HOST:PORT",
+    help="Read and analyse the files on this Dask cluster's workers (they need rolesignal installed and the Prefect "
+    "API); this process still writes the warehouse.",
+)
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
 )
@@ -47,6 +53,14 @@ def load_rules_or_fail(rules_dir: str | None):  # noqa: ANN201 - RuleSet import 
     except RulesError as exc:
         lines = "\n".join(f"  {p}" for p in exc.problems)
         fail(f"invalid rules in {rules_dir or 'the built-in rules'}:\n{lines}", 2)
+
+
+def need_dask(dask_address: str | None) -> None:
+    if dask_address:
+        import importlib.util
+
+        if importlib.util.find_spec("prefect_dask") is None:
+            fail("--dask-address needs the dask extra: pip install -c constraints.txt 'rolesignal[dask]'", 2)
 
 
 def read_only(db: str):  # noqa: ANN201
@@ -79,8 +93,15 @@ def cli() -> None:
 @click.option(
     "--file-timeout", default=60.0, show_default=True, help="Seconds one file may take to read before it is skipped."
 )
+@dask_option
 def scan(
-    folder: Path, db: str, rules_dir: str | None, retry_failed: bool, batch_size: int, file_timeout: float
+    folder: Path,
+    db: str,
+    rules_dir: str | None,
+    retry_failed: bool,
+    batch_size: int,
+    file_timeout: float,
+    dask_address: str | None,
 ) -> None:
     """Scan FOLDER (recursively) once, through the Prefect scan flow, and print a summary.
 
@@ -91,6 +112,7 @@ def scan(
     if not folder.is_dir():
         fail(f"no such folder: {folder}", 2)
     rules = load_rules_or_fail(rules_dir)
+    need_dask(dask_address)
     from flows.settings import no_heartbeat, quiet_prefect
     from warehouse.connect import scan_lock
     from warehouse.errors import WarehouseError
@@ -103,7 +125,9 @@ def scan(
 
             click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
             with no_heartbeat(), ProgressDisplay():
-                summary = scan_folder(str(folder), str(db), rules_dir, retry_failed, batch_size, file_timeout)
+                summary = scan_folder(
+                    str(folder), str(db), rules_dir, retry_failed, batch_size, file_timeout, dask_address
+                )
     except WarehouseError as exc:
         fail(str(exc))
     counts = ["files_seen", "new", "changed", "unchanged", "removed", "failed"]
@@ -121,7 +145,16 @@ def scan(
 @click.option("--interval", type=click.FloatRange(min=1), help="Seconds between scans.")
 @rules_option
 @click.option("--name", default="scan-inbox", show_default=True, help="The Prefect deployment name.")
-def serve(folder: Path, db: str, cron: str | None, interval: float | None, rules_dir: str | None, name: str) -> None:
+@dask_option
+def serve(
+    folder: Path,
+    db: str,
+    cron: str | None,
+    interval: float | None,
+    rules_dir: str | None,
+    name: str,
+    dask_address: str | None,
+) -> None:
     """Serve the scan flow as a Prefect deployment that scans FOLDER on a schedule, until stopped (Ctrl-C).
 
     Uses the Prefect server PREFECT_API_URL names; without one, starts `prefect server start` on a free local port
@@ -132,6 +165,7 @@ def serve(folder: Path, db: str, cron: str | None, interval: float | None, rules
     if not folder.is_dir():
         fail(f"no such folder: {folder}", 2)
     load_rules_or_fail(rules_dir)
+    need_dask(dask_address)
     from contextlib import ExitStack
 
     from flows.settings import quiet_prefect
@@ -140,6 +174,8 @@ def serve(folder: Path, db: str, cron: str | None, interval: float | None, rules
     from flows import serve as serving
 
     parameters = {"folder": str(folder.resolve()), "db": str(Path(db).resolve()), "rules_dir": rules_dir}
+    if dask_address:
+        parameters["dask_address"] = dask_address
     every = f"cron {cron!r}" if cron else f"every {interval:g} s"
     with ExitStack() as stack:
         stack.enter_context(serving.sigterm_as_interrupt())

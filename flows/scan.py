@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -12,10 +15,11 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from extractors.errors import ExtractionError
 from extractors.inventory import ScanPlan, discover, plan_scan
-from extractors.read import DEFAULT_TIMEOUT, IsolatedReader
+from extractors.pool import shared_pool
+from extractors.read import DEFAULT_TIMEOUT
 from flows import progress
 from rules.analyse import Analyzer
 from rules.load import RuleSet, load_rules
@@ -26,8 +30,6 @@ from warehouse.schema import migrate
 from warehouse.store import COUNT_KEYS
 
 _ANALYZERS: dict[str, Analyzer] = {}
-# The reader process of the flow run in progress (set by scan_folder, used by analyse_batch).
-_READER: dict[str, IsolatedReader] = {}
 
 
 def analyzer_for(rules: RuleSet) -> Analyzer:
@@ -42,20 +44,6 @@ def warehouse(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived writable connection: other processes can read between our batches."""
     with closing(open_warehouse(db)) as con:
         yield con
-
-
-def process_file(file: SeenFile, analyzer: Analyzer, reader: IsolatedReader) -> Processed | Failed:
-    """Read (in the reader process, with its time limit) and analyse one file; a failure is a record, not a raise."""
-    try:
-        document = reader.read(file.path)
-    except ExtractionError as exc:
-        return Failed(file, exc.error_type, exc.message)
-    except OSError as exc:
-        return Failed(file, "unreadable", f"cannot read the file: {exc.strerror or exc}")
-    try:
-        return Processed(file, document, analyzer(document))
-    except Exception as exc:  # a bug of ours must not stop the scan: record it for a person to report
-        return Failed(file, "internal_error", f"rolesignal could not analyse this file ({type(exc).__name__}: {exc})")
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 4])
@@ -78,11 +66,12 @@ def plan_files(root: str, known: dict[str, Any], stored: set[str], retry_failed:
 
 
 @task(name="analyse-batch", cache_policy=NO_CACHE)
-def analyse_batch(files: list[SeenFile], rules: RuleSet) -> list[Processed | Failed]:
-    """Read and analyse a batch of files (one task per batch, not per file: task overhead is ~6 ms)."""
-    analyzer = analyzer_for(rules)
-    reader = _READER.get("current") or IsolatedReader()
-    return [process_file(file, analyzer, reader) for file in files]
+def analyse_batch(files: list[SeenFile], rules: RuleSet, file_timeout: float, workers: int) -> list[Processed | Failed]:
+    """Read and analyse a batch of files in this process's worker pool (one task per batch: task overhead is ~6 ms).
+
+    Runs wherever the task runner puts it: in a thread of the flow process, or on a Dask worker.
+    """
+    return shared_pool(rules, workers).process(files, file_timeout)
 
 
 @task(name="write-batch", cache_policy=NO_CACHE, retries=5, retry_delay_seconds=[0.5, 1, 2, 4, 8])
@@ -97,9 +86,10 @@ def write_batch(db: str, scan_id: int, results: list[Processed | Failed], linked
 @task(name="reclassify-stored", cache_policy=NO_CACHE)
 def reclassify(db: str, rules: RuleSet, batch_size: int) -> int:
     """Re-analyse stored documents whose results came from other rules, from their stored blocks (no file reads)."""
-    analyzer = analyzer_for(rules)
     with warehouse(db) as con:
         stale = store.stale_contents(con, rules.version)
+    if stale:  # building an Analyzer here costs a second and ~100 MB: only when there is work
+        analyzer = analyzer_for(rules)
     for start in range(0, len(stale), batch_size):
         with warehouse(db) as con:
             documents = store.load_documents(con, stale[start : start + batch_size])
@@ -176,24 +166,25 @@ def scan_folder(
     retry_failed: bool = False,
     batch_size: int = 32,
     file_timeout: float = DEFAULT_TIMEOUT,
+    dask_address: str | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Scan a folder into the warehouse: new and changed files are read, stored documents follow rules changes.
 
-    One scan per warehouse at a time (ScanInProgress otherwise); each file gets `file_timeout` seconds to be read.
+    One scan per warehouse at a time (ScanInProgress otherwise); each file gets `file_timeout` seconds to be read and
+    analysed. Files are read and analysed by `workers` processes (default: one per CPU), or, with `dask_address`
+    (tcp://host:port), on that Dask cluster, one worker process per Dask worker; this process writes the warehouse.
     """
     rules = load_rules(rules_dir)
     root = str(Path(folder).resolve())
-    with scan_lock(db), IsolatedReader(timeout=file_timeout) as reader:
-        _READER["current"] = reader
+    analysis = BatchAnalysis(rules, file_timeout, dask_address, workers)
+    with scan_lock(db):
+        scan_id, known, stored = prepare(db, root, rules)
         try:
-            scan_id, known, stored = prepare(db, root, rules)
-            try:
-                summary = _scan(db, root, rules, scan_id, known, stored, retry_failed, batch_size)
-            except Exception:
-                _record_failed_scan(db, scan_id)
-                raise
-        finally:
-            _READER.pop("current", None)
+            summary = _scan(db, root, rules, scan_id, known, stored, retry_failed, batch_size, analysis)
+        except Exception:
+            _record_failed_scan(db, scan_id)
+            raise
     publish_summary(summary, db)
     return summary
 
@@ -207,6 +198,7 @@ def _scan(
     stored: set[str],
     retry_failed: bool,
     batch_size: int,
+    analysis: BatchAnalysis,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     plan = plan_files(root, known, stored, retry_failed)
@@ -217,10 +209,9 @@ def _scan(
     if hash_failures:
         write_batch(db, scan_id, hash_failures, [])
     n_batches = -(-len(plan.to_read) // batch_size)
-    for number, batch in enumerate(batches(plan.to_read, batch_size), 1):
-        results = analyse_batch(batch, rules)
+    for number, results in enumerate(analysis.results(batches(plan.to_read, batch_size)), 1):
         write_batch(db, scan_id, results, [])
-        logger.info("scan %s: batch %d/%d written (%d files)", scan_id, number, n_batches, len(batch))
+        logger.info("scan %s: batch %d/%d written (%d files)", scan_id, number, n_batches, len(results))
         progress.report(min(number * batch_size, len(plan.to_read)), len(plan.to_read))
         for result in results:
             if isinstance(result, Failed):
@@ -239,6 +230,42 @@ def _scan(
     reclassified = reclassify(db, rules, batch_size)
     summary = finish(db, scan_id, root, plan, linked_failed, failed)
     return summary | {"scan_id": scan_id, "reclassified": reclassified, "root": root, "rules_version": rules.version}
+
+
+class BatchAnalysis:
+    """Where batches are analysed: the local worker pool (through threads) or a Dask cluster.
+
+    `results(batches)` yields each batch's records in order while later batches are being analysed, so the flow
+    writes batch k while batch k+1 is read; only `in_flight` batches are held at a time.
+    """
+
+    def __init__(self, rules: RuleSet, file_timeout: float, dask_address: str | None, workers: int | None) -> None:
+        self.rules = rules
+        self.file_timeout = file_timeout
+        self.dask_address = dask_address
+        # On Dask each Dask worker process runs one reader process; locally one per CPU.
+        self.workers = 1 if dask_address else max(1, workers or os.cpu_count() or 1)
+        self.in_flight = 8 if dask_address else 2
+        if not dask_address:  # start the workers (2-3 s) while the flow prepares the warehouse and plans
+            threading.Thread(target=shared_pool, args=(rules, self.workers), daemon=True).start()
+
+    def runner(self) -> Any:
+        if self.dask_address:
+            from prefect_dask import DaskTaskRunner
+
+            return DaskTaskRunner(address=self.dask_address)
+        return ThreadPoolTaskRunner(max_workers=1)
+
+    def results(self, batches: Iterator[list[SeenFile]]) -> Iterator[list[Processed | Failed]]:
+        with self.runner() as runner:
+            futures: deque[Any] = deque()
+            for batch in batches:
+                parameters = {"files": batch, "rules": self.rules, "file_timeout": self.file_timeout}
+                futures.append(runner.submit(analyse_batch, parameters | {"workers": self.workers}))
+                if len(futures) >= self.in_flight:
+                    yield futures.popleft().result()
+            while futures:
+                yield futures.popleft().result()
 
 
 def _record_failed_scan(db: str, scan_id: int) -> None:
