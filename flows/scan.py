@@ -203,6 +203,8 @@ def _scan(
     logger = get_run_logger()
     plan = plan_files(root, known, stored, retry_failed)
     logger.info("scan %s: %d files to read, %d unchanged", scan_id, len(plan.to_read), len(plan.unchanged))
+    if plan.to_read:
+        analysis.start()
     failed_content: dict[str, Failed] = {}
     failed = len(plan.hash_errors)
     hash_failures = [Failed(SeenFile(f.path, f.size, f.mtime_ns, ""), "unreadable", m) for f, m in plan.hash_errors]
@@ -246,8 +248,11 @@ class BatchAnalysis:
         # On Dask each Dask worker process runs one reader process; locally one per CPU.
         self.workers = 1 if dask_address else max(1, workers or os.cpu_count() or 1)
         self.in_flight = 8 if dask_address else 2
-        if not dask_address:  # start the workers (2-3 s) while the flow prepares the warehouse and plans
-            threading.Thread(target=shared_pool, args=(rules, self.workers), daemon=True).start()
+
+    def start(self) -> None:
+        """Start the local workers (2-3 s of imports) in the background, so they get ready while the flow goes on."""
+        if not self.dask_address:
+            threading.Thread(target=shared_pool, args=(self.rules, self.workers), daemon=True).start()
 
     def runner(self) -> Any:
         if self.dask_address:
