@@ -16,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from extractors.inventory import ScanPlan, discover, plan_scan
 from extractors.pool import shared_pool
@@ -212,7 +213,9 @@ def _scan(
         write_batch(db, scan_id, hash_failures, [])
     n_batches = -(-len(plan.to_read) // batch_size)
     for number, results in enumerate(analysis.results(batches(plan.to_read, batch_size)), 1):
-        write_batch(db, scan_id, results, [])
+        # quote(): Prefect would otherwise walk every block and requirement looking for futures (a third of this
+        # process's time in the profile).
+        write_batch(db, scan_id, quote(results), [])
         logger.info("scan %s: batch %d/%d written (%d files)", scan_id, number, n_batches, len(results))
         progress.report(min(number * batch_size, len(plan.to_read)), len(plan.to_read))
         for result in results:
@@ -227,7 +230,7 @@ def _scan(
     ]
     linked_ok = [f for f in plan.linked if f.content_hash not in failed_content]
     if linked_ok:
-        write_batch(db, scan_id, [], linked_ok)
+        write_batch(db, scan_id, [], quote(linked_ok))
     failed += len(linked_failed)
     reclassified = reclassify(db, rules, batch_size)
     summary = finish(db, scan_id, root, plan, linked_failed, failed)
@@ -265,7 +268,10 @@ class BatchAnalysis:
         with self.runner() as runner:
             futures: deque[Any] = deque()
             for batch in batches:
-                parameters = {"files": batch, "rules": self.rules, "file_timeout": self.file_timeout}
+                # Locally, quote() spares Prefect a walk through the rules and files; prefect-dask turns a quote
+                # into a plain tuple on the way, so batches for Dask go as they are.
+                wrap = (lambda value: value) if self.dask_address else quote
+                parameters = {"files": wrap(batch), "rules": wrap(self.rules), "file_timeout": self.file_timeout}
                 futures.append(runner.submit(analyse_batch, parameters | {"workers": self.workers}))
                 if len(futures) >= self.in_flight:
                     yield futures.popleft().result()
