@@ -1,7 +1,7 @@
 """Read and analyse files in worker processes, each with its own Analyzer, under a per-file time limit.
 
 `AnalysisPool(rules, workers=2).process(files, timeout)` returns one Processed or Failed record per file, in order. Each
-worker is a fresh interpreter (`python -c`, like IsolatedReader's: no forking of Prefect's threads) that builds its
+worker is a fresh interpreter (`python -c`: no forking of Prefect's threads, no re-import of __main__) that builds its
 Analyzer once, then reads and analyses file after file. A file that takes longer than `timeout` seconds gets its
 worker killed and a `timeout` failure; a worker that dies gives `reader_crashed`; either way that file is the only
 cost and the worker is started again for the next one. The workers exit by themselves when this process goes away.
@@ -18,14 +18,24 @@ import threading
 import time
 from collections import deque
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from extractors.errors import ExtractionError, ReaderCrashed, ReadTimeout
-from extractors.read import _START_TIMEOUT, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _worker_env, read_document
+from extractors.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, read_document
 from rules.load import RuleSet
 from warehouse.records import Failed, Processed, SeenFile
 
 Result = Processed | Failed
+# Starting a worker (imports, spaCy matchers) is not part of any file's time limit, but it must end.
+_START_TIMEOUT = 120.0
+
+
+def _worker_env() -> dict[str, str]:
+    """Our environment, with this package importable even when it runs from a checkout that is not installed."""
+    ours = str(Path(__file__).resolve().parents[1])
+    paths = [ours, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return os.environ | {"PYTHONPATH": os.pathsep.join(paths)}
 
 
 def process_file(file: SeenFile, analyzer: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:

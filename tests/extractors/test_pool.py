@@ -1,0 +1,72 @@
+"""AnalysisPool: workers analyse as the scan would in-process; a hanging or dying worker costs one file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from extractors.pool import AnalysisPool
+from extractors.read import read_document
+from rules.analyse import Analyzer
+from rules.load import RuleSet
+from tests.flows import hostile
+from warehouse.records import Failed, Processed, SeenFile
+
+
+def seen(path: Path) -> SeenFile:
+    info = path.stat()
+    return SeenFile(str(path.resolve()), info.st_size, info.st_mtime_ns, "h")
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, SeenFile]:
+    good = tmp_path / "good.pdf"
+    good_bytes = hostile.text_pdf(good)
+    (tmp_path / "slow.pdf").write_bytes(hostile.slow_pdf())
+    (tmp_path / "locked.pdf").write_bytes(hostile.encrypted_pdf(good_bytes))
+    (tmp_path / "a.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    return {name: seen(tmp_path / file) for name, file in
+            [("good", "good.pdf"), ("slow", "slow.pdf"), ("locked", "locked.pdf"), ("old", "a.doc")]}  # fmt: skip
+
+
+def test_same_analysis_as_in_process(files: dict[str, SeenFile], builtin_rules: RuleSet) -> None:
+    with AnalysisPool(builtin_rules, workers=1) as pool:
+        [result] = pool.process([files["good"]])
+    document = read_document(files["good"].path)
+    assert isinstance(result, Processed)
+    assert (result.document, result.analysis) == (document, Analyzer(builtin_rules)(document))
+
+
+def test_unreadable_files_come_back_as_failures_in_order(files: dict[str, SeenFile], builtin_rules: RuleSet) -> None:
+    with AnalysisPool(builtin_rules, workers=2) as pool:
+        results = pool.process([files["locked"], files["good"], files["old"]])
+    assert [type(r).__name__ for r in results] == ["Failed", "Processed", "Failed"]
+    assert [(r.error_type, r.message.split(":")[0]) for r in results if isinstance(r, Failed)] == [
+        ("encrypted", "encrypted PDF"),
+        ("unsupported_format", "legacy .doc"),
+    ]
+
+
+def test_a_hanging_file_is_stopped_and_the_next_file_is_read(
+    files: dict[str, SeenFile], builtin_rules: RuleSet
+) -> None:
+    with AnalysisPool(builtin_rules, workers=1) as pool:
+        results = pool.process([files["slow"], files["good"]], timeout=1.0)
+    assert isinstance(results[0], Failed) and results[0].error_type == "timeout"
+    assert results[0].message.startswith("reading took longer than 1 s and was stopped")
+    assert isinstance(results[1], Processed)
+
+
+def test_a_dying_worker_costs_one_file(files: dict[str, SeenFile], builtin_rules: RuleSet) -> None:
+    with AnalysisPool(builtin_rules, workers=1) as pool:
+        pool.process([files["good"]])  # the worker is up
+        pid = pool._workers[0].process.pid
+        threading.Timer(0.5, os.kill, (pid, signal.SIGKILL)).start()
+        results = pool.process([files["slow"], files["good"]], timeout=30)
+    assert isinstance(results[0], Failed) and results[0].error_type == "reader_crashed"
+    assert "exit code -9" in results[0].message
+    assert isinstance(results[1], Processed)
