@@ -56,12 +56,14 @@ class ProgressDisplay:
         return f"{done / elapsed:.1f} files/s" if elapsed > 0 and done else ""
 
     def __call__(self, done: int, total: int) -> None:
+        if done == 0:
+            self.started = time.monotonic()  # Prefect's and the workers' start-up is not reading time
         if self.bar is not None:
             if self.task is None:
                 self.task = self.bar.add_task("scan", total=total, rate="")
             self.bar.update(self.task, completed=done, total=total, rate=self.rate(done))
             return
         now = time.monotonic()
-        if done == total or now - self.last_line >= self.every:
+        if done and (done == total or now - self.last_line >= self.every):
             self.last_line = now
             print(f"read {done}/{total} files ({self.rate(done)})", file=self.stream, flush=True)
