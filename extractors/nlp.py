@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy
 import spacy
+from spacy.attrs import IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -15,6 +17,8 @@ PIPELINE_VERSION = "1"
 @Language.component("rolesignal_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """Start a sentence after every token that contains a newline (the sentencizer ignores them)."""
+    if not doc.to_array(IS_SPACE).any():
+        return doc  # a newline is always in a whitespace token; most blocks have none, so skip the walk
     for i, token in enumerate(doc[:-1]):
         if "\n" in token.text:
             doc[i + 1].is_sent_start = True
@@ -31,12 +35,18 @@ class LowerLemmatizer:
     def __init__(self, table: Mapping[str, str], overrides: Mapping[str, str]) -> None:
         self.table = table
         self.overrides = dict(overrides)
+        # Lower-case form hash -> lemma hash, filled as words are met: a doc is then set with two array calls.
+        self._memo: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        table, overrides = self.table, self.overrides
-        for token in doc:
-            lower = token.lower_
-            token.lemma_ = overrides.get(lower) or table.get(lower, lower)
+        if not len(doc):
+            return doc
+        memo, strings = self._memo, doc.vocab.strings
+        lowers = doc.to_array(LOWER).tolist()
+        for key in set(lowers).difference(memo):
+            lower = strings[key]
+            memo[key] = strings.add(self.overrides.get(lower) or self.table.get(lower, lower))
+        doc.from_array([LEMMA], numpy.array([memo[key] for key in lowers], dtype="uint64").reshape(-1, 1))
         return doc
 
 

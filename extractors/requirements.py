@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from extractors.matching import PatternMatcher
 from extractors.types import Block, Document, Requirement
-from rules.load import Pattern, RuleSet, SectionType
+from rules.load import RuleSet, SectionType
 from rules.sections import classify_heading
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
@@ -80,38 +80,13 @@ class _SectionState:
     level: int = 0
 
 
-def build_matcher(nlp: Language, patterns: Iterable[Pattern]) -> tuple[Matcher, PhraseMatcher, dict[int, Pattern]]:
-    """A token Matcher and a lemma PhraseMatcher over the patterns, and a map from match key to pattern."""
-    matcher = Matcher(nlp.vocab)
-    phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
-    by_key: dict[int, Pattern] = {}
-    phrase_patterns = [p for p in patterns if p.phrase is not None]
-    for pattern in patterns:
-        key = nlp.vocab.strings.add(pattern.id)
-        by_key[key] = pattern
-        if pattern.tokens is not None:
-            matcher.add(pattern.id, [list(pattern.tokens)])
-    for pattern, doc in zip(phrase_patterns, nlp.pipe(p.phrase for p in phrase_patterns), strict=True):
-        phrases.add(pattern.id, [doc])
-    return matcher, phrases, by_key
-
-
-def find_matches(
-    doc: Doc | Span, matcher: Matcher, phrases: PhraseMatcher, by_key: dict[int, Pattern]
-) -> list[tuple[Pattern, int, int]]:
-    """All (pattern, start, end) token matches of both matchers, sorted by position."""
-    target = doc.as_doc() if isinstance(doc, Span) else doc
-    found = [(by_key[k], s, e) for k, s, e in matcher(target)] + [(by_key[k], s, e) for k, s, e in phrases(target)]
-    return sorted(found, key=lambda m: (m[1], m[2]))
-
-
 class RequirementFinder:
     """Document blocks to Requirements: bullets and sentences in requirement sections, cue sentences elsewhere."""
 
     def __init__(self, rules: RuleSet, nlp: Language) -> None:
         self.rules = rules
         self.nlp = nlp
-        self.matcher, self.phrases, self.by_key = build_matcher(nlp, rules.cues)
+        self.match_cues = PatternMatcher(nlp, rules.cues)
 
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
         units = list(self._units(document))
@@ -191,7 +166,7 @@ class RequirementFinder:
     ) -> tuple[Requirement | None, set[str]]:
         """The requirement a span states, if any, and the cue kinds found in it."""
         text = span.text.strip()
-        matches = find_matches(span, self.matcher, self.phrases, self.by_key)
+        matches = self.match_cues(span)
         kinds = {pattern.target for pattern, _, _ in matches}
         section = state.section
         in_section = section is not None and section.bears_requirements

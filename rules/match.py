@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.requirements import build_matcher, find_matches
+from extractors.matching import PatternMatcher
 from extractors.types import Requirement
 from rules.load import Pattern, RuleSet
 from rules.types import SignalHit
@@ -22,7 +22,7 @@ class SignalMatcher:
     def __init__(self, rules: RuleSet, nlp: Language) -> None:
         self.rules = rules
         self.nlp = nlp
-        self.matcher, self.phrases, self.by_key = build_matcher(nlp, rules.signal_patterns)
+        self.match_patterns = PatternMatcher(nlp, rules.signal_patterns)
         scoring = rules.scoring
         self.negations = {w.lower() for w in scoring.get("negations", [])}
         self.window = int(scoring.get("negation_window", 5))
@@ -36,7 +36,7 @@ class SignalMatcher:
         return hits
 
     def _hits(self, requirement: Requirement, doc: Doc) -> list[SignalHit]:
-        matches = _most_specific(find_matches(doc, self.matcher, self.phrases, self.by_key))
+        matches = _most_specific(self.match_patterns(doc))
         best: dict[str, tuple[Pattern, int, int, bool]] = {}
         for pattern, start, end in matches:
             negated = self._negated(doc, start)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rules.load import SectionType
 
@@ -18,6 +19,7 @@ def normalise_heading(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=8192)
 def _singular(text: str) -> str:
     """Crude plural folding so 'Technical Requirements' meets the phrase 'technical requirement'."""
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in text.split())
