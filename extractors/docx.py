@@ -8,10 +8,13 @@ import zipfile
 from collections.abc import Iterator
 
 import docx
+from docx.document import Document as DocxDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
+from docx.styles import BabelFish
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from lxml import etree
 
 from extractors.errors import CorruptFile
@@ -27,6 +30,9 @@ _W_T, _W_TAB, _W_BR, _W_CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _W_NB_HYPHEN, _W_TYPE, _W_VAL = qn("w:noBreakHyphen"), qn("w:type"), qn("w:val")
 # Wrappers whose children are ordinary body content (tracked insertions, custom XML, smart tags).
 _TRANSPARENT = frozenset({qn("w:ins"), qn("w:customXml"), qn("w:smartTag"), _W_SDT_CONTENT})
+_W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_NAME = qn("w:style"), qn("w:styleId"), qn("w:default"), qn("w:name")
+_W_BASED_ON, _W_RPR_B = qn("w:basedOn"), f"{qn('w:rPr')}/{qn('w:b')}"
+_ON, _OFF = frozenset({"1", "true", "on"}), frozenset({"0", "false", "off"})
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _HEADING_STYLE_RE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 _STYLE_LEVEL_RE = re.compile(r"(\d)\s*$")
@@ -44,7 +50,7 @@ def extract_docx(data: bytes, path: str, content_hash: str) -> Document:
     except (ValueError, etree.XMLSyntaxError) as exc:
         raise CorruptFile(f"not a valid .docx ({exc}): re-save it from Word") from exc
     builder = DocumentBuilder()
-    walker = _Walker(builder)
+    walker = _Walker(builder, _Styles(document))
     walker.walk(document.element.body, document._body)
     if not walker.has_text and document.sections:
         # Some postings put everything in the page header; only use it when the body is empty.
@@ -72,8 +78,9 @@ def _check_zip(data: bytes) -> None:
 class _Walker:
     """Emits blocks for paragraphs and tables in document order, following page breaks."""
 
-    def __init__(self, builder: DocumentBuilder) -> None:
+    def __init__(self, builder: DocumentBuilder, styles: _Styles) -> None:
         self.b = builder
+        self.styles = styles
         self.has_text = False
 
     def walk(self, element: etree._Element, parent: object) -> None:
@@ -98,7 +105,7 @@ class _Walker:
                 self.b.new_page()
             text = " ".join(segment.split())
             if text:
-                kind, level, text = _classify(p, text)
+                kind, level, text = _classify(p, text, self.styles)
                 self.add(kind, text, level)
 
     def table(self, table: Table) -> None:
@@ -146,27 +153,25 @@ def _iter_block_items(element: etree._Element, parent: object) -> Iterator[Parag
 def _paragraph_segments(p: etree._Element) -> list[str]:
     """The paragraph's text split at explicit page breaks (includes tracked insertions, skips deletions)."""
     segments: list[list[str]] = [[]]
-
-    def visit(el: etree._Element) -> None:
-        for child in el.iterchildren():
-            tag = child.tag
-            if tag == _MC_FALLBACK:
-                continue  # duplicate (VML) rendering of a text box already seen in mc:Choice
-            if tag == _W_T:
-                segments[-1].append(child.text or "")
-            elif tag == _W_TAB:
-                segments[-1].append(" ")
-            elif tag in (_W_BR, _W_CR):
-                if child.get(_W_TYPE) == "page":
-                    segments.append([])
-                else:
-                    segments[-1].append(" ")
-            elif tag == _W_NB_HYPHEN:
-                segments[-1].append("-")
-            elif isinstance(tag, str):
-                visit(child)
-
-    visit(p)
+    fallbacks: list[etree._Element] = []
+    # lxml walks the tree in C; only the few tags that carry text or breaks come back to Python.
+    for el in p.iter(_W_T, _W_TAB, _W_BR, _W_CR, _W_NB_HYPHEN, _MC_FALLBACK):
+        tag = el.tag
+        if tag == _MC_FALLBACK:
+            fallbacks.append(el)  # duplicate (VML) rendering of a text box already seen in mc:Choice
+            continue
+        if fallbacks and any(a in fallbacks for a in el.iterancestors(_MC_FALLBACK)):
+            continue
+        if tag == _W_T:
+            segments[-1].append(el.text or "")
+        elif tag == _W_TAB:
+            segments[-1].append(" ")
+        elif tag == _W_NB_HYPHEN:
+            segments[-1].append("-")
+        elif el.get(_W_TYPE) == "page":
+            segments.append([])
+        else:
+            segments[-1].append(" ")
     return ["".join(s) for s in segments]
 
 
@@ -178,22 +183,68 @@ def _page_break_before(p: Paragraph) -> bool:
     return el is not None and el.get(_W_VAL, "true") not in ("0", "false", "off")
 
 
-def _style_names(p: Paragraph) -> list[str]:
-    """The paragraph's style name followed by the styles it is based on."""
-    names: list[str] = []
-    try:
-        style = p.style
-    except (KeyError, ValueError):
-        return names
-    while style is not None and len(names) < 6:
-        names.append(style.name or "")
-        style = style.base_style
-    return names
+class _Styles:
+    """Each style's name, base style and own boldness, read once per document.
+
+    python-docx finds a paragraph's style by scanning all styles on every call (the default-style lookup alone was
+    half of a DOCX's read time); this index answers the same questions by the same rules: an unknown id or one of
+    the wrong type means the type's default (the last marked default), and bold is the style's own setting.
+    """
+
+    def __init__(self, document: DocxDocument) -> None:
+        self._elements: dict[str, etree._Element] = {}
+        self._default: dict[str, str] = {}
+        for style in document.styles.element.iterchildren(_W_STYLE):
+            style_id = style.get(_W_STYLE_ID)
+            if style_id is None:
+                continue
+            self._elements.setdefault(style_id, style)
+            if style.get(_W_DEFAULT) in _ON:
+                self._default[style.get(_W_TYPE, "paragraph")] = style_id
+        self._by_id: dict[str, tuple[str, str, str | None, bool]] = {}
+        self._chains: dict[tuple[str | None, str], list[str]] = {}
+
+    def _entry(self, style_id: str) -> tuple[str, str, str | None, bool] | None:
+        """(type, name, base style id, bold) of a style, read from its XML the first time it is asked for."""
+        if style_id not in self._by_id:
+            style = self._elements.get(style_id)
+            if style is None:
+                return None
+            name, based, bold = style.find(_W_NAME), style.find(_W_BASED_ON), style.find(_W_RPR_B)
+            self._by_id[style_id] = (
+                style.get(_W_TYPE, "paragraph"),
+                BabelFish.internal2ui(name.get(_W_VAL, "")) if name is not None else "",
+                based.get(_W_VAL) if based is not None else None,
+                bold is not None and bold.get(_W_VAL, "true") not in _OFF,
+            )
+        return self._by_id[style_id]
+
+    def _resolve(self, style_id: str | None, kind: str) -> str | None:
+        entry = self._entry(style_id) if style_id else None
+        return style_id if entry is not None and entry[0] == kind else self._default.get(kind)
+
+    def names(self, style_id: str | None, kind: str = "paragraph") -> list[str]:
+        """The style's name followed by the names of the styles it is based on."""
+        key = (style_id, kind)
+        if key not in self._chains:
+            names: list[str] = []
+            current = self._resolve(style_id, kind)
+            while current is not None and (entry := self._entry(current)) is not None and len(names) < 6:
+                _, name, current, _ = entry
+                names.append(name)
+            self._chains[key] = names
+        return self._chains[key]
+
+    def bold(self, style_id: str | None, kind: str) -> bool:
+        """Whether the style (or the type's default) itself sets bold."""
+        resolved = self._resolve(style_id, kind)
+        entry = self._entry(resolved) if resolved is not None else None
+        return entry is not None and entry[3]
 
 
-def _classify(p: Paragraph, text: str) -> tuple[str, int, str]:
+def _classify(p: Paragraph, text: str, styles: _Styles) -> tuple[str, int, str]:
     """(kind, level, text) for a paragraph from its style, numbering, formatting and wording."""
-    names = _style_names(p)
+    names = styles.names(p._p.style)
     for name in names:
         if m := _HEADING_STYLE_RE.match(name):
             return "heading", int(m.group(1)), text
@@ -219,26 +270,23 @@ def _classify(p: Paragraph, text: str) -> tuple[str, int, str]:
         return "bullet", max(level, 0), bullet[2] if bullet and not bullet[1][0].isalnum() else text
     if bullet := split_bullet(text):
         return "bullet", 0, bullet[2]
-    if _all_bold(p) and len(text.split()) <= 12 and not text.endswith("."):
+    if _all_bold(p, styles) and len(text.split()) <= 12 and not text.endswith("."):
         return "heading", 3, text
     if looks_like_heading(text):
         return "heading", 2, text
     return "paragraph", 0, text
 
 
-def _all_bold(p: Paragraph) -> bool:
+def _all_bold(p: Paragraph, styles: _Styles) -> bool:
     """True when every run carrying text is bold (directly or through its character style)."""
     runs = [r for r in p.runs if r.text.strip()]
     if not runs:
         return False
-    try:
-        para_bold = bool(p.style is not None and p.style.font.bold)
-    except (KeyError, ValueError):
-        para_bold = False
+    para_bold = styles.bold(p._p.style, "paragraph")
 
-    def bold(run: object) -> bool:
+    def bold(run: Run) -> bool:
         if run.bold is not None:
             return bool(run.bold)
-        return bool(run.style is not None and run.style.font.bold) or para_bold
+        return styles.bold(run._r.style, "character") or para_bold
 
     return all(bold(r) for r in runs)
