@@ -1,0 +1,37 @@
+"""The blank English pipeline: sentence starts and lower-case lemmas set from token arrays."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from extractors.nlp import build_nlp
+
+TEXTS = [
+    "Hello there. New one!\nThird line \"quoted.\" Fourth",
+    "Build RAG pipelines... and ship them!!! Then: evaluate (offline).",
+    "No final punctuation here",
+    "Line one\n\nLine two\n  indented. Next?Yes.",
+    "5+ years of Python. e.g. pandas, numpy; etc. Done",
+    "",
+    "...",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    return build_nlp({"ai": "ai"})
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_sentence_starts_are_the_sentencizers_plus_line_breaks(nlp: spacy.language.Language, text: str) -> None:
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    expected = reference(text)
+    starts = [t.is_sent_start or (t.i > 0 and "\n" in expected[t.i - 1].text) for t in expected]
+    assert [bool(t.is_sent_start) for t in nlp(text)] == [bool(s) for s in starts]
+
+
+def test_lemmas_are_lower_case_lookups_with_overrides(nlp: spacy.language.Language) -> None:
+    doc = nlp("Managed Models running AI agents")
+    assert [t.lemma_ for t in doc] == ["manage", "model", "run", "ai", "agent"]
