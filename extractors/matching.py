@@ -24,6 +24,7 @@ from rules.load import Pattern
 _GATE_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT")
 _ARRAY_ATTRS = [LOWER, LEMMA, ORTH]
 _COLUMN = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
+_WORDS_KEY = "rolesignal.words"
 _QUANTIFIER = re.compile(r"^\{(\d*),?(\d*)\}$")
 
 Condition = tuple[str, frozenset[str]]
@@ -57,9 +58,17 @@ def gate(tokens: Iterable[Mapping[str, Any]]) -> tuple[Condition, ...]:
 
 
 def _words(span: Doc | Span) -> list[set[int]]:
-    """The hashes of the span's lower-case forms, lemmas and texts, one set per array column."""
-    array = span.to_array(_ARRAY_ATTRS)
-    return [set(array[:, column].tolist()) for column in range(len(_ARRAY_ATTRS))]
+    """The hashes of the span's lower-case forms, lemmas and texts, one set per array column.
+
+    A whole Doc keeps its sets in user_data: the cue and the signal matchers both read them.
+    """
+    cached = span.user_data.get(_WORDS_KEY) if isinstance(span, Doc) else None
+    if cached is None:
+        array = span.to_array(_ARRAY_ATTRS)
+        cached = [set(array[:, column].tolist()) for column in range(len(_ARRAY_ATTRS))]
+        if isinstance(span, Doc):
+            span.user_data[_WORDS_KEY] = cached
+    return cached
 
 
 class PatternMatcher:

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.matching import PatternMatcher
 from extractors.types import Block, Document, Requirement
-from rules.load import RuleSet, SectionType
+from rules.load import Pattern, RuleSet, SectionType
 from rules.sections import classify_heading
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
@@ -89,8 +89,12 @@ class RequirementFinder:
         self.match_cues = PatternMatcher(nlp, rules.cues)
 
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
+        return [requirement for requirement, _ in self.find(document, doc_kind)]
+
+    def find(self, document: Document, doc_kind: str) -> list[tuple[Requirement, Span]]:
+        """Each requirement with the span of its block's Doc it was read from (signals are matched on it)."""
         units = list(self._units(document))
-        requirements: list[Requirement] = []
+        found: list[tuple[Requirement, Span]] = []
         seen: set[str] = set()
         lead: _LeadIn | None = None
         docs = self.nlp.pipe(block.text for block, _ in units)
@@ -98,17 +102,25 @@ class RequirementFinder:
             if lead is not None and not lead.covers(block, state):
                 lead = None
             kinds: set[str] = set()
-            for span in self._spans(block, doc):
-                requirement, kinds = self._judge(block, state, span, doc_kind, len(requirements), lead)
+            spans = self._spans(block, doc)
+            # One matcher pass per block; a span keeps the matches inside it (what matching the span alone gives).
+            block_matches = self.match_cues(doc)
+            for span in spans:
+                matches = [
+                    (p, s - span.start, e - span.start)
+                    for p, s, e in block_matches
+                    if span.start <= s and e <= span.end
+                ]
+                requirement, kinds = self._judge(block, state, span, matches, doc_kind, len(found), lead)
                 # A requirement stated twice (repeated blurbs, restated tasks) is one requirement.
                 key = " ".join(requirement.text.lower().split()) if requirement else ""
                 if requirement is not None and key not in seen:
                     seen.add(key)
-                    requirements.append(requirement)
+                    found.append((requirement, span))
             if block.text.rstrip().endswith(":"):
                 optional = bool(kinds & {"hedge", "preferred"}) or (lead is not None and lead.optional)
                 lead = _LeadIn(block.kind, block.level, state, optional)
-        return requirements
+        return found
 
     @staticmethod
     def _spans(block: Block, doc: Doc) -> list[Span]:
@@ -162,11 +174,17 @@ class RequirementFinder:
         return len(words) <= 5 and not text.endswith((".", "!", "?", ";", ",")) and (text.isupper() or text.istitle())
 
     def _judge(
-        self, block: Block, state: _SectionState, span: Span, doc_kind: str, ordinal: int, lead: _LeadIn | None
+        self,
+        block: Block,
+        state: _SectionState,
+        span: Span,
+        matches: list[tuple[Pattern, int, int]],
+        doc_kind: str,
+        ordinal: int,
+        lead: _LeadIn | None,
     ) -> tuple[Requirement | None, set[str]]:
-        """The requirement a span states, if any, and the cue kinds found in it."""
+        """The requirement a span states, if any, and the cue kinds its cue matches give."""
         text = span.text.strip()
-        matches = self.match_cues(span)
         kinds = {pattern.target for pattern, _, _ in matches}
         section = state.section
         in_section = section is not None and section.bears_requirements

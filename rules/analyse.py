@@ -25,8 +25,9 @@ class Analyzer:
 
     def __call__(self, document: Document) -> Analysis:
         doc_kind = detect_doc_kind(document, self.rules)
-        requirements = tuple(self.find_requirements(document, doc_kind))
-        hits = tuple(self.match_signals(requirements))
+        found = self.find_requirements.find(document, doc_kind)
+        requirements = tuple(requirement for requirement, _ in found)
+        hits = tuple(self.match_signals(requirements, [span for _, span in found]))
         verdict = classify(document.title, doc_kind, requirements, hits, self.rules)
         return Analysis(document.content_hash, requirements, hits, verdict)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from extractors.matching import PatternMatcher
 from extractors.types import Requirement
@@ -29,17 +29,25 @@ class SignalMatcher:
         self.strength_weights = {k: float(v) for k, v in scoring["strength_weights"].items()}
         self.section_weights = {s.id: s.weight for s in rules.sections}
 
-    def __call__(self, requirements: Sequence[Requirement]) -> list[SignalHit]:
+    def __call__(self, requirements: Sequence[Requirement], spans: Sequence[Span] | None = None) -> list[SignalHit]:
+        """Hits in each requirement; `spans` (from RequirementFinder.find) spares tokenizing the texts again."""
+        if spans is None:
+            spans = [doc[:] for doc in self.nlp.pipe(r.text for r in requirements)]
         hits: list[SignalHit] = []
-        for requirement, doc in zip(requirements, self.nlp.pipe(r.text for r in requirements), strict=True):
-            hits.extend(self._hits(requirement, doc))
+        # One matcher pass per Doc (a block holds one or more requirements); each span keeps the matches inside it.
+        by_doc: dict[int, list[tuple[Pattern, int, int]]] = {}
+        for requirement, span in zip(requirements, spans, strict=True):
+            if id(span.doc) not in by_doc:
+                by_doc[id(span.doc)] = self.match_patterns(span.doc)
+            inside = [(p, s, e) for p, s, e in by_doc[id(span.doc)] if span.start <= s and e <= span.end]
+            hits.extend(self._hits(requirement, span, inside))
         return hits
 
-    def _hits(self, requirement: Requirement, doc: Doc) -> list[SignalHit]:
-        matches = _most_specific(self.match_patterns(doc))
+    def _hits(self, requirement: Requirement, span: Span, matches: list[tuple[Pattern, int, int]]) -> list[SignalHit]:
+        doc = span.doc
         best: dict[str, tuple[Pattern, int, int, bool]] = {}
-        for pattern, start, end in matches:
-            negated = self._negated(doc, start)
+        for pattern, start, end in _most_specific(matches):
+            negated = self._negated(doc, start, span.start)
             current = best.get(pattern.target)
             # Prefer a plain hit over a negated one, then the longer match.
             if current is None or (current[3], -(current[2] - current[1])) > (negated, -(end - start)):
@@ -48,9 +56,11 @@ class SignalMatcher:
         base = self.strength_weights.get(requirement.strength, 1.0) * self.section_weights.get(
             requirement.section, _UNKNOWN_SECTION_WEIGHT
         )
+        # Where the requirement's (stripped) text starts in its Doc: hit offsets are counted from there.
+        text_start = span.start_char + len(span.text) - len(span.text.lstrip())
         for signal_id, (pattern, start, end, negated) in best.items():
             signal = self.rules.signals[signal_id]
-            span = doc[start:end]
+            matched = doc[start:end]
             weight = 0.0 if negated else round(signal.weight * base, 4)
             hits.append(
                 SignalHit(
@@ -58,19 +68,18 @@ class SignalMatcher:
                     signal_id=signal_id,
                     side=signal.side,
                     weight=weight,
-                    matched_text=span.text,
+                    matched_text=matched.text,
                     pattern_id=pattern.id,
-                    char_start=requirement.char_start + span.start_char,
-                    char_end=requirement.char_start + span.end_char,
+                    char_start=requirement.char_start + matched.start_char - text_start,
+                    char_end=requirement.char_start + matched.end_char - text_start,
                     negated=negated,
                 )
             )
         return sorted(hits, key=lambda h: (h.char_start, h.signal_id))
 
-    def _negated(self, doc: Doc, start: int) -> bool:
-        """A negation word shortly before the match, in the same sentence, negates it."""
-        sent_start = doc[start].sent.start
-        lo = max(sent_start, start - self.window)
+    def _negated(self, doc: Doc, start: int, floor: int) -> bool:
+        """A negation word shortly before the match, in the same sentence and requirement, negates it."""
+        lo = max(doc[start].sent.start, floor, start - self.window)
         return any(tok.lower_ in self.negations or tok.lemma_ in self.negations for tok in doc[lo:start])
 
 
