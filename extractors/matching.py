@@ -9,8 +9,10 @@ matches as one big Matcher at a fraction of the cost.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from spacy.attrs import LEMMA, LOWER, ORTH
@@ -57,6 +59,32 @@ def gate(tokens: Iterable[Mapping[str, Any]]) -> tuple[Condition, ...]:
     return tuple(conditions)
 
 
+def word_sequences(tokens: Sequence[Mapping[str, Any]], limit: int = 500) -> tuple[str, list[tuple[str, ...]]] | None:
+    """(attribute, every word sequence) when a token pattern is only required words of one attribute, else None."""
+    attrs, choices = set(), []
+    for spec in tokens:
+        if len(spec) != 1:
+            return None  # an operator, a second attribute or a flag: a real token pattern
+        ((attr, value),) = spec.items()
+        if attr not in _GATE_ATTRS:
+            return None
+        if isinstance(value, str):
+            words = [value]
+        elif isinstance(value, Mapping) and list(value) == ["IN"] and isinstance(value["IN"], list):
+            words = [str(v) for v in value["IN"]]
+        else:
+            return None
+        # A phrase's LOWER is the lower case of its word: upper-case words in a LOWER pattern never match.
+        if attr == "LOWER" and any(w != w.lower() for w in words):
+            return None
+        attrs.add("ORTH" if attr == "TEXT" else attr)
+        choices.append(sorted(set(words)))
+    combinations = math.prod(len(c) for c in choices)
+    if len(attrs) != 1 or not choices or combinations > limit:
+        return None
+    return attrs.pop(), list(itertools.product(*choices))
+
+
 def _words(span: Doc | Span) -> list[set[int]]:
     """The hashes of the span's lower-case forms, lemmas and texts, one set per array column.
 
@@ -81,6 +109,9 @@ class PatternMatcher:
         phrase_patterns = [p for p in patterns if p.phrase is not None]
         for pattern, doc in zip(phrase_patterns, nlp.pipe(p.phrase for p in phrase_patterns), strict=True):
             self.phrases.add(pattern.id, [doc])
+        # Plain word sequences ("contractor|vendor" + "shall|will") are the same match as phrases of every
+        # combination, and one PhraseMatcher per attribute finds all of them in one pass over the tokens.
+        self.sequences = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LOWER", "LEMMA", "ORTH")}
         # Ungated patterns share one Matcher that always runs; gated ones get a Matcher each.
         self.always = Matcher(nlp.vocab)
         self.gated: list[tuple[tuple[HashedCondition, ...], Matcher]] = []
@@ -89,6 +120,13 @@ class PatternMatcher:
         strings = nlp.vocab.strings
         for pattern in patterns:
             if pattern.tokens is None:
+                continue
+            sequence = word_sequences(pattern.tokens)
+            if sequence is not None:
+                attr, phrases = sequence
+                lemmas = attr == "LEMMA"
+                docs = [Doc(nlp.vocab, words=list(w), lemmas=list(w) if lemmas else None) for w in phrases]
+                self.sequences[attr].add(pattern.id, docs)
                 continue
             conditions = gate(pattern.tokens)
             if not conditions:
@@ -105,7 +143,12 @@ class PatternMatcher:
 
     def __call__(self, span: Doc | Span) -> list[tuple[Pattern, int, int]]:
         offset = span.start if isinstance(span, Span) else 0
-        found = [(self.by_key[k], s - offset, e - offset) for k, s, e in self.phrases(span)]
+        found = [
+            (self.by_key[k], s - offset, e - offset)
+            for matcher in (self.phrases, *self.sequences.values())
+            if len(matcher)
+            for k, s, e in matcher(span)
+        ]
         # allow_missing: spaCy would otherwise walk every token to check lemmas are set; our pipeline sets them.
         keys = list(self.always(span, allow_missing=True)) if len(self.always) else []
         words = _words(span)
