@@ -89,7 +89,10 @@ def cli() -> None:
 @db_option
 @rules_option
 @click.option("--retry-failed", is_flag=True, help="Read again files that failed before even if they did not change.")
-@click.option("--batch-size", default=32, show_default=True, help="Files per Prefect task and per write transaction.")
+@click.option("--batch-size", default=32, show_default=True, help="Files per Prefect task (read and analysed).")
+@click.option(
+    "--write-size", default=256, show_default=True, help="Files per warehouse transaction (at least one batch)."
+)
 @click.option(
     "--file-timeout", default=60.0, show_default=True, help="Seconds one file may take to read before it is skipped."
 )
@@ -100,6 +103,7 @@ def scan(
     rules_dir: str | None,
     retry_failed: bool,
     batch_size: int,
+    write_size: int,
     file_timeout: float,
     dask_address: str | None,
 ) -> None:
@@ -126,7 +130,14 @@ def scan(
             click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
             with no_heartbeat(), ProgressDisplay():
                 summary = scan_folder(
-                    str(folder), str(db), rules_dir, retry_failed, batch_size, file_timeout, dask_address
+                    str(folder),
+                    str(db),
+                    rules_dir,
+                    retry_failed,
+                    batch_size,
+                    file_timeout,
+                    dask_address,
+                    write_size=write_size,
                 )
     except WarehouseError as exc:
         fail(str(exc))
@@ -199,6 +210,7 @@ def serve(
         click.echo(f"Scanning {parameters['folder']} into {parameters['db']} {every}; Ctrl-C stops.", err=True)
         serving.serve_scans(name, parameters, cron, interval)
     click.echo("serve stopped.", err=True)
+
 
 @cli.command()
 @click.argument("name", required=False)

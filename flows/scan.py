@@ -169,6 +169,7 @@ def scan_folder(
     file_timeout: float = DEFAULT_TIMEOUT,
     dask_address: str | None = None,
     workers: int | None = None,
+    write_size: int = 256,
 ) -> dict[str, Any]:
     """Scan a folder into the warehouse: new and changed files are read, stored documents follow rules changes.
 
@@ -182,7 +183,7 @@ def scan_folder(
     with scan_lock(db):
         scan_id, known, stored = prepare(db, root, rules)
         try:
-            summary = _scan(db, root, rules, scan_id, known, stored, retry_failed, batch_size, analysis)
+            summary = _scan(db, root, rules, scan_id, known, stored, retry_failed, (batch_size, write_size), analysis)
         except Exception:
             _record_failed_scan(db, scan_id)
             raise
@@ -198,10 +199,11 @@ def _scan(
     known: dict[str, Any],
     stored: set[str],
     retry_failed: bool,
-    batch_size: int,
+    sizes: tuple[int, int],
     analysis: BatchAnalysis,
 ) -> dict[str, Any]:
     logger = get_run_logger()
+    batch_size, write_size = sizes
     plan = plan_files(root, known, stored, retry_failed)
     logger.info("scan %s: %d files to read, %d unchanged", scan_id, len(plan.to_read), len(plan.unchanged))
     if plan.to_read:
@@ -214,16 +216,17 @@ def _scan(
     n_batches = -(-len(plan.to_read) // batch_size)
     if plan.to_read:
         progress.report(0, len(plan.to_read))  # reading starts now: rates count from here, not from start-up
+    pending: list[Processed | Failed] = []
     for number, results in enumerate(analysis.results(batches(plan.to_read, batch_size)), 1):
-        # quote(): Prefect would otherwise walk every block and requirement looking for futures (a third of this
-        # process's time in the profile).
-        write_batch(db, scan_id, quote(results), [])
-        logger.info("scan %s: batch %d/%d written (%d files)", scan_id, number, n_batches, len(results))
+        pending.extend(results)
         progress.report(min(number * batch_size, len(plan.to_read)), len(plan.to_read))
         for result in results:
             if isinstance(result, Failed):
                 failed += 1
                 failed_content[result.file.content_hash] = result
+        if len(pending) >= write_size or number == n_batches:
+            _write(db, scan_id, pending, f"batch {number}/{n_batches}")
+            pending = []
     # Paths whose content was already stored (moved, renamed, duplicated) share its results, or its failure.
     linked_failed = [
         Failed(f, failed_content[f.content_hash].error_type, failed_content[f.content_hash].message)
@@ -279,6 +282,13 @@ class BatchAnalysis:
                     yield futures.popleft().result()
             while futures:
                 yield futures.popleft().result()
+
+
+def _write(db: str, scan_id: int, results: list[Processed | Failed], upto: str) -> None:
+    # quote(): Prefect would otherwise walk every block and requirement looking for futures (a third of this
+    # process's time in the profile).
+    write_batch(db, scan_id, quote(results), [])
+    get_run_logger().info("scan %s: %s written (%d files)", scan_id, upto, len(results))
 
 
 def _record_failed_scan(db: str, scan_id: int) -> None:

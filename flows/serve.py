@@ -93,9 +93,7 @@ def _wait_healthy(server: LocalServer, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise ServerStartError(
-                f"the Prefect server exited with code {server.process.returncode}", server.log_path
-            )
+            raise ServerStartError(f"the Prefect server exited with code {server.process.returncode}", server.log_path)
         try:
             with urllib.request.urlopen(f"{server.api_url}/health", timeout=2) as response:
                 if response.status == 200:

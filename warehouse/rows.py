@@ -16,13 +16,18 @@ from warehouse.records import Analysis, SeenFile
 # The columns a batch supplies for files and failures; the rest (root, scans, timestamps) is filled in SQL.
 FILE_STAGE = ("path", "file_name", "file_type", "size", "mtime_ns", "content_hash", "status")
 FAILURE_STAGE = ("path", "content_hash", "error_type", "message")
+_SCHEMAS: dict[tuple[str, tuple[str, ...]], pa.Schema] = {}
 
 
 def arrow(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[tuple], columns: Sequence[str] = ()) -> pa.Table:
     """An Arrow table of `rows` typed like `table` (all its columns in order, or just `columns`)."""
-    # The schema comes from the database, so the DDL in migrations/ stays the only definition of the columns.
-    selected = ", ".join(columns) or "*"
-    schema = con.sql(f"SELECT {selected} FROM {table} LIMIT 0").to_arrow_table().schema
+    # The schema comes from the database, so the DDL in migrations/ stays the only definition of the columns; it is
+    # asked once per process (every warehouse is migrated to the same schema before anything is written).
+    key = (table, tuple(columns))
+    if key not in _SCHEMAS:
+        selected = ", ".join(columns) or "*"
+        _SCHEMAS[key] = con.sql(f"SELECT {selected} FROM {table} LIMIT 0").to_arrow_table().schema
+    schema = _SCHEMAS[key]
     rows = list(rows)
     values = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     return pa.table([pa.array(v, type=f.type) for v, f in zip(values, schema, strict=True)], schema=schema)

@@ -259,9 +259,10 @@ def _replace_analyses(con: duckdb.DuckDBPyConnection, analyses: list[Analysis], 
     todo = [a for h, a in unique.items() if stored.get(h) != a.classification.rules_version]
     if not todo:
         return
-    hashes = [a.content_hash for a in todo]
-    for table in ("requirements", "signal_hits", "classifications"):
-        con.execute(f"DELETE FROM {table} WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))", [hashes])
+    replaced = [a.content_hash for a in todo if a.content_hash in stored]
+    if replaced:  # new contents have nothing to delete: spare three scans of the largest tables
+        for table in ("requirements", "signal_hits", "classifications"):
+            con.execute(f"DELETE FROM {table} WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))", [replaced])
     requirements, hits, classifications = rows.analysis_rows(todo, now)
     _insert(con, "requirements", requirements)
     _insert(con, "signal_hits", hits)

@@ -42,7 +42,11 @@ class ScanProcess:
         env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "INFO"}
         command = [sys.executable, "-c", "from flows.cli import main; main()", "scan", str(folder), "--db", str(db)]
         self.process = subprocess.Popen(
-            [*command, "--batch-size", str(BATCH)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True
+            [*command, "--batch-size", str(BATCH), "--write-size", str(BATCH)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+            text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
