@@ -10,13 +10,16 @@ cost and the worker is started again for the next one. The workers exit by thems
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import pickle
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,8 @@ from warehouse.records import Failed, Processed, SeenFile
 Result = Processed | Failed
 # Starting a worker (imports, spaCy matchers) is not part of any file's time limit, but it must end.
 _START_TIMEOUT = 120.0
+# Files sent ahead to each worker: the next one is waiting in its pipe when it finishes one.
+_DEPTH = 2
 
 
 def _worker_env() -> dict[str, str]:
@@ -99,10 +104,31 @@ class _Worker:
         self.process.wait()
 
 
-class AnalysisPool:
-    """`workers` processes that read and analyse files; `process(files)` spreads a batch over them.
+@dataclass
+class _Job:
+    """One `process` call: its results, filled in by the dispatcher, and an event set when all are in."""
 
-    Thread-safe: concurrent `process` calls take turns (each one uses every worker).
+    results: list[Result | None]
+    remaining: int
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
+@dataclass(frozen=True)
+class _Item:
+    job: _Job
+    index: int
+    file: SeenFile
+    timeout: float
+
+
+class AnalysisPool:
+    """`workers` processes that read and analyse files; `process(files)` queues a batch and waits for its records.
+
+    Thread-safe: concurrent `process` calls share one queue, so the next batch's files are already waiting when
+    the last files of a batch finish. A dispatcher thread keeps up to `_DEPTH` files at each worker, so a worker
+    starts its next file while this process is busy (writing, unpickling); the time limit runs from when a worker
+    can begin a file, i.e. when its previous file's reply arrives.
     """
 
     def __init__(
@@ -115,58 +141,128 @@ class AnalysisPool:
         self.size = max(1, workers)
         self._setup = pickle.dumps((rules, max_bytes))
         self._workers: list[_Worker] = []
+        self._queue: deque[_Item] = deque()
         self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._closed = False
+        self._wake_r, self._wake_w = socket.socketpair()
         self._start_all()
+        self._thread = threading.Thread(target=self._dispatch, name="analysis-pool", daemon=True)
+        self._thread.start()
 
     def process(self, files: list[SeenFile], timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
         """One record per file, in the order given; a file gets `timeout` seconds to be read and analysed."""
+        if not files:
+            return []
+        job = _Job([None] * len(files), len(files))
         with self._lock:
-            return self._process(files, timeout)
+            if self._error is not None:
+                raise self._error
+            self._queue.extend(_Item(job, i, f, timeout) for i, f in enumerate(files))
+        self._wake()
+        job.done.wait()
+        if job.error is not None:
+            raise job.error
+        return [r for r in job.results if r is not None]
 
-    def _process(self, files: list[SeenFile], timeout: float) -> list[Result]:
-        results: list[Result | None] = [None] * len(files)
-        pending = deque(enumerate(files))
-        busy: dict[int, tuple[int, SeenFile, float]] = {}  # worker slot → (file index, file, deadline)
-        while pending or busy:
-            for slot, worker in enumerate(self._workers):
-                if worker.ready and slot not in busy and pending:
-                    index, file = pending.popleft()
-                    try:
-                        worker.requests.send(file)
-                    except OSError:  # it died between files: the file goes back, a fresh worker starts
-                        pending.appendleft((index, file))
-                        self._restart(slot)
+    @property
+    def broken(self) -> bool:
+        """True after a fatal error (a worker that cannot start) or close(): a new pool is needed."""
+        return self._error is not None or self._closed
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"\0")
+        except OSError:  # closed: the dispatcher is gone and jobs were failed by close()
+            pass
+
+    def _dispatch(self) -> None:
+        """Feed workers from the queue, collect replies, enforce time limits; fail every job on a fatal error."""
+        busy: list[deque[_Item]] = [deque() for _ in range(self.size)]
+        deadline = [0.0] * self.size  # for the first file at each worker
+        try:
+            while not self._closed:
+                now = time.monotonic()
+                for slot, worker in enumerate(self._workers):
+                    while worker.ready and len(busy[slot]) < _DEPTH:
+                        with self._lock:
+                            item = self._queue.popleft() if self._queue else None
+                        if item is None:
+                            break
+                        try:
+                            worker.requests.send(item.file)
+                        except OSError:  # it died between files: its files go back, a fresh worker starts
+                            self._requeue([item])
+                            self._requeue(busy[slot])
+                            self._restart(slot)
+                            break
+                        if not busy[slot]:
+                            deadline[slot] = now + item.timeout
+                        busy[slot].append(item)
+                watched: dict[Any, int] = {
+                    w.replies: slot for slot, w in enumerate(self._workers) if busy[slot] or not w.ready
+                }
+                limits = [deadline[slot] for slot in range(self.size) if busy[slot]]
+                limits += [w.started + _START_TIMEOUT for w in self._workers if not w.ready]
+                wait_for = max(0.0, min(limits) - now) if limits else None
+                for conn in wait([*watched, self._wake_r], timeout=wait_for):
+                    if conn is self._wake_r:
+                        self._wake_r.recv(4096)
                         continue
-                    busy[slot] = (index, file, time.monotonic() + timeout)
-            watched = {w.replies: slot for slot, w in enumerate(self._workers) if slot in busy or not w.ready}
-            starting = [w.started + _START_TIMEOUT for w in self._workers if not w.ready]
-            deadlines = [d for _, _, d in busy.values()] + starting
-            for conn in wait(list(watched), timeout=max(0.0, min(deadlines) - time.monotonic())):
-                slot = watched[conn]
-                worker = self._workers[slot]
-                try:
-                    reply = conn.recv()
-                except (EOFError, OSError):
-                    if not worker.ready:
-                        raise ReaderCrashed("the reader process did not start: check the installation") from None
-                    index, file, _ = busy.pop(slot)
-                    results[index] = _crash_failure(file, worker.exit_code())
-                    self._restart(slot)
-                    continue
-                if not worker.ready:
-                    worker.ready = reply == "ready"
-                else:
-                    index, _, _ = busy.pop(slot)
-                    results[index] = reply
-            now = time.monotonic()
-            for slot, (index, file, deadline) in list(busy.items()):
-                if deadline <= now:
-                    del busy[slot]
-                    results[index] = _timeout_failure(file, timeout)
-                    self._restart(slot)
-            if any(not w.ready and w.started + _START_TIMEOUT <= now for w in self._workers):
-                raise ReaderCrashed("the reader process did not start: check the installation")
-        return [r for r in results if r is not None]
+                    self._receive(watched[conn], busy, deadline)
+                now = time.monotonic()
+                for slot in range(self.size):
+                    if busy[slot] and deadline[slot] <= now:
+                        item = busy[slot].popleft()
+                        self._deliver(item, _timeout_failure(item.file, item.timeout))
+                        self._requeue(busy[slot])
+                        self._restart(slot)
+                if any(not w.ready and w.started + _START_TIMEOUT <= now for w in self._workers):
+                    raise ReaderCrashed("the reader process did not start: check the installation")
+        except BaseException as exc:  # a fatal error: nothing more can be read; every caller hears of it
+            self._fail_all(exc, busy)
+
+    def _receive(self, slot: int, busy: list[deque[_Item]], deadline: list[float]) -> None:
+        worker = self._workers[slot]
+        try:
+            reply = worker.replies.recv()
+        except (EOFError, OSError):
+            if not worker.ready:
+                raise ReaderCrashed("the reader process did not start: check the installation") from None
+            item = busy[slot].popleft()  # the file it was reading; the others it had not begun go back
+            self._deliver(item, _crash_failure(item.file, worker.exit_code()))
+            self._requeue(busy[slot])
+            self._restart(slot)
+            return
+        if not worker.ready:
+            worker.ready = reply == "ready"
+            return
+        self._deliver(busy[slot].popleft(), reply)
+        if busy[slot]:
+            deadline[slot] = time.monotonic() + busy[slot][0].timeout
+
+    @staticmethod
+    def _deliver(item: _Item, result: Result) -> None:
+        job = item.job
+        job.results[item.index] = result
+        job.remaining -= 1
+        if job.remaining == 0:
+            job.done.set()
+
+    def _requeue(self, items: deque[_Item] | list[_Item]) -> None:
+        """Put files a worker had not begun back at the front of the queue, in their order."""
+        with self._lock:
+            self._queue.extendleft(reversed(list(items)))
+        items.clear()
+
+    def _fail_all(self, exc: BaseException, busy: list[deque[_Item]] | None = None) -> None:
+        with self._lock:
+            self._error = exc
+            items = list(self._queue) + [item for queue in busy or [] for item in queue]
+            self._queue.clear()
+        for job in {id(item.job): item.job for item in items}.values():
+            job.error = exc
+            job.done.set()
 
     def _start_all(self) -> None:
         """Start every worker at once: they import and build their Analyzers in parallel; files go to each worker
@@ -179,10 +275,19 @@ class AnalysisPool:
         self._workers[slot] = _Worker(self._setup)
 
     def close(self) -> None:
-        """Stop every worker at once."""
+        """Stop the dispatcher and every worker; calls still waiting raise ReaderCrashed."""
+        if self._closed:
+            return
+        self._closed = True
+        self._wake()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
         for worker in self._workers:
             worker.kill()
         self._workers = []
+        self._fail_all(ReaderCrashed("the reader processes were stopped before this file was read"))
+        for sock in (self._wake_r, self._wake_w):
+            sock.close()
 
     def __enter__(self) -> AnalysisPool:
         return self
@@ -200,7 +305,7 @@ def shared_pool(rules: RuleSet, workers: int) -> AnalysisPool:
     scans (starting a worker costs 2-3 s: spaCy's imports and the matchers); a pool of other settings is closed."""
     with _SHARED_LOCK:
         pool = _SHARED.get("pool")
-        if pool is not None and (pool.rules_version, pool.size) != (rules.version, workers):
+        if pool is not None and ((pool.rules_version, pool.size) != (rules.version, workers) or pool.broken):
             pool.close()
             pool = None
         if pool is None:
@@ -234,6 +339,8 @@ def serve_analyses(requests: Connection, reply_fd: int, setup: bytes) -> None:
     replies = Connection(reply_fd, readable=False)
     rules, max_bytes = pickle.loads(setup)
     analyzer = Analyzer(rules)
+    # What exists now lives as long as the worker: freezing it makes a full collection cost ~1 ms instead of ~150.
+    gc.freeze()
     replies.send("ready")
     while True:
         try:
@@ -241,3 +348,7 @@ def serve_analyses(requests: Connection, reply_fd: int, setup: bytes) -> None:
         except (EOFError, OSError):
             return
         replies.send(process_file(file, analyzer, max_bytes))
+        if file.path.lower().endswith(".docx"):
+            # python-docx objects hold reference cycles; left to the collector's own pace, dozens of parsed packages
+            # pile up and the worker grows by ~100 MB.
+            gc.collect()
