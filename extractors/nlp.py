@@ -11,8 +11,9 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
-# Bumped when the pipeline's behaviour changes, so stored analyses are redone.
-PIPELINE_VERSION = "2"
+from extractors.version import PIPELINE_VERSION
+
+__all__ = ["PIPELINE_VERSION", "build_nlp"]
 
 
 class Sentences:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from extractors.docx import extract_docx
 from extractors.errors import (
     CorruptFile,
     EmptyFile,
@@ -13,8 +12,6 @@ from extractors.errors import (
     FileTooLarge,
     UnsupportedFormat,
 )
-from extractors.pdf import extract_pdf
-from extractors.text import extract_text
 from extractors.types import Document
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".txt", ".md")
@@ -41,11 +38,18 @@ def read_document(path: Path | str, data: bytes | None = None, max_bytes: int = 
     content_hash = hashlib.sha256(data).hexdigest()
     file_type = suffix[1:]
     try:
+        # Readers are imported on first use: the scanning process imports this module but never reads a file.
         if file_type == "pdf":
+            from extractors.pdf import extract_pdf
+
             document = extract_pdf(data, resolved, content_hash)
         elif file_type == "docx":
+            from extractors.docx import extract_docx
+
             document = extract_docx(data, resolved, content_hash)
         else:
+            from extractors.text import extract_text
+
             document = extract_text(data, resolved, content_hash, file_type)
     except ExtractionError:
         raise

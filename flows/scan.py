@@ -22,7 +22,6 @@ from extractors.inventory import ScanPlan, discover, plan_scan
 from extractors.pool import shared_pool
 from extractors.read import DEFAULT_TIMEOUT
 from flows import progress
-from rules.analyse import Analyzer
 from rules.load import RuleSet, load_rules
 from warehouse import store
 from warehouse.connect import open_warehouse, scan_lock
@@ -30,11 +29,14 @@ from warehouse.records import Failed, Processed, SeenFile
 from warehouse.schema import migrate
 from warehouse.store import COUNT_KEYS
 
-_ANALYZERS: dict[str, Analyzer] = {}
+_ANALYZERS: dict[str, Any] = {}
 
 
-def analyzer_for(rules: RuleSet) -> Analyzer:
+def analyzer_for(rules: RuleSet) -> Any:
     """One Analyzer per process and rules version: building spaCy matchers costs far more than one file."""
+    # Imported here: most scans analyse in worker processes, and spaCy costs this process ~80 MB.
+    from rules.analyse import Analyzer
+
     if rules.version not in _ANALYZERS:
         _ANALYZERS[rules.version] = Analyzer(rules)
     return _ANALYZERS[rules.version]
@@ -267,7 +269,8 @@ class BatchAnalysis:
             from prefect_dask import DaskTaskRunner
 
             return DaskTaskRunner(address=self.dask_address)
-        return ThreadPoolTaskRunner(max_workers=1)
+        # Two batches at a time share the pool's queue: its workers never wait for the next task to start.
+        return ThreadPoolTaskRunner(max_workers=self.in_flight)
 
     def results(self, batches: Iterator[list[SeenFile]]) -> Iterator[list[Processed | Failed]]:
         with self.runner() as runner:

@@ -10,9 +10,10 @@ from typing import Any
 
 import yaml
 
-from extractors.nlp import PIPELINE_VERSION
 from extractors.types import STRENGTHS
+from extractors.version import PIPELINE_VERSION
 from rules.errors import Problem, RulesError
+from rules.pattern_check import cached_pattern_problems
 from rules.types import DOC_KINDS, QUESTIONS, ROLES, SIDES
 
 DEFAULT_DIR = Path(__file__).resolve().parent
@@ -168,10 +169,7 @@ class _Checker:
 
 
 def _patterns(check: _Checker, name: str, target_key: str, targets: set[str] | tuple[str, ...]) -> list[Pattern]:
-    from spacy.lang.en import English
-    from spacy.matcher import Matcher
-
-    matcher = Matcher(English().vocab, validate=True)
+    """The patterns of one file; their token syntax is checked by spaCy later, for all files at once."""
     rows = check.jsonl(name)
     check.unique(name, rows)
     patterns = []
@@ -187,12 +185,9 @@ def _patterns(check: _Checker, name: str, target_key: str, targets: set[str] | t
         if phrase is not None and (not isinstance(phrase, str) or not phrase.strip()):
             check.add(name, number, "'phrase' must be a non-empty string")
             continue
-        if tokens is not None:
-            try:
-                matcher.add(str(row.get("id")), [tokens])
-            except Exception as exc:  # spaCy raises several types for bad patterns
-                check.add(name, number, f"bad token pattern: {str(exc).strip().splitlines()[0]}")
-                continue
+        if tokens is not None and (not isinstance(tokens, list) or not all(isinstance(t, dict) for t in tokens)):
+            check.add(name, number, "bad token pattern: 'tokens' must be a list of objects")
+            continue
         patterns.append(
             Pattern(str(row["id"]), target, phrase, tuple(tokens) if tokens is not None else None, name, number)
         )
@@ -313,11 +308,15 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
     doc_kinds = _phrase_cues(check, "doc_kinds.jsonl", "kind", DOC_KINDS)
     titles = _phrase_cues(check, "titles.jsonl", "role", ROLES)
     scoring = _scoring(check, set(signals))
+    version = rules_version(directory)
+    token_rows = [(p.file, p.line, p.id, list(p.tokens)) for p in (*signal_patterns, *cues) if p.tokens is not None]
+    for file, line, message in cached_pattern_problems(version, token_rows):
+        check.add(file, line, message)
     if check.problems:
         raise RulesError(check.problems)
     return RuleSet(
         directory=directory,
-        version=rules_version(directory),
+        version=version,
         signals=signals,
         signal_patterns=tuple(signal_patterns),
         cues=tuple(cues),

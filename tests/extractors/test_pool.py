@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from extractors.errors import ReaderCrashed
 from extractors.pool import AnalysisPool
 from extractors.read import read_document
 from rules.analyse import Analyzer
@@ -70,3 +71,29 @@ def test_a_dying_worker_costs_one_file(files: dict[str, SeenFile], builtin_rules
     assert isinstance(results[0], Failed) and results[0].error_type == "reader_crashed"
     assert "exit code -9" in results[0].message
     assert isinstance(results[1], Processed)
+
+
+def test_concurrent_batches_share_the_workers_and_keep_their_order(
+    files: dict[str, SeenFile], builtin_rules: RuleSet
+) -> None:
+    batches = [[files["good"], files["old"]], [files["locked"], files["good"], files["good"]], [files["old"]]]
+    out: dict[int, list[str]] = {}
+    with AnalysisPool(builtin_rules, workers=2) as pool:
+
+        def run(number: int) -> None:
+            out[number] = [type(r).__name__ for r in pool.process(batches[number])]
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(len(batches))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert out == {0: ["Processed", "Failed"], 1: ["Failed", "Processed", "Processed"], 2: ["Failed"]}
+
+
+def test_a_closed_pool_refuses_work(files: dict[str, SeenFile], builtin_rules: RuleSet) -> None:
+    pool = AnalysisPool(builtin_rules, workers=1)
+    pool.close()
+    assert pool.broken
+    with pytest.raises(ReaderCrashed, match="stopped before this file was read"):
+        pool.process([files["good"]])

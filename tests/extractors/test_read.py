@@ -88,12 +88,12 @@ def test_html_renamed_pdf_is_corrupt(tmp_path: Path) -> None:
 
 
 def test_library_error_becomes_corrupt_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractors import read as read_module
+    from extractors import text as text_module
 
     def boom(data: bytes, path: str, content_hash: str, file_type: str) -> None:
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(read_module, "extract_text", boom)
+    monkeypatch.setattr(text_module, "extract_text", boom)
     with pytest.raises(CorruptFile, match="could not parse the .txt file"):
         read_document(tmp_path / "a.txt", data=b"text")
 

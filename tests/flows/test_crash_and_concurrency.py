@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from flows.cli import cli
 from flows.scan import scan_folder
+from tests.flows import hostile
 from tests.flows.documents import AI_POSTING, ML_POSTING, PLAIN_POSTING
 
 N_FILES = 80
@@ -36,7 +37,7 @@ def write_postings(folder: Path, n: int = N_FILES) -> None:
 class ScanProcess:
     """`rolesignal scan` in a subprocess against the session's Prefect server, with its log lines in a queue."""
 
-    def __init__(self, folder: Path, db: Path) -> None:
+    def __init__(self, folder: Path, db: Path, *extra: str) -> None:
         from prefect.settings import PREFECT_API_URL
 
         env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "INFO"}
@@ -78,6 +79,9 @@ def inbox(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
 @pytest.fixture
 def small_inbox(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     write_postings(tmp_path / "inbox", 40)
+    # A PDF that PDFium reads for ~20 s: the scan is surely still running while we query, however fast
+    # the other files go; its time limit ends it.
+    (tmp_path / "inbox" / "zz-slow.pdf").write_bytes(hostile.slow_pdf(4_000_000))
     yield tmp_path / "inbox", tmp_path / "w.duckdb"
 
 
@@ -115,9 +119,9 @@ def test_killed_scan_is_completed_by_the_next_without_duplicates(inbox: tuple[Pa
 
 def test_second_scan_refuses_and_reports_work_during_a_scan(small_inbox: tuple[Path, Path]) -> None:
     folder, db = small_inbox
-    scan = ScanProcess(folder, db)
+    scan = ScanProcess(folder, db, "--file-timeout", "6")
     try:
-        scan.wait_for(rf"batch 1/{40 // BATCH} written")
+        scan.wait_for(rf"batch 1/{-(-41 // BATCH)} written")
         result = CliRunner().invoke(cli, ["scan", str(folder), "--db", str(db)])
         assert result.exit_code == 1
         assert result.output == (
