@@ -339,7 +339,12 @@ def serve_analyses(requests: Connection, reply_fd: int, setup: bytes) -> None:
     replies = Connection(reply_fd, readable=False)
     rules, max_bytes = pickle.loads(setup)
     analyzer = Analyzer(rules)
-    # What exists now lives as long as the worker: freezing it makes a full collection cost ~1 ms instead of ~150.
+    # The readers are imported now so that their modules are frozen too: what exists now lives as long as the
+    # worker, and freezing it makes a full collection cost ~5 ms instead of ~40 (with the readers left out).
+    import extractors.docx
+    import extractors.pdf
+    import extractors.text  # noqa: F401
+
     gc.freeze()
     replies.send("ready")
     while True:
