@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.types import Requirement
+from extractors.types import Requirement, reduce_slots
 
 ROLES = ("ml_engineer", "ai_developer", "hybrid", "none")
 SIDES = ("ml", "ai")
@@ -22,6 +22,8 @@ QUESTIONS = (
 class SignalHit:
     """A signal pattern matched inside one requirement."""
 
+    __reduce__ = reduce_slots
+
     requirement_ordinal: int
     signal_id: str
     side: str  # 'ml' | 'ai'
@@ -36,6 +38,8 @@ class SignalHit:
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One of the guide's five questions answered, with the requirement that decided it."""
+
+    __reduce__ = reduce_slots
 
     question: str
     value: str  # 'yes' | 'no' | 'unknown'
