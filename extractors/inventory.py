@@ -129,3 +129,17 @@ def plan_scan(
     found_paths = {f.path for f in found}
     plan.removed = sorted(p for p, s in known.items() if s.status != "removed" and p not in found_paths)
     return plan
+
+
+def may_need_reading(found: list[FoundFile], known: Mapping[str, FileState], retry_failed: bool = False) -> bool:
+    """Whether plan_scan could put any file to read: a path it does not know, or one whose stat changed.
+
+    A cheap hint (no hashing) for starting the reading processes before the plan exists; the plan decides.
+    """
+    for file in found:
+        state = known.get(file.path)
+        if state is None or state.status == "removed" or not state.content_hash:
+            return True
+        if (state.size, state.mtime_ns) != (file.size, file.mtime_ns) or (retry_failed and state.status != "ok"):
+            return True
+    return False

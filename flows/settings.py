@@ -13,6 +13,8 @@ QUIET_DEFAULTS = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
     # A cold temporary server needs ~15 s here; the default allows 20.
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    # rolesignal runs offline: no SDK usage events (and Prefect's import skips its telemetry set-up).
+    "DO_NOT_TRACK": "1",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from extractors.inventory import FoundFile, discover, hash_file, plan_scan
+from extractors.inventory import FoundFile, discover, hash_file, may_need_reading, plan_scan
 from warehouse.records import FileState
 
 
@@ -98,3 +98,16 @@ def test_failed_file_retried_only_when_asked(tmp_path: Path) -> None:
     known = {str(path.resolve()): state(path, status="failed")}
     assert len(plan_scan([found(path)], known, set()).unchanged) == 1
     assert len(plan_scan([found(path)], known, set(), retry_failed=True).changed) == 1
+
+
+def test_may_need_reading_is_a_stat_only_hint() -> None:
+    known = {
+        "/r/a.txt": FileState("/r/a.txt", 10, 100, "h1", "ok"),
+        "/r/b.txt": FileState("/r/b.txt", 20, 200, "h2", "failed"),
+    }
+    same = [FoundFile("/r/a.txt", 10, 100), FoundFile("/r/b.txt", 20, 200)]
+    assert not may_need_reading(same, known)
+    assert may_need_reading(same, known, retry_failed=True)  # a failed file is read again on request
+    assert may_need_reading([FoundFile("/r/a.txt", 10, 101)], known)  # touched
+    assert may_need_reading([FoundFile("/r/c.txt", 1, 1)], known)  # new
+    assert not may_need_reading([], known)  # only removals: nothing to read
