@@ -87,13 +87,16 @@ class RequirementFinder:
         self.rules = rules
         self.nlp = nlp
         self.match_cues = PatternMatcher(nlp, rules.cues)
+        self._headings: dict[str, SectionType | None] = {}  # heading text -> section: headings repeat a lot
 
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
         return [requirement for requirement, _ in self.find(document, doc_kind)]
 
     def find(self, document: Document, doc_kind: str) -> list[tuple[Requirement, Span]]:
         """Each requirement with the span of its block's Doc it was read from (signals are matched on it)."""
-        units = list(self._units(document))
+        # Blocks under a heading that bears no requirements (company, benefits, legal) cannot give one, and a
+        # lead-in among them covers only their own section: they are not even tokenized.
+        units = [(b, s) for b, s in self._units(document) if s.section is None or s.section.bears_requirements]
         found: list[tuple[Requirement, Span]] = []
         seen: set[str] = set()
         lead: _LeadIn | None = None
@@ -143,13 +146,13 @@ class RequirementFinder:
         state = _SectionState()
         for block in document.blocks:
             label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
-            inline = classify_heading(label.group(1), self.rules.sections) if label else None
+            inline = self._section_of(label.group(1)) if label else None
             if inline is not None:
                 # "DESCRIPTION: Each formulation ..." opens a section and states its first content.
                 state = _SectionState(inline, label.group(1), block.level)
                 yield block, state
                 continue
-            section = classify_heading(block.text, self.rules.sections) if self._heading_like(block) else None
+            section = self._section_of(block.text) if self._heading_like(block) else None
             if block.kind == "heading" or section is not None:
                 if section is not None:
                     state = _SectionState(section, block.text, block.level)
@@ -159,6 +162,13 @@ class RequirementFinder:
                     state = _SectionState(None, block.text, block.level)
                 continue
             yield block, state
+
+    def _section_of(self, heading: str) -> SectionType | None:
+        if heading not in self._headings:
+            if len(self._headings) > 50_000:
+                self._headings.clear()
+            self._headings[heading] = classify_heading(heading, self.rules.sections)
+        return self._headings[heading]
 
     @staticmethod
     def _heading_like(block: Block) -> bool:

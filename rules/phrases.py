@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rules.load import PhraseCue
 
@@ -14,8 +15,13 @@ def words(text: str) -> str:
     return " " + " ".join(_WORDS.findall(text.lower().replace("’", "'"))) + " "
 
 
+@lru_cache(maxsize=8192)
+def _phrase_words(phrase: str) -> str:
+    return words(phrase)  # rule phrases are few and fixed: normalise each once per process
+
+
 def phrase_in(phrase: str, padded: str) -> bool:
-    return words(phrase) in padded
+    return _phrase_words(phrase) in padded
 
 
 def best_target(text: str, cues: tuple[PhraseCue, ...]) -> tuple[str, str] | None:
