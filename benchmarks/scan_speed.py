@@ -1,6 +1,6 @@
 """How fast a scan is against the cost of reading the files, and how much memory it needs.
 
-    python -m benchmarks.scan_speed [--n 3000] [--json OUT] [--keep DIR] [--batch-size 32]
+    python -m benchmarks.scan_speed [--n 3000] [--json OUT] [--keep DIR] [--batch-size 100]
 
 Builds a corpus of N documents — a third each PDF, DOCX and text — from examples/source/*.md, each copy with a
 numbered reference paragraph of its own so that every file has a distinct content hash and is really read. Then, in
@@ -292,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=3000, help="documents in the corpus")
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--keep", help="build the corpus and warehouse in this folder and keep them")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=100)
     args = parser.parse_args(argv)
     try:
         import psutil  # noqa: F401

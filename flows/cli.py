@@ -90,7 +90,7 @@ def cli() -> None:
 @db_option
 @rules_option
 @click.option("--retry-failed", is_flag=True, help="Read again files that failed before even if they did not change.")
-@click.option("--batch-size", default=32, show_default=True, help="Files per Prefect task (read and analysed).")
+@click.option("--batch-size", default=100, show_default=True, help="Files per Prefect task (read and analysed).")
 @click.option(
     "--write-size", default=256, show_default=True, help="Files per warehouse transaction (at least one batch)."
 )

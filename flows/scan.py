@@ -167,7 +167,7 @@ def scan_folder(
     db: str,
     rules_dir: str | None = None,
     retry_failed: bool = False,
-    batch_size: int = 32,
+    batch_size: int = 100,
     file_timeout: float = DEFAULT_TIMEOUT,
     dask_address: str | None = None,
     workers: int | None = None,
