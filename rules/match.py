@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
+from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -12,6 +14,7 @@ from extractors.types import Requirement
 from rules.load import Pattern, RuleSet
 from rules.types import SignalHit
 
+_FACTS_KEY = "rolesignal.negations"
 # A requirement outside any recognised section still counts, a little less than one inside.
 _UNKNOWN_SECTION_WEIGHT = 0.8
 
@@ -25,6 +28,7 @@ class SignalMatcher:
         self.match_patterns = PatternMatcher(nlp, rules.signal_patterns)
         scoring = rules.scoring
         self.negations = {w.lower() for w in scoring.get("negations", [])}
+        self._negation_hashes = {nlp.vocab.strings.add(w) for w in self.negations}
         self.window = int(scoring.get("negation_window", 5))
         self.strength_weights = {k: float(v) for k, v in scoring["strength_weights"].items()}
         self.section_weights = {s.id: s.weight for s in rules.sections}
@@ -79,8 +83,22 @@ class SignalMatcher:
 
     def _negated(self, doc: Doc, start: int, floor: int) -> bool:
         """A negation word shortly before the match, in the same sentence and requirement, negates it."""
-        lo = max(doc[start].sent.start, floor, start - self.window)
-        return any(tok.lower_ in self.negations or tok.lemma_ in self.negations for tok in doc[lo:start])
+        negations, sentence_starts = self._doc_facts(doc)
+        sentence = sentence_starts[bisect.bisect_right(sentence_starts, start) - 1]
+        lo = max(sentence, floor, start - self.window)
+        first = bisect.bisect_left(negations, lo)
+        return first < len(negations) and negations[first] < start
+
+    def _doc_facts(self, doc: Doc) -> tuple[list[int], list[int]]:
+        """Positions of negation words (lower case or lemma) and of sentence starts, read once per Doc."""
+        facts = doc.user_data.get(_FACTS_KEY)
+        if facts is None:
+            array = doc.to_array([LOWER, LEMMA, SENT_START]).tolist()
+            hashes = self._negation_hashes
+            negations = [i for i, (lower, lemma, _) in enumerate(array) if lower in hashes or lemma in hashes]
+            starts = [i for i, (_, _, sent_start) in enumerate(array) if i == 0 or sent_start == 1]
+            facts = doc.user_data[_FACTS_KEY] = (negations, starts)
+        return facts
 
 
 def _most_specific(matches: list[tuple[Pattern, int, int]]) -> list[tuple[Pattern, int, int]]:
