@@ -15,8 +15,6 @@ from itertools import pairwise
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, WrongPasswordError
 
 from extractors.errors import CorruptFile, EncryptedFile, ExtractionError, NoTextLayer
 from extractors.text import BULLET_GLYPHS, ends_sentence, looks_like_heading, split_bullet
@@ -166,6 +164,10 @@ def _is_bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
 
 def _pypdf_lines(data: bytes, pdfium_error: str) -> list[list[_Line]]:
     """Fallback text extraction with pypdf (no geometry) for files PDFium cannot open."""
+    # Imported here: the fallback is rare, and pypdf costs every worker 16 MB.
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, WrongPasswordError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
