@@ -1,4 +1,4 @@
-"""benchmarks.requirements: normalisation, Dice similarity, one-to-one matching and the counts (exact expectations)."""
+"""Requirement benchmark: normalisation, Dice similarity, one-to-one matching and the counts (exact expectations)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.requirements import (
+from benchmarks.requirement_matching import (
     MATCH_THRESHOLD,
     Counts,
     Item,
     Pair,
-    corpus_dir,
-    evaluate_document,
     explain,
-    find_source,
-    load_gold,
     match_requirements,
     normalise,
     overlap_kind,
     score,
     similarity,
 )
+from benchmarks.requirements import corpus_dir, evaluate_document, find_source, load_gold
 
 
 def items(*texts: str, strength: str = "required") -> list[Item]:
