@@ -8,22 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.roles import (
+from benchmarks.role_scoring import (
     BANDS,
     Label,
     Prediction,
     accuracy,
     band_of,
     baseline_role,
-    build_folders,
     calibration,
     confusion,
-    default_corpus,
-    load_labels,
     macro_f1,
     per_role,
     score,
 )
+from benchmarks.roles import build_folders, default_corpus, load_labels
 from rules.classify import title_role
 from rules.load import DEFAULT_DIR
 
