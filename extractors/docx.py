@@ -89,9 +89,13 @@ def _open_package(data: bytes) -> DocxDocument:
 
 
 def _main_parts(data: bytes) -> tuple[bytes, bytes | None]:
-    """The main document part's XML and its styles part's XML (None when it has none), after _check_zip."""
-    _check_zip(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+    """The main document part's XML and its styles part's XML (None when it has none), after _check_package."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise CorruptFile("not a valid .docx (not a zip archive): re-save it from Word") from exc
+    with package as zf:
+        _check_package(zf.infolist())
         names = set(zf.namelist())
         document_xml = zf.read(_MAIN_PART)
         styles_name = "word/styles.xml"
@@ -107,13 +111,8 @@ def _main_parts(data: bytes) -> tuple[bytes, bytes | None]:
     return document_xml, styles_xml
 
 
-def _check_zip(data: bytes) -> None:
-    """Reject non-zip data, packages without a main document, and decompression bombs, before parsing."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise CorruptFile("not a valid .docx (not a zip archive): re-save it from Word") from exc
+def _check_package(infos: list[zipfile.ZipInfo]) -> None:
+    """Reject packages without a main document and decompression bombs, before anything is decompressed."""
     total = sum(i.file_size for i in infos)
     absurd = any(i.file_size > 10 * _MB and i.file_size > _MAX_RATIO * max(i.compress_size, 1) for i in infos)
     if total > MAX_UNCOMPRESSED or absurd:

@@ -27,8 +27,7 @@ class SignalMatcher:
         self.nlp = nlp
         self.match_patterns = PatternMatcher(nlp, rules.signal_patterns)
         scoring = rules.scoring
-        self.negations = {w.lower() for w in scoring.get("negations", [])}
-        self._negation_hashes = {nlp.vocab.strings.add(w) for w in self.negations}
+        self._negation_hashes = {nlp.vocab.strings.add(w.lower()) for w in scoring.get("negations", [])}
         self.window = int(scoring.get("negation_window", 5))
         self.strength_weights = {k: float(v) for k, v in scoring["strength_weights"].items()}
         self.section_weights = {s.id: s.weight for s in rules.sections}
