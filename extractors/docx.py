@@ -7,6 +7,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from xml.sax import saxutils
 
 import docx
@@ -63,7 +64,7 @@ def extract_docx(data: bytes, path: str, content_hash: str) -> Document:
         raise CorruptFile(f"not a valid .docx ({exc}): re-save it from Word") from exc
     body = root.find(_W_BODY)
     builder = DocumentBuilder()
-    walker = _Walker(builder, _Styles.from_xml(styles_xml))
+    walker = _Walker(builder, _styles_of(styles_xml))
     if body is not None:
         walker.walk(body, None)
     if not walker.has_text:
@@ -109,6 +110,16 @@ def _main_parts(data: bytes) -> tuple[bytes, bytes | None]:
                     styles_name = posixpath.normpath(posixpath.join("word", rel.get("Target", "")))
         styles_xml = zf.read(styles_name) if styles_name in names else None
     return document_xml, styles_xml
+
+
+@lru_cache(maxsize=16)
+def _styles_of(xml: bytes | None) -> _Styles:
+    """The styles index of a styles part, shared by documents made from the same template (same bytes).
+
+    Indexing a template's styles.xml costs ~2.5 ms; the index is a pure function of the bytes, and it remembers the
+    styles it has resolved, so later documents of that template skip both.
+    """
+    return _Styles.from_xml(xml)
 
 
 def _check_package(infos: list[zipfile.ZipInfo]) -> None:

@@ -148,3 +148,28 @@ def test_offsets_match_text() -> None:
     doc = extract(save(copy.deepcopy(d)))
     for b in doc.blocks:
         assert doc.text[b.char_start : b.char_end] == b.text
+
+
+def _with_styles(data: bytes, edit: tuple[bytes, bytes]) -> bytes:
+    """The same package with one replacement made in word/styles.xml."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            dst.writestr(info, part.replace(*edit) if info.filename == "word/styles.xml" else part)
+    return out.getvalue()
+
+
+def test_styles_are_remembered_per_template_bytes() -> None:
+    d = docx.Document()
+    d.add_heading("About the Role", level=2)
+    d.add_paragraph("We build things.")
+    plain = save(d)
+    renamed = _with_styles(plain, (b'w:val="heading 2"', b'w:val="heading 4"'))
+    read = [[(b.kind, b.level) for b in extract(data).blocks] for data in (plain, renamed, plain)]
+    # The same body under another template reads differently, and the first template's index is reused intact.
+    assert read == [
+        [("heading", 2), ("paragraph", 0)],
+        [("heading", 4), ("paragraph", 0)],
+        [("heading", 2), ("paragraph", 0)],
+    ]
