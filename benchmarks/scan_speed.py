@@ -1,6 +1,6 @@
 """How fast a scan is against the cost of reading the files, and how much memory it needs.
 
-    python -m benchmarks.scan_speed [--n 3000] [--json OUT] [--keep DIR] [--batch-size 100]
+    python -m benchmarks.scan_speed [--n 3000] [--json OUT] [--keep DIR] [--batch-size N]
 
 Builds a corpus of N documents — a third each PDF, DOCX and text — from examples/source/*.md, each copy with a
 numbered reference paragraph of its own so that every file has a distinct content hash and is really read. Then, in
@@ -153,12 +153,13 @@ def _tree_memory(process: Any) -> tuple[int, int]:
     return rss, pss
 
 
-def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int) -> dict[str, Any]:
+def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None) -> dict[str, Any]:
     """`rolesignal scan` in a subprocess: wall seconds, peak RSS of its process tree, and its output."""
     import psutil
 
     command = [str(Path(sys.executable).with_name("rolesignal")), "scan", str(folder), "--db", str(db)]
-    command += ["--batch-size", str(batch_size)]
+    if batch_size is not None:  # otherwise the default a user gets
+        command += ["--batch-size", str(batch_size)]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak_rss = peak_pss = 0
@@ -218,7 +219,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def benchmark(n: int, work: Path, batch_size: int) -> dict[str, Any]:
+def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
     from flows.serve import local_server
 
     corpus = work / "corpus"
@@ -292,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=3000, help="documents in the corpus")
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--keep", help="build the corpus and warehouse in this folder and keep them")
-    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--batch-size", type=int, help="files per Prefect task (default: the scan's own)")
     args = parser.parse_args(argv)
     try:
         import psutil  # noqa: F401

@@ -90,9 +90,9 @@ def cli() -> None:
 @db_option
 @rules_option
 @click.option("--retry-failed", is_flag=True, help="Read again files that failed before even if they did not change.")
-@click.option("--batch-size", default=100, show_default=True, help="Files per Prefect task (read and analysed).")
+@click.option("--batch-size", default=200, show_default=True, help="Files per Prefect task (read and analysed).")
 @click.option(
-    "--write-size", default=256, show_default=True, help="Files per warehouse transaction (at least one batch)."
+    "--write-size", default=512, show_default=True, help="Files per warehouse transaction (at least one batch)."
 )
 @click.option(
     "--file-timeout", default=60.0, show_default=True, help="Seconds one file may take to read before it is skipped."

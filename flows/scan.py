@@ -167,11 +167,11 @@ def scan_folder(
     db: str,
     rules_dir: str | None = None,
     retry_failed: bool = False,
-    batch_size: int = 100,
+    batch_size: int = 200,
     file_timeout: float = DEFAULT_TIMEOUT,
     dask_address: str | None = None,
     workers: int | None = None,
-    write_size: int = 256,
+    write_size: int = 512,
 ) -> dict[str, Any]:
     """Scan a folder into the warehouse: new and changed files are read, stored documents follow rules changes.
 
