@@ -140,6 +140,8 @@ class PatternMatcher:
             column, words = hashed[0]
             for word in words:
                 self.index[column].setdefault(word, []).append(number)
+        # The index's words per column: a span's words are intersected with them in C, not looked up one by one.
+        self.index_words = [frozenset(index) for index in self.index]
 
     def __call__(self, span: Doc | Span) -> list[tuple[Pattern, int, int]]:
         offset = span.start if isinstance(span, Span) else 0
@@ -154,8 +156,8 @@ class PatternMatcher:
         words = _words(span)
         candidates: set[int] = set()
         for column, index in enumerate(self.index):
-            for word in words[column]:
-                candidates.update(index.get(word, ()))
+            for word in words[column] & self.index_words[column]:
+                candidates.update(index[word])
         for number in sorted(candidates):
             conditions, matcher = self.gated[number]
             if all(not needed.isdisjoint(words[column]) for column, needed in conditions):
