@@ -1,10 +1,14 @@
-"""Run rule patterns over spaCy tokens: token patterns through gated Matchers, phrases through a PhraseMatcher.
+"""Run rule patterns over spaCy tokens: token patterns compiled to array checks, phrases through a PhraseMatcher.
 
 spaCy's Matcher tries every pattern at every token and evaluates IN/NOT_IN lists in Python, so one Matcher holding
 all 170 signal patterns costs ~90 µs per token. Most patterns cannot match most text: a pattern needs each of its
-required tokens ("train", then a model noun) to occur. Each token pattern gets its own Matcher, and a gate: the word
-sets its required tokens must meet. A span runs only the Matchers whose gates it passes, which gives the same
-matches as one big Matcher at a fraction of the cost.
+required tokens ("train", then a model noun) to occur. Each token pattern gets a gate: the word sets its required
+tokens must meet. A span runs only the patterns whose gates it passes, which gives the same matches as one big
+Matcher at a fraction of the cost.
+
+A gated pattern is matched by `TokenPattern`, which reads the span's token array instead of Token objects and only
+tries the starts near an occurrence of its first required word (a spaCy Matcher call walks the whole span twice,
+making a Token object per token each time). Patterns using anything it does not implement keep a spaCy Matcher.
 """
 
 from __future__ import annotations
@@ -15,19 +19,25 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from spacy.attrs import LEMMA, LOWER, ORTH
+from spacy.attrs import LEMMA, LIKE_NUM, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from rules.load import Pattern
 
 # Token attributes a gate can test, and the array column each is read from (TEXT is ORTH).
 _GATE_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT")
-_ARRAY_ATTRS = [LOWER, LEMMA, ORTH]
+# The word columns come first (gates index them); then the flags a TokenPattern can test.
+_ARRAY_ATTRS = [LOWER, LEMMA, ORTH, SENT_START, LIKE_NUM]
+_WORD_COLUMNS = 3
 _COLUMN = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
+# spaCy's Matcher reads IS_SENT_START as "sent_start == 1" and LIKE_NUM as the lexeme flag (0 or 1).
+_FLAG_COLUMN = {"IS_SENT_START": 3, "LIKE_NUM": 4}
 _WORDS_KEY = "rolesignal.words"
 _QUANTIFIER = re.compile(r"^\{(\d*),?(\d*)\}$")
+_BOUNDS = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
 
 Condition = tuple[str, frozenset[str]]
 # A gate with words replaced by their string-store hashes, so spans are tested without making Token objects.
@@ -85,18 +95,166 @@ def word_sequences(tokens: Sequence[Mapping[str, Any]], limit: int = 500) -> tup
     return attrs.pop(), list(itertools.product(*choices))
 
 
-def _words(span: Doc | Span) -> list[set[int]]:
-    """The hashes of the span's lower-case forms, lemmas and texts, one set per array column.
+# A compiled token spec: (column, value hashes, whether the value must be among them) checks, min and max repeats.
+Check = tuple[int, frozenset[int], bool]
+Step = tuple[tuple[Check, ...], int, int | None]
 
-    A whole Doc keeps its sets in user_data: the cue and the signal matchers both read them.
+
+def _bounds(op: Any) -> tuple[int, int | None] | None:
+    """How many tokens a spec with this operator takes, as spaCy expands it; None for operators not handled here."""
+    if op is None or op == "1":
+        return 1, 1
+    simple: dict[str, tuple[int, int | None]] = {"?": (0, 1), "+": (1, None), "*": (0, None)}
+    if not isinstance(op, str):
+        return None
+    if op in simple:
+        return simple[op]
+    found = _BOUNDS.match(op)
+    if not found:
+        return None  # "!" and anything spaCy would refuse
+    low, comma, high = found.groups()
+    if not comma:
+        return (int(low), int(low)) if low else None
+    if not low and not high:
+        return None
+    bounds = int(low or 0), int(high) if high else None
+    return None if bounds[1] is not None and bounds[0] > bounds[1] else bounds
+
+
+def _checks(spec: Mapping[str, Any], strings: StringStore) -> tuple[Check, ...] | None:
+    """The checks one token spec makes, or None when it uses something TokenPattern does not implement."""
+    checks: list[Check] = []
+    for key, value in spec.items():
+        if key == "OP":
+            continue
+        if key in _COLUMN:
+            column = _COLUMN[key]
+            if isinstance(value, str):
+                checks.append((column, frozenset([strings.add(value)]), True))
+                continue
+            if not isinstance(value, Mapping) or not value or not set(value) <= {"IN", "NOT_IN"}:
+                return None
+            for predicate, words in value.items():
+                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                    return None
+                checks.append((column, frozenset(strings.add(w) for w in words), predicate == "IN"))
+        elif key in _FLAG_COLUMN and isinstance(value, bool):
+            checks.append((_FLAG_COLUMN[key], frozenset([1]), value))
+        else:
+            return None
+    return tuple(checks)
+
+
+class Tokens:
+    """A span's token array as Python lists, with its word sets and (made when first asked for) word positions."""
+
+    __slots__ = ("columns", "words", "_positions")
+
+    def __init__(self, span: Doc | Span) -> None:
+        self.columns: list[list[int]] = span.to_array(_ARRAY_ATTRS).T.tolist() if len(span) else [[]] * 5
+        self.words = [set(column) for column in self.columns[:_WORD_COLUMNS]]
+        self._positions: list[dict[int, list[int]] | None] = [None] * _WORD_COLUMNS
+
+    def positions(self, column: int) -> dict[int, list[int]]:
+        """Word hash -> the token positions holding it, in one word column."""
+        found = self._positions[column]
+        if found is None:
+            found = self._positions[column] = {}
+            for i, word in enumerate(self.columns[column]):
+                found.setdefault(word, []).append(i)
+        return found
+
+
+def tokens_of(span: Doc | Span) -> Tokens:
+    """The span's Tokens; a whole Doc keeps them in user_data, as the cue and the signal matchers both read them.
+
+    Read after sentence starts are final: RequirementFinder moves one before it matches cues.
     """
     cached = span.user_data.get(_WORDS_KEY) if isinstance(span, Doc) else None
     if cached is None:
-        array = span.to_array(_ARRAY_ATTRS)
-        cached = [set(array[:, column].tolist()) for column in range(len(_ARRAY_ATTRS))]
+        cached = Tokens(span)
         if isinstance(span, Doc):
             span.user_data[_WORDS_KEY] = cached
     return cached
+
+
+class TokenPattern:
+    """One token pattern matched on a Tokens array: the same (start, end) set spaCy's Matcher gives for it.
+
+    spaCy gives every match, not just the longest (no "greedy"), so a start's matches are all the ends some way of
+    taking each spec's repeats reaches. A match must take its first required word-checked spec at an occurrence of
+    one of its words, which bounds the starts worth trying to a few before each occurrence.
+    """
+
+    __slots__ = ("steps", "anchor", "reach")
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = tuple(steps)
+        # (column, words, fewest and most tokens before the anchor spec), or None: every start is tried.
+        self.anchor: tuple[int, frozenset[int]] | None = None
+        self.reach = (0, 0)
+        fewest, most = 0, 0
+        for checks, low, high in self.steps:
+            word = next((c for c in checks if c[0] < _WORD_COLUMNS and c[2]), None)
+            if low >= 1 and word is not None:
+                self.anchor, self.reach = (word[0], word[1]), (fewest, most)
+                break
+            if high is None:
+                break  # an unbounded spec before it: the anchor does not bound the start
+            fewest, most = fewest + low, most + high
+
+    @classmethod
+    def compile(cls, tokens: Sequence[Mapping[str, Any]], strings: StringStore) -> TokenPattern | None:
+        """The pattern compiled, or None when a spec uses what this class does not implement (spaCy matches it)."""
+        steps: list[Step] = []
+        for spec in tokens:
+            bounds = _bounds(spec.get("OP"))
+            checks = _checks(spec, strings)
+            if bounds is None or checks is None:
+                return None
+            steps.append((checks, *bounds))
+        return cls(steps) if steps else None
+
+    def starts(self, tokens: Tokens) -> list[int]:
+        """The starts a match can have: a few before each occurrence of the anchor's words, or every token."""
+        length = len(tokens.columns[0])
+        if self.anchor is None:
+            return list(range(length))
+        column, words = self.anchor
+        positions = tokens.positions(column)
+        fewest, most = self.reach
+        found: set[int] = set()
+        for word in words & tokens.words[column]:
+            for i in positions[word]:
+                found.update(range(max(i - most, 0), i - fewest + 1))
+        return sorted(found)
+
+    def __call__(self, tokens: Tokens) -> list[tuple[int, int]]:
+        """Every (start, end) the pattern matches, by start then end."""
+        columns = tokens.columns
+        length = len(columns[0])
+        found = []
+        for start in self.starts(tokens):
+            ends = {start}
+            for checks, low, high in self.steps:
+                reached = set()
+                for i in ends:
+                    taken = 0
+                    while True:
+                        if taken >= low:
+                            reached.add(i)
+                        if taken == high or i >= length:
+                            break
+                        if not all((columns[column][i] in values) is inside for column, values, inside in checks):
+                            break
+                        i += 1
+                        taken += 1
+                ends = reached
+                if not ends:
+                    break
+            # spaCy drops empty matches (a pattern of optional specs meeting none of them).
+            found.extend((start, end) for end in sorted(ends) if end > start)
+        return found
 
 
 class PatternMatcher:
@@ -112,11 +270,13 @@ class PatternMatcher:
         # Plain word sequences ("contractor|vendor" + "shall|will") are the same match as phrases of every
         # combination, and one PhraseMatcher per attribute finds all of them in one pass over the tokens.
         self.sequences = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LOWER", "LEMMA", "ORTH")}
-        # Ungated patterns share one Matcher that always runs; gated ones get a Matcher each.
+        # Ungated patterns always run; gated ones run when their gate passes. Each is a TokenPattern when it
+        # compiles to one, else a spaCy Matcher (ungated ones share one).
         self.always = Matcher(nlp.vocab)
-        self.gated: list[tuple[tuple[HashedCondition, ...], Matcher]] = []
+        self.always_compiled: list[tuple[Pattern, TokenPattern]] = []
+        self.gated: list[tuple[tuple[HashedCondition, ...], Pattern, TokenPattern | Matcher]] = []
         # First condition's words -> indexes into self.gated, so a span only checks gates it may pass.
-        self.index: list[dict[int, list[int]]] = [{} for _ in _ARRAY_ATTRS]
+        self.index: list[dict[int, list[int]]] = [{} for _ in range(_WORD_COLUMNS)]
         strings = nlp.vocab.strings
         for pattern in patterns:
             if pattern.tokens is None:
@@ -128,15 +288,20 @@ class PatternMatcher:
                 docs = [Doc(nlp.vocab, words=list(w), lemmas=list(w) if lemmas else None) for w in phrases]
                 self.sequences[attr].add(pattern.id, docs)
                 continue
+            compiled = TokenPattern.compile(pattern.tokens, strings)
             conditions = gate(pattern.tokens)
             if not conditions:
-                self.always.add(pattern.id, [list(pattern.tokens)])
+                if compiled is not None:
+                    self.always_compiled.append((pattern, compiled))
+                else:
+                    self.always.add(pattern.id, [list(pattern.tokens)])
                 continue
-            matcher = Matcher(nlp.vocab)
-            matcher.add(pattern.id, [list(pattern.tokens)])
+            if compiled is None:
+                compiled = Matcher(nlp.vocab)
+                compiled.add(pattern.id, [list(pattern.tokens)])
             number = len(self.gated)
             hashed = tuple((_COLUMN[attr], frozenset(strings.add(w) for w in words)) for attr, words in conditions)
-            self.gated.append((hashed, matcher))
+            self.gated.append((hashed, pattern, compiled))
             column, words = hashed[0]
             for word in words:
                 self.index[column].setdefault(word, []).append(number)
@@ -153,15 +318,21 @@ class PatternMatcher:
         ]
         # allow_missing: spaCy would otherwise walk every token to check lemmas are set; our pipeline sets them.
         keys = list(self.always(span, allow_missing=True)) if len(self.always) else []
-        words = _words(span)
+        tokens = tokens_of(span)
+        for pattern, compiled in self.always_compiled:
+            found += [(pattern, s, e) for s, e in compiled(tokens)]
+        words = tokens.words
         candidates: set[int] = set()
         for column, index in enumerate(self.index):
             for word in words[column] & self.index_words[column]:
                 candidates.update(index[word])
         for number in sorted(candidates):
-            conditions, matcher = self.gated[number]
+            conditions, pattern, matcher = self.gated[number]
             if all(not needed.isdisjoint(words[column]) for column, needed in conditions):
-                keys.extend(matcher(span, allow_missing=True))
+                if isinstance(matcher, TokenPattern):
+                    found += [(pattern, s, e) for s, e in matcher(tokens)]
+                else:
+                    keys.extend(matcher(span, allow_missing=True))
         # Matcher offsets are relative to a Span already (PhraseMatcher's are not: adjusted above).
         found += [(self.by_key[k], s, e) for k, s, e in keys]
         # Ties in position: token patterns before phrases, then the rule files' order (the same pattern wins always).

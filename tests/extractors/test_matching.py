@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from spacy.matcher import Matcher, PhraseMatcher
 
-from extractors.matching import PatternMatcher, gate, word_sequences
+from extractors.matching import PatternMatcher, TokenPattern, Tokens, _bounds, gate, word_sequences
 from extractors.nlp import build_nlp
 from rules.load import RuleSet
 
@@ -52,3 +53,72 @@ def test_gates_and_word_sequences() -> None:
     assert word_sequences(pair) == ("LOWER", [("contractor", "shall"), ("vendor", "shall")])
     assert word_sequences([{"LOWER": "AI"}]) is None  # an upper-case LOWER value never matches: left to the Matcher
     assert word_sequences([{"LOWER": "a"}, {"LEMMA": "b"}]) is None  # two attributes
+
+
+def test_token_patterns_give_exactly_the_matchers_matches() -> None:
+    """Random patterns with every operator and check TokenPattern implements, against spaCy's Matcher."""
+    nlp = build_nlp({})
+    rng = random.Random(7)
+    words = ["a", "b", "c", "A", "5", "."]
+    ops = [None, "?", "+", "*", "{0,2}", "{1,2}", "{2}", "{,2}", "{1,}", "{0}"]
+
+    def spec() -> dict[str, object]:
+        s: dict[str, object] = {}
+        r = rng.random()
+        if r < 0.4:
+            s["LOWER"] = rng.choice(words[:3])
+        elif r < 0.6:
+            s["LEMMA"] = {"IN": rng.sample(words[:3], 2)}
+        elif r < 0.75:
+            s["ORTH"] = {"NOT_IN": [rng.choice(words)]}
+        elif r < 0.85:
+            s["LIKE_NUM"] = rng.random() < 0.7
+        elif r < 0.92:
+            s["TEXT"] = rng.choice(words)
+        if rng.random() < 0.15:
+            s["IS_SENT_START"] = rng.random() < 0.7
+        op = rng.choice(ops)
+        if op:
+            s["OP"] = op
+        return s
+
+    found = 0
+    for _ in range(1500):
+        pattern = [spec() for _ in range(rng.randint(1, 4))]
+        compiled = TokenPattern.compile(pattern, nlp.vocab.strings)
+        assert compiled is not None
+        matcher = Matcher(nlp.vocab)
+        matcher.add("p", [pattern])
+        doc = nlp(" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))))
+        ours = compiled(Tokens(doc))
+        assert len(ours) == len(set(ours))
+        expected = {(s, e) for _, s, e in matcher(doc)}
+        assert set(ours) == expected, (pattern, doc.text)
+        found += len(expected)
+    assert found > 3000
+
+
+def test_token_pattern_anchor_and_fallbacks() -> None:
+    strings = build_nlp({}).vocab.strings
+    pattern = TokenPattern.compile(
+        [{"LOWER": "x", "OP": "?"}, {"ORTH": {"NOT_IN": ["y"]}, "OP": "{0,2}"}, {"LEMMA": "train"}], strings
+    )
+    assert pattern is not None
+    assert pattern.anchor == (1, frozenset({strings["train"]})) and pattern.reach == (0, 3)
+    unbounded = TokenPattern.compile([{"LOWER": "x", "OP": "*"}, {"LEMMA": "train"}], strings)
+    assert unbounded is not None and unbounded.anchor is None  # every start is tried
+    assert TokenPattern.compile([{"LOWER": "x", "OP": "!"}], strings) is None  # left to spaCy's Matcher
+    assert TokenPattern.compile([{"LENGTH": 3}], strings) is None
+    assert TokenPattern.compile([{"LOWER": {"REGEX": "x"}}], strings) is None
+    assert [_bounds(op) for op in (None, "?", "+", "*", "{2}", "{1,3}", "{,2}", "{2,}", "{3,1}", "!")] == [
+        (1, 1),
+        (0, 1),
+        (1, None),
+        (0, None),
+        (2, 2),
+        (1, 3),
+        (0, 2),
+        (2, None),
+        None,
+        None,
+    ]
