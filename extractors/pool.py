@@ -1,8 +1,9 @@
 """Read and analyse files in worker processes, each with its own Analyzer, under a per-file time limit.
 
-`AnalysisPool(rules, workers=2).process(files, timeout)` returns one Processed or Failed record per file, in order. Each
-worker is a fresh interpreter (`python -c`: no forking of Prefect's threads, no re-import of __main__) that builds its
-Analyzer once, then reads and analyses file after file. A file that takes longer than `timeout` seconds gets its
+`AnalysisPool(rules, workers=2).process(files, timeout)` returns one Processed or Failed record per file, in order. The
+first worker is a fresh interpreter (`python -c`: no forking of Prefect's threads, no re-import of __main__) that
+builds its Analyzer once and then forks the other workers from itself, so the 2-3 s of imports and matchers are paid
+once; each worker then reads and analyses file after file. A file that takes longer than `timeout` seconds gets its
 worker killed and a `timeout` failure; a worker that dies gives `reader_crashed`; either way that file is the only
 cost and the worker is started again for the next one. The workers exit by themselves when this process goes away.
 """
@@ -13,6 +14,7 @@ import atexit
 import gc
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
@@ -40,7 +42,8 @@ def _worker_env() -> dict[str, str]:
     """Our environment, with this package importable even when it runs from a checkout that is not installed."""
     ours = str(Path(__file__).resolve().parents[1])
     paths = [ours, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    return os.environ | {"PYTHONPATH": os.pathsep.join(paths)}
+    # numpy's OpenBLAS would start a thread pool we never use; a process that forks is better without threads.
+    return {"OPENBLAS_NUM_THREADS": "1"} | os.environ | {"PYTHONPATH": os.pathsep.join(paths)}
 
 
 def process_file(file: SeenFile, analyzer: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
@@ -65,32 +68,36 @@ def _timeout_failure(file: SeenFile, timeout: float) -> Failed:
 
 
 def _crash_failure(file: SeenFile, code: int | None) -> Failed:
-    exc = ReaderCrashed(f"the reader process died on this file (exit code {code}): re-export the file and try again")
+    # A forked worker is not our child: its exit code is its parent's to collect, not ours.
+    status = f" (exit code {code})" if code is not None else ""
+    exc = ReaderCrashed(f"the reader process died on this file{status}: re-export the file and try again")
     return Failed(file, exc.error_type, exc.message)
 
 
 class _Worker:
-    """One worker process and its two pipes."""
+    """One worker process and its two pipes; `pid` is known once it says it is ready."""
 
-    def __init__(self, setup: bytes) -> None:
-        request_r, request_w = os.pipe()
-        reply_r, reply_w = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER, str(request_r), str(reply_w)],
-            pass_fds=(request_r, reply_w),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            env=_worker_env(),
-        )
-        os.close(request_r)
-        os.close(reply_w)
-        self.requests = Connection(request_w, readable=False)
-        self.replies = Connection(reply_r, writable=False)
-        self.requests.send_bytes(setup)
+    def __init__(self, process: subprocess.Popen[bytes] | None, requests: Connection, replies: Connection) -> None:
+        self.process = process  # None for a worker forked by another worker
+        self.pid: int | None = process.pid if process is not None else None
+        self.requests = requests
+        self.replies = replies
         self.started = time.monotonic()
         self.ready = False
+        self._pidfd: int | None = None
+
+    def started_as(self, pid: int) -> None:
+        """Mark ready; a forked worker is held by a pidfd where the OS has them, so a reused pid is never signalled."""
+        self.ready, self.pid = True, pid
+        if self.process is None and hasattr(os, "pidfd_open"):
+            try:
+                self._pidfd = os.pidfd_open(pid)
+            except ProcessLookupError:  # gone already: its pipe says so next
+                pass
 
     def exit_code(self) -> int | None:
+        if self.process is None:
+            return None
         try:
             return self.process.wait(timeout=1.0)
         except subprocess.TimeoutExpired:
@@ -99,9 +106,48 @@ class _Worker:
     def kill(self) -> None:
         for conn in (self.requests, self.replies):
             conn.close()
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+        elif self._pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)  # its parent worker reaps it
+            except ProcessLookupError:  # it has exited already
+                pass
+            os.close(self._pidfd)
+            self._pidfd = None
+        elif self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _spawn(setup: bytes, siblings: int = 0) -> list[_Worker]:
+    """Start a fresh worker interpreter that, once ready, forks `siblings` more workers from itself.
+
+    Every worker's pipes are made here, and the forked workers' ends pass through the first one's.
+    """
+    pipes = [(os.pipe(), os.pipe()) for _ in range(1 + siblings)]
+    theirs = [fd for (request_r, _), (_, reply_w) in pipes for fd in (request_r, reply_w)]
+    process = subprocess.Popen(
+        [sys.executable, "-c", _WORKER, ",".join(map(str, theirs))],
+        pass_fds=theirs,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        env=_worker_env(),
+    )
+    for fd in theirs:
+        os.close(fd)
+    workers = [
+        _Worker(
+            process if number == 0 else None, Connection(request_w, readable=False), Connection(reply_r, writable=False)
+        )
+        for number, ((_, request_w), (reply_r, _)) in enumerate(pipes)
+    ]
+    workers[0].requests.send_bytes(setup)
+    return workers
 
 
 @dataclass
@@ -235,7 +281,8 @@ class AnalysisPool:
             self._restart(slot)
             return
         if not worker.ready:
-            worker.ready = reply == "ready"
+            if isinstance(reply, tuple) and reply[0] == "ready":
+                worker.started_as(reply[1])
             return
         self._deliver(busy[slot].popleft(), reply)
         if busy[slot]:
@@ -265,14 +312,14 @@ class AnalysisPool:
             job.done.set()
 
     def _start_all(self) -> None:
-        """Start every worker at once: they import and build their Analyzers in parallel; files go to each worker
-        once it is ready (its start-up is not part of any file's time limit)."""
-        self._workers = [_Worker(self._setup) for _ in range(self.size)]
+        """Start the first worker, which forks the others once its Analyzer is built; files go to each worker once
+        it is ready (its start-up is not part of any file's time limit)."""
+        self._workers = _spawn(self._setup, siblings=self.size - 1)
 
     def _restart(self, slot: int) -> None:
         """Kill the slot's worker and start a fresh one; it takes files once it says it is ready."""
         self._workers[slot].kill()
-        self._workers[slot] = _Worker(self._setup)
+        [self._workers[slot]] = _spawn(self._setup)
 
     def close(self) -> None:
         """Stop the dispatcher and every worker; calls still waiting raise ReaderCrashed."""
@@ -323,20 +370,21 @@ def close_shared_pool() -> None:
 atexit.register(close_shared_pool)
 
 
-# The worker takes its set-up (the pickled rules, larger than a pipe's buffer) before its slow imports, so that
-# starting several workers does not wait for each one's imports in turn.
+# The worker takes its set-up (the pickled rules, larger than a pipe's buffer) first, so that the pool's constructor
+# does not wait for its imports. argv[1] lists (request, reply) descriptor pairs: its own, then its siblings'.
 _WORKER = (
     "import sys; from multiprocessing.connection import Connection; "
-    "requests = Connection(int(sys.argv[1]), writable=False); setup = requests.recv_bytes(); "
-    "from extractors.pool import serve_analyses; serve_analyses(requests, int(sys.argv[2]), setup)"
+    "fds = [int(fd) for fd in sys.argv[1].split(',')]; "
+    "requests = Connection(fds[0], writable=False); setup = requests.recv_bytes(); "
+    "from extractors.pool import serve_analyses; serve_analyses(requests, fds, setup)"
 )
 
 
-def serve_analyses(requests: Connection, reply_fd: int, setup: bytes) -> None:
-    """Worker loop: build the Analyzer from the rules we were sent, then process files until the pipe closes."""
+def serve_analyses(requests: Connection, fds: list[int], setup: bytes) -> None:
+    """Worker: build the Analyzer from the rules we were sent, fork a sibling per further descriptor pair, then
+    process files until the pipe closes."""
     from rules.analyse import Analyzer
 
-    replies = Connection(reply_fd, readable=False)
     rules, max_bytes = pickle.loads(setup)
     analyzer = Analyzer(rules)
     # The readers are imported now so that their modules are frozen too: what exists now lives as long as the
@@ -346,7 +394,31 @@ def serve_analyses(requests: Connection, reply_fd: int, setup: bytes) -> None:
     import extractors.text  # noqa: F401
 
     gc.freeze()
-    replies.send("ready")
+    siblings = list(zip(fds[2::2], fds[3::2], strict=True))
+    if siblings:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # siblings that die or are killed are reaped by the kernel
+    for number, (request_fd, reply_fd) in enumerate(siblings):
+        if os.fork() == 0:  # a sibling: shares the frozen imports and matchers with us, copy-on-write
+            code = 1
+            try:
+                requests.close()
+                for fd in [fds[1], *(fd for pair in siblings[number + 1 :] for fd in pair)]:
+                    os.close(fd)  # ours and the later siblings' ends (the earlier ones' are closed already)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _serve(
+                    Connection(request_fd, writable=False), Connection(reply_fd, readable=False), analyzer, max_bytes
+                )
+                code = 0
+            finally:
+                os._exit(code)  # never our parent's exit handlers
+        os.close(request_fd)
+        os.close(reply_fd)
+    _serve(requests, Connection(fds[1], readable=False), analyzer, max_bytes)
+
+
+def _serve(requests: Connection, replies: Connection, analyzer: Any, max_bytes: int) -> None:
+    """Say ready (with our pid, which the pool needs to stop us), then answer file after file."""
+    replies.send(("ready", os.getpid()))
     while True:
         try:
             file = requests.recv()

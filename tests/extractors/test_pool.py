@@ -65,12 +65,35 @@ def test_a_hanging_file_is_stopped_and_the_next_file_is_read(
 def test_a_dying_worker_costs_one_file(files: dict[str, SeenFile], builtin_rules: RuleSet) -> None:
     with AnalysisPool(builtin_rules, workers=1) as pool:
         pool.process([files["good"]])  # the worker is up
-        pid = pool._workers[0].process.pid
+        pid = pool._workers[0].pid
         threading.Timer(0.5, os.kill, (pid, signal.SIGKILL)).start()
         results = pool.process([files["slow"], files["good"]], timeout=30)
     assert isinstance(results[0], Failed) and results[0].error_type == "reader_crashed"
     assert "exit code -9" in results[0].message
     assert isinstance(results[1], Processed)
+
+
+def _parent_pid(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+
+
+def test_the_first_worker_forks_the_others_and_a_forked_one_dying_costs_one_file(
+    files: dict[str, SeenFile], builtin_rules: RuleSet
+) -> None:
+    with AnalysisPool(builtin_rules, workers=2) as pool:
+        pool.process([files["good"]] * 4)  # both workers are up
+        first, forked = pool._workers
+        assert first.process is not None and forked.process is None
+        assert forked.pid is not None and _parent_pid(forked.pid) == first.pid
+        # Each worker holds up to two files: the second worker gets the slow file and dies on it.
+        threading.Timer(1.0, os.kill, (forked.pid, signal.SIGKILL)).start()
+        results = pool.process([files["good"], files["good"], files["slow"], files["good"]], timeout=30)
+    assert [type(r).__name__ for r in results] == ["Processed", "Processed", "Failed", "Processed"]
+    assert (results[2].error_type, results[2].message) == (
+        "reader_crashed",
+        "the reader process died on this file: re-export the file and try again",
+    )
 
 
 def test_concurrent_batches_share_the_workers_and_keep_their_order(
