@@ -24,12 +24,15 @@ from extractors.read import DEFAULT_TIMEOUT
 from flows import progress
 from rules.load import RuleSet, load_rules
 from warehouse import store
-from warehouse.connect import open_warehouse, scan_lock
+from warehouse.connect import HeldConnection, open_warehouse, scan_lock
 from warehouse.records import Failed, Processed, SeenFile
 from warehouse.schema import migrate
 from warehouse.store import COUNT_KEYS
 
 _ANALYZERS: dict[str, Any] = {}
+# While batches are written, the writable connection is kept this long between writes (readers wait up to 30 s).
+HOLD_SECONDS = 8.0
+_HELD: dict[str, HeldConnection] = {}
 
 
 def analyzer_for(rules: RuleSet) -> Any:
@@ -44,9 +47,23 @@ def analyzer_for(rules: RuleSet) -> Any:
 
 @contextmanager
 def warehouse(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived writable connection: other processes can read between our batches."""
+    """A writable connection: the held one while batches are written, otherwise a short-lived one."""
+    if db in _HELD:
+        with _HELD[db].connection() as con:
+            yield con
+        return
     with closing(open_warehouse(db)) as con:
         yield con
+
+
+@contextmanager
+def held_writes(db: str) -> Iterator[None]:
+    """Writes in the block share a connection, given up every HOLD_SECONDS so that readers get in between."""
+    _HELD[db] = HeldConnection(db, HOLD_SECONDS)
+    try:
+        yield
+    finally:
+        _HELD.pop(db).close()
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 4])
@@ -221,16 +238,17 @@ def _scan(
     if plan.to_read:
         progress.report(0, len(plan.to_read))  # reading starts now: rates count from here, not from start-up
     pending: list[Processed | Failed] = []
-    for number, results in enumerate(analysis.results(batches(plan.to_read, batch_size)), 1):
-        pending.extend(results)
-        progress.report(min(number * batch_size, len(plan.to_read)), len(plan.to_read))
-        for result in results:
-            if isinstance(result, Failed):
-                failed += 1
-                failed_content[result.file.content_hash] = result
-        if len(pending) >= write_size or number == n_batches:
-            _write(db, scan_id, pending, f"batch {number}/{n_batches}")
-            pending = []
+    with held_writes(db):
+        for number, results in enumerate(analysis.results(batches(plan.to_read, batch_size)), 1):
+            pending.extend(results)
+            progress.report(min(number * batch_size, len(plan.to_read)), len(plan.to_read))
+            for result in results:
+                if isinstance(result, Failed):
+                    failed += 1
+                    failed_content[result.file.content_hash] = result
+            if len(pending) >= write_size or number == n_batches:
+                _write(db, scan_id, pending, f"batch {number}/{n_batches}")
+                pending = []
     # Paths whose content was already stored (moved, renamed, duplicated) share its results, or its failure.
     linked_failed = [
         Failed(f, failed_content[f.content_hash].error_type, failed_content[f.content_hash].message)

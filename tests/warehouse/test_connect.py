@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.connect import open_warehouse
+from warehouse.connect import HeldConnection, open_warehouse
 from warehouse.errors import WarehouseBusy, WarehouseError, WarehouseMissing
 from warehouse.schema import migrate
 
@@ -87,3 +87,37 @@ def test_waits_for_the_lock_to_be_released(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def _readable_elsewhere(path: Path) -> bool:
+    """Whether another process can open the file read-only right now."""
+    probe = "import sys, duckdb; duckdb.connect(sys.argv[1], read_only=True).close()"
+    return subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True).returncode == 0
+
+
+def test_a_held_connection_serves_consecutive_writes_and_is_given_up_when_due(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    held = HeldConnection(path, hold=3600)
+    with held.connection() as first:
+        first.execute("CREATE TABLE t (a INTEGER)")
+    with held.connection() as second:
+        second.execute("INSERT INTO t VALUES (1)")
+    assert second is first and not _readable_elsewhere(path)
+    held.hold = 0  # due now: given up after this write
+    with held.connection() as third:
+        third.execute("INSERT INTO t VALUES (2)")
+    assert third is first and _readable_elsewhere(path)
+    with held.connection() as fourth:
+        assert fourth is not first and fourth.execute("SELECT sum(a) FROM t").fetchall() == [(3,)]
+    held.close()
+
+
+def test_a_failed_write_gives_up_the_held_connection(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    held = HeldConnection(path, hold=3600)
+    with pytest.raises(duckdb.CatalogException), held.connection() as con:
+        con.execute("INSERT INTO missing VALUES (1)")
+    assert _readable_elsewhere(path)
+    with held.connection() as again:
+        assert again is not con
+    held.close()
