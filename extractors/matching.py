@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from spacy.attrs import LEMMA, LIKE_NUM, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, LEMMA, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
@@ -29,9 +29,11 @@ from rules.load import Pattern
 
 # Token attributes a gate can test, and the array column each is read from (TEXT is ORTH).
 _GATE_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT")
-# The word columns come first (gates index them); then the flags a TokenPattern can test.
-_ARRAY_ATTRS = [LOWER, LEMMA, ORTH, SENT_START, LIKE_NUM]
+# The word columns come first (gates index them); then the flags a TokenPattern can test; then each token's
+# character offset and length, from which span texts are cut without making Token objects.
+_ARRAY_ATTRS = [LOWER, LEMMA, ORTH, SENT_START, LIKE_NUM, IDX, LENGTH]
 _WORD_COLUMNS = 3
+SENT_START_COLUMN, IDX_COLUMN, LENGTH_COLUMN = 3, 5, 6
 _COLUMN = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
 # spaCy's Matcher reads IS_SENT_START as "sent_start == 1" and LIKE_NUM as the lexeme flag (0 or 1).
 _FLAG_COLUMN = {"IS_SENT_START": 3, "LIKE_NUM": 4}
@@ -148,12 +150,29 @@ def _checks(spec: Mapping[str, Any], strings: StringStore) -> tuple[Check, ...] 
 class Tokens:
     """A span's token array as Python lists, with its word sets and (made when first asked for) word positions."""
 
-    __slots__ = ("columns", "words", "_positions")
+    __slots__ = ("columns", "words", "_positions", "_sentence_starts")
 
     def __init__(self, span: Doc | Span) -> None:
-        self.columns: list[list[int]] = span.to_array(_ARRAY_ATTRS).T.tolist() if len(span) else [[]] * 5
+        empty: list[list[int]] = [[] for _ in _ARRAY_ATTRS]
+        self.columns: list[list[int]] = span.to_array(_ARRAY_ATTRS).T.tolist() if len(span) else empty
         self.words = [set(column) for column in self.columns[:_WORD_COLUMNS]]
         self._positions: list[dict[int, list[int]] | None] = [None] * _WORD_COLUMNS
+        self._sentence_starts: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def char_span(self, start: int, end: int) -> tuple[int, int]:
+        """Span(start, end).start_char and end_char for a non-empty token range (offsets in the Doc's text)."""
+        idx = self.columns[IDX_COLUMN]
+        return idx[start], idx[end - 1] + self.columns[LENGTH_COLUMN][end - 1]
+
+    def sentence_starts(self) -> list[int]:
+        """Where Doc.sents starts a sentence: the first token and every token whose sent_start is 1."""
+        if self._sentence_starts is None:
+            flags = self.columns[SENT_START_COLUMN]
+            self._sentence_starts = [i for i, flag in enumerate(flags) if flag == 1 or i == 0]
+        return self._sentence_starts
 
     def positions(self, column: int) -> dict[int, list[int]]:
         """Word hash -> the token positions holding it, in one word column."""
@@ -217,7 +236,7 @@ class TokenPattern:
 
     def starts(self, tokens: Tokens) -> list[int]:
         """The starts a match can have: a few before each occurrence of the anchor's words, or every token."""
-        length = len(tokens.columns[0])
+        length = len(tokens)
         if self.anchor is None:
             return list(range(length))
         column, words = self.anchor

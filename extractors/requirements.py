@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractors.matching import PatternMatcher
+from extractors.matching import PatternMatcher, Tokens, tokens_of
 from extractors.types import Block, Document, Requirement
 from rules.load import Pattern, RuleSet, SectionType
 from rules.sections import classify_heading
@@ -25,29 +25,30 @@ _INLINE_LABEL = re.compile(r"^([A-Z][A-Z0-9 &/()-]{2,40}):\s+(?=\S)")
 _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
 
 
-def _shall_clauses(sentence: Span) -> list[Span]:
-    """One span per obligation when a sentence carries several "shall"s.
+def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
+    """One token range per obligation when the sentence start..end carries several "shall"s.
 
     "The Contractor shall host the portal; and shall train staff." becomes "The Contractor shall host the
     portal" and "shall train staff.": each clause is split off at the ';', ',' or 'and' before its "shall".
+    `shall` and `joiners` are the lower-case hashes of "shall" and of the words a clause is split off at.
     """
-    shalls = [t.i for t in sentence if t.lower_ == "shall"]
+    lower = tokens.columns[0]
+    shalls = [i for i in range(start, end) if lower[i] == shall]
     if len(shalls) < 2:
-        return [sentence]
-    doc = sentence.doc
-    cuts = []
+        return [(start, end)]
+    cuts: list[tuple[int, int]] = []
     for index in shalls[1:]:
         cut = index
-        while cut - 1 > sentence.start and doc[cut - 1].lower_ in {"and", "or", ",", ";", "also"}:
+        while cut - 1 > start and lower[cut - 1] in joiners:
             cut -= 1
-        if cut > (cuts[-1][1] if cuts else sentence.start):
+        if cut > (cuts[-1][1] if cuts else start):
             cuts.append((cut, index))
-    clauses, start = [], sentence.start
+    clauses, first = [], start
     for cut, index in cuts:
-        clauses.append(doc[start:cut])
-        start = index
-    clauses.append(doc[start : sentence.end])
-    return [c for c in clauses if len(c)]
+        clauses.append((first, cut))
+        first = index
+    clauses.append((first, end))
+    return [(a, b) for a, b in clauses if b > a]
 
 
 def _is_sublabel(text: str) -> bool:
@@ -87,6 +88,9 @@ class RequirementFinder:
         self.rules = rules
         self.nlp = nlp
         self.match_cues = PatternMatcher(nlp, rules.cues)
+        strings = nlp.vocab.strings
+        self._shall = strings.add("shall")
+        self._joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
         self._headings: dict[str, SectionType | None] = {}  # heading text -> section: headings repeat a lot
 
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
@@ -105,41 +109,50 @@ class RequirementFinder:
             if lead is not None and not lead.covers(block, state):
                 lead = None
             kinds: set[str] = set()
-            spans = self._spans(block, doc)
+            ranges = self._spans(block, doc)
+            tokens = tokens_of(doc)
             # One matcher pass per block; a span keeps the matches inside it (what matching the span alone gives).
             block_matches = self.match_cues(doc)
-            for span in spans:
-                matches = [
-                    (p, s - span.start, e - span.start)
-                    for p, s, e in block_matches
-                    if span.start <= s and e <= span.end
-                ]
-                requirement, kinds = self._judge(block, state, span, matches, doc_kind, len(found), lead)
+            # Texts are cut from the Doc's text by token offsets: Span.text makes a Token object per token.
+            text = doc.text
+            for start, end in ranges:
+                matches = [(p, s - start, e - start) for p, s, e in block_matches if start <= s and e <= end]
+                # An empty block's one range is empty: it states nothing (too few words), at no offset.
+                start_char, end_char = tokens.char_span(start, end) if end > start else (0, 0)
+                requirement, kinds = self._judge(
+                    block, state, text[start_char:end_char], start_char, matches, doc_kind, len(found), lead
+                )
                 # A requirement stated twice (repeated blurbs, restated tasks) is one requirement.
                 key = " ".join(requirement.text.lower().split()) if requirement else ""
                 if requirement is not None and key not in seen:
                     seen.add(key)
-                    found.append((requirement, span))
+                    found.append((requirement, doc[start:end]))
             if block.text.rstrip().endswith(":"):
                 optional = bool(kinds & {"hedge", "preferred"}) or (lead is not None and lead.optional)
                 lead = _LeadIn(block.kind, block.level, state, optional)
         return found
 
-    @staticmethod
-    def _spans(block: Block, doc: Doc) -> list[Span]:
-        """The units a block states: its sentences, except that table rows and "Label: ..." items stay whole.
+    def _spans(self, block: Block, doc: Doc) -> list[tuple[int, int]]:
+        """The token ranges a block states: its sentences, except that table rows and "Label: ..." items stay whole.
 
         A paragraph led by an inline section label ("OBJECTIVE: Develop ...") loses the label.
         """
         if block.kind == "table_row" or (block.kind == "bullet" and _LABELLED.match(block.text)):
-            return [doc[:]]
+            return [(0, len(doc))]
         label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
         if label:
             after = doc.char_span(label.end(), len(doc.text), alignment_mode="contract")
             if after is not None and len(after):
                 after[0].is_sent_start = True  # the label is not part of the first sentence
-        sentences = [s for s in doc.sents if not (label and s.end_char <= label.end())]
-        return [clause for sentence in sentences for clause in _shall_clauses(sentence)]
+        # Read after the label's sentence start is set: the matchers read the same arrays.
+        tokens = tokens_of(doc)
+        starts = tokens.sentence_starts()
+        ranges = []
+        for start, end in zip(starts, [*starts[1:], len(tokens)][: len(starts)], strict=True):
+            if label and tokens.char_span(start, end)[1] <= label.end():
+                continue
+            ranges += _shall_clauses(tokens, start, end, self._shall, self._joiners)
+        return ranges
 
     def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
         """Each non-heading block with the section it stands in."""
@@ -187,14 +200,15 @@ class RequirementFinder:
         self,
         block: Block,
         state: _SectionState,
-        span: Span,
+        raw: str,
+        start_char: int,
         matches: list[tuple[Pattern, int, int]],
         doc_kind: str,
         ordinal: int,
         lead: _LeadIn | None,
     ) -> tuple[Requirement | None, set[str]]:
-        """The requirement a span states, if any, and the cue kinds its cue matches give."""
-        text = span.text.strip()
+        """The requirement a span (its text `raw`, from `start_char` in the block) states, if any, and its cue kinds."""
+        text = raw.strip()
         kinds = {pattern.target for pattern, _, _ in matches}
         section = state.section
         in_section = section is not None and section.bears_requirements
@@ -213,8 +227,8 @@ class RequirementFinder:
         strength = self._strength(kinds, section, doc_kind, block)
         if strength is None:
             return None, kinds
-        lead_space = len(span.text) - len(span.text.lstrip())
-        start = block.char_start + span.start_char + lead_space
+        lead_space = len(raw) - len(raw.lstrip())
+        start = block.char_start + start_char + lead_space
         requirement = Requirement(
             ordinal=ordinal,
             text=text,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractors.matching import PatternMatcher
+from extractors.matching import PatternMatcher, tokens_of
 from extractors.types import Requirement
 from rules.load import Pattern, RuleSet
 from rules.types import SignalHit
@@ -48,6 +47,8 @@ class SignalMatcher:
 
     def _hits(self, requirement: Requirement, span: Span, matches: list[tuple[Pattern, int, int]]) -> list[SignalHit]:
         doc = span.doc
+        if not matches:
+            return []
         best: dict[str, tuple[Pattern, int, int, bool]] = {}
         for pattern, start, end in _most_specific(matches):
             negated = self._negated(doc, start, span.start)
@@ -59,11 +60,15 @@ class SignalMatcher:
         base = self.strength_weights.get(requirement.strength, 1.0) * self.section_weights.get(
             requirement.section, _UNKNOWN_SECTION_WEIGHT
         )
-        # Where the requirement's (stripped) text starts in its Doc: hit offsets are counted from there.
-        text_start = span.start_char + len(span.text) - len(span.text.lstrip())
+        # Where the requirement's (stripped) text starts in its Doc: hit offsets are counted from there. Texts are
+        # cut from the Doc's text by token offsets: Span.text makes a Token object per token.
+        tokens, text = tokens_of(doc), doc.text
+        span_start, span_end = tokens.char_span(span.start, span.end)
+        raw = text[span_start:span_end]
+        text_start = span_start + len(raw) - len(raw.lstrip())
         for signal_id, (pattern, start, end, negated) in best.items():
             signal = self.rules.signals[signal_id]
-            matched = doc[start:end]
+            start_char, end_char = tokens.char_span(start, end)
             weight = 0.0 if negated else round(signal.weight * base, 4)
             hits.append(
                 SignalHit(
@@ -71,10 +76,10 @@ class SignalMatcher:
                     signal_id=signal_id,
                     side=signal.side,
                     weight=weight,
-                    matched_text=matched.text,
+                    matched_text=text[start_char:end_char],
                     pattern_id=pattern.id,
-                    char_start=requirement.char_start + matched.start_char - text_start,
-                    char_end=requirement.char_start + matched.end_char - text_start,
+                    char_start=requirement.char_start + start_char - text_start,
+                    char_end=requirement.char_start + end_char - text_start,
                     negated=negated,
                 )
             )
@@ -92,11 +97,14 @@ class SignalMatcher:
         """Positions of negation words (lower case or lemma) and of sentence starts, read once per Doc."""
         facts = doc.user_data.get(_FACTS_KEY)
         if facts is None:
-            array = doc.to_array([LOWER, LEMMA, SENT_START]).tolist()
+            tokens = tokens_of(doc)
+            lowers, lemmas = tokens.columns[0], tokens.columns[1]
             hashes = self._negation_hashes
-            negations = [i for i, (lower, lemma, _) in enumerate(array) if lower in hashes or lemma in hashes]
-            starts = [i for i, (_, _, sent_start) in enumerate(array) if i == 0 or sent_start == 1]
-            facts = doc.user_data[_FACTS_KEY] = (negations, starts)
+            negations = []
+            # Most Docs hold no negation word at all: the word sets say so without a walk over the tokens.
+            if not (hashes.isdisjoint(tokens.words[0]) and hashes.isdisjoint(tokens.words[1])):
+                negations = [i for i, lower in enumerate(lowers) if lower in hashes or lemmas[i] in hashes]
+            facts = doc.user_data[_FACTS_KEY] = (negations, tokens.sentence_starts())
         return facts
 
 

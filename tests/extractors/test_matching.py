@@ -122,3 +122,19 @@ def test_token_pattern_anchor_and_fallbacks() -> None:
         None,
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['Hello there. New one!\nThird  line "quoted." Fourth', "  Lead space\n\n- item; e.g. this", "x", "Ünïcode… ok."],
+)
+def test_tokens_give_what_spans_and_sentences_give(text: str) -> None:
+    doc = build_nlp({})(text)
+    tokens = Tokens(doc)
+    assert tokens.sentence_starts() == [s.start for s in doc.sents]
+    for start in range(len(doc)):
+        for end in range(start + 1, len(doc) + 1):
+            span = doc[start:end]
+            start_char, end_char = tokens.char_span(start, end)
+            assert (start_char, end_char) == (span.start_char, span.end_char)
+            assert doc.text[start_char:end_char] == span.text

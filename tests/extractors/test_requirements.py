@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from extractors.matching import Tokens
 from extractors.nlp import build_nlp
-from extractors.requirements import RequirementFinder
+from extractors.requirements import RequirementFinder, _shall_clauses
 from extractors.types import Document, DocumentBuilder
 from rules.load import load_rules
 
@@ -196,3 +197,15 @@ def test_several_shall_clauses_split() -> None:
         ("The Contractor shall host the portal", "deliverable", "scope_of_work"),
         ("shall train staff.", "deliverable", "scope_of_work"),
     ]
+
+
+def test_shall_clauses_are_token_ranges_split_before_each_later_shall() -> None:
+    nlp = finder().nlp
+    strings = nlp.vocab.strings
+    joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
+    doc = nlp("Intro. The Contractor shall host it; and shall train staff, also shall report.")
+    tokens = Tokens(doc)
+    sentence = list(doc.sents)[1]
+    ranges = _shall_clauses(tokens, sentence.start, sentence.end, strings["shall"], joiners)
+    assert [doc[a:b].text for a, b in ranges] == ["The Contractor shall host it", "shall train staff", "shall report."]
+    assert _shall_clauses(tokens, 0, 2, strings["shall"], joiners) == [(0, 2)]
