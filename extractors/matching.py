@@ -148,15 +148,16 @@ def _checks(spec: Mapping[str, Any], strings: StringStore) -> tuple[Check, ...] 
 
 
 class Tokens:
-    """A span's token array as Python lists, with its word sets and (made when first asked for) word positions."""
+    """A span's token array as Python lists, with its text and word sets."""
 
-    __slots__ = ("columns", "words", "_positions", "_sentence_starts")
+    __slots__ = ("columns", "words", "text", "_sentence_starts")
 
-    def __init__(self, span: Doc | Span) -> None:
+    def __init__(self, span: Doc | Span, text: str | None = None) -> None:
         empty: list[list[int]] = [[] for _ in _ARRAY_ATTRS]
         self.columns: list[list[int]] = span.to_array(_ARRAY_ATTRS).T.tolist() if len(span) else empty
         self.words = [set(column) for column in self.columns[:_WORD_COLUMNS]]
-        self._positions: list[dict[int, list[int]] | None] = [None] * _WORD_COLUMNS
+        # Doc.text joins every token's text anew on each call: a caller that has the text passes it.
+        self.text = span.text if text is None else text
         self._sentence_starts: list[int] | None = None
 
     def __len__(self) -> int:
@@ -174,24 +175,16 @@ class Tokens:
             self._sentence_starts = [i for i, flag in enumerate(flags) if flag == 1 or i == 0]
         return self._sentence_starts
 
-    def positions(self, column: int) -> dict[int, list[int]]:
-        """Word hash -> the token positions holding it, in one word column."""
-        found = self._positions[column]
-        if found is None:
-            found = self._positions[column] = {}
-            for i, word in enumerate(self.columns[column]):
-                found.setdefault(word, []).append(i)
-        return found
 
+def tokens_of(span: Doc | Span, text: str | None = None) -> Tokens:
+    """The span's Tokens (`text`: its text, when the caller has it); a whole Doc keeps them in user_data.
 
-def tokens_of(span: Doc | Span) -> Tokens:
-    """The span's Tokens; a whole Doc keeps them in user_data, as the cue and the signal matchers both read them.
-
-    Read after sentence starts are final: RequirementFinder moves one before it matches cues.
+    The cue and the signal matchers both read them. Made after sentence starts are final: RequirementFinder moves
+    one before it matches cues.
     """
     cached = span.user_data.get(_WORDS_KEY) if isinstance(span, Doc) else None
     if cached is None:
-        cached = Tokens(span)
+        cached = Tokens(span, text)
         if isinstance(span, Doc):
             span.user_data[_WORDS_KEY] = cached
     return cached
@@ -240,11 +233,12 @@ class TokenPattern:
         if self.anchor is None:
             return list(range(length))
         column, words = self.anchor
-        positions = tokens.positions(column)
         fewest, most = self.reach
+        if not most:
+            return [i for i, word in enumerate(tokens.columns[column]) if word in words]
         found: set[int] = set()
-        for word in words & tokens.words[column]:
-            for i in positions[word]:
+        for i, word in enumerate(tokens.columns[column]):
+            if word in words:
                 found.update(range(max(i - most, 0), i - fewest + 1))
         return sorted(found)
 

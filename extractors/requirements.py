@@ -33,6 +33,8 @@ def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: fr
     `shall` and `joiners` are the lower-case hashes of "shall" and of the words a clause is split off at.
     """
     lower = tokens.columns[0]
+    if shall not in tokens.words[0]:
+        return [(start, end)]
     shalls = [i for i in range(start, end) if lower[i] == shall]
     if len(shalls) < 2:
         return [(start, end)]
@@ -110,11 +112,11 @@ class RequirementFinder:
                 lead = None
             kinds: set[str] = set()
             ranges = self._spans(block, doc)
-            tokens = tokens_of(doc)
+            tokens = tokens_of(doc, block.text)
             # One matcher pass per block; a span keeps the matches inside it (what matching the span alone gives).
             block_matches = self.match_cues(doc)
             # Texts are cut from the Doc's text by token offsets: Span.text makes a Token object per token.
-            text = doc.text
+            text = block.text  # the Doc's text (Doc.text would join it from the tokens again)
             for start, end in ranges:
                 matches = [(p, s - start, e - start) for p, s, e in block_matches if start <= s and e <= end]
                 # An empty block's one range is empty: it states nothing (too few words), at no offset.
@@ -145,7 +147,7 @@ class RequirementFinder:
             if after is not None and len(after):
                 after[0].is_sent_start = True  # the label is not part of the first sentence
         # Read after the label's sentence start is set: the matchers read the same arrays.
-        tokens = tokens_of(doc)
+        tokens = tokens_of(doc, block.text)
         starts = tokens.sentence_starts()
         ranges = []
         for start, end in zip(starts, [*starts[1:], len(tokens)][: len(starts)], strict=True):

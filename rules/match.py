@@ -62,7 +62,8 @@ class SignalMatcher:
         )
         # Where the requirement's (stripped) text starts in its Doc: hit offsets are counted from there. Texts are
         # cut from the Doc's text by token offsets: Span.text makes a Token object per token.
-        tokens, text = tokens_of(doc), doc.text
+        tokens = tokens_of(doc)
+        text = tokens.text
         span_start, span_end = tokens.char_span(span.start, span.end)
         raw = text[span_start:span_end]
         text_start = span_start + len(raw) - len(raw.lstrip())
