@@ -148,17 +148,22 @@ def _checks(spec: Mapping[str, Any], strings: StringStore) -> tuple[Check, ...] 
 
 
 class Tokens:
-    """A span's token array as Python lists, with its text and word sets."""
+    """A span's token array as Python lists (one per _ARRAY_ATTRS column), with its text and word sets."""
 
     __slots__ = ("columns", "words", "text", "_sentence_starts")
 
-    def __init__(self, span: Doc | Span, text: str | None = None) -> None:
-        empty: list[list[int]] = [[] for _ in _ARRAY_ATTRS]
-        self.columns: list[list[int]] = span.to_array(_ARRAY_ATTRS).T.tolist() if len(span) else empty
-        self.words = [set(column) for column in self.columns[:_WORD_COLUMNS]]
+    def __init__(self, columns: list[list[int]], text: str | None = None) -> None:
+        self.columns = columns
+        self.words = [set(column) for column in columns[:_WORD_COLUMNS]]
         # Doc.text joins every token's text anew on each call: a caller that has the text passes it.
-        self.text = span.text if text is None else text
+        self.text = text
         self._sentence_starts: list[int] | None = None
+
+    @classmethod
+    def read(cls, span: Doc | Span, text: str | None = None) -> Tokens:
+        """The span's Tokens, read from its token array."""
+        empty: list[list[int]] = [[] for _ in _ARRAY_ATTRS]
+        return cls(span.to_array(_ARRAY_ATTRS).T.tolist() if len(span) else empty, span.text if text is None else text)
 
     def __len__(self) -> int:
         return len(self.columns[0])
@@ -175,18 +180,30 @@ class Tokens:
             self._sentence_starts = [i for i, flag in enumerate(flags) if flag == 1 or i == 0]
         return self._sentence_starts
 
+    def start_sentence(self, i: int) -> None:
+        """Record that token i now starts a sentence (as `doc[i].is_sent_start = True` does to the Doc)."""
+        self.columns[SENT_START_COLUMN][i] = 1
+        self._sentence_starts = None
+
+
+def keep_tokens(doc: Doc, tokens: Tokens) -> None:
+    """Leave Tokens on their Doc for tokens_of (the pipeline makes them from the array it reads anyway)."""
+    doc.user_data[_WORDS_KEY] = tokens
+
 
 def tokens_of(span: Doc | Span, text: str | None = None) -> Tokens:
     """The span's Tokens (`text`: its text, when the caller has it); a whole Doc keeps them in user_data.
 
-    The cue and the signal matchers both read them. Made after sentence starts are final: RequirementFinder moves
-    one before it matches cues.
+    The cue and the signal matchers both read them. Whoever changes a Doc's sentence starts after the pipeline
+    changes its Tokens too (Tokens.start_sentence).
     """
     cached = span.user_data.get(_WORDS_KEY) if isinstance(span, Doc) else None
     if cached is None:
-        cached = Tokens(span, text)
+        cached = Tokens.read(span, text)
         if isinstance(span, Doc):
-            span.user_data[_WORDS_KEY] = cached
+            keep_tokens(span, cached)
+    elif cached.text is None:
+        cached.text = span.text if text is None else text
     return cached
 
 

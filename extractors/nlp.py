@@ -6,42 +6,63 @@ from collections.abc import Mapping
 
 import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, LEMMA, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LEMMA, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
+from extractors.matching import Tokens, keep_tokens
 from extractors.version import PIPELINE_VERSION
 
 __all__ = ["PIPELINE_VERSION", "build_nlp"]
 
 
-class Sentences:
-    """Sentence starts exactly as spaCy's sentencizer sets them, plus one after every token holding a line break.
+# The uint64 bit pattern of -1 ("not a sentence start"), which spaCy reads back as -1 and to_array gives back.
+_NOT_START = 2**64 - 1
 
-    The sentencizer and a line-break pass each walked the tokens as Python objects (a fifth of the analysis time);
-    this reads the same facts from one token array: a sentence starts at the first token, after a newline, and at
-    the first token after sentence-final punctuation that is not punctuation itself.
+
+class TokenArrays:
+    """Sets sentence starts and lower-case lemmas from one token array, and leaves the array on the Doc as Tokens.
+
+    Sentence starts are exactly spaCy's sentencizer's, plus one after every token holding a line break: a sentence
+    starts at the first token, after a newline, and at the first token after sentence-final punctuation that is not
+    punctuation itself. (The sentencizer and a line-break pass each walked the tokens as Python objects.)
+
+    Lemmas come from spaCy's English lookup table, looked up in lower case: the stock lookup lemmatizer is
+    case-sensitive ("Managed" stays "Managed"), so patterns written in lower case would miss capitalised words at the
+    start of bullets.
+
+    The matchers read the same facts as `extractors.matching.Tokens`: made here from the one array, they cost no
+    second and third pass over the Doc.
     """
 
-    def __init__(self, nlp: Language) -> None:
+    def __init__(self, nlp: Language, table: Mapping[str, str], overrides: Mapping[str, str]) -> None:
         strings = nlp.vocab.strings
         self.final = {strings.add(char) for char in Sentencizer.default_punct_chars}
         self._newline: dict[int, bool] = {}
+        self.table = table
+        self.overrides = dict(overrides)
+        # Lower-case form hash -> lemma hash, filled as words are met.
+        self._memo: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        array = doc.to_array([ORTH, IS_PUNCT])
-        strings, newline, final = doc.vocab.strings, self._newline, self.final
-        starts = [-1] * len(doc)
+        array = doc.to_array([ORTH, LOWER, IS_PUNCT, LIKE_NUM, IDX, LENGTH])
+        orths, lowers, puncts, like_nums, offsets, lengths = array.T.tolist()
+        memo, strings, newline, final = self._memo, doc.vocab.strings, self._newline, self.final
+        for key in set(lowers).difference(memo):
+            lower = strings[key]
+            memo[key] = strings.add(self.overrides.get(lower) or self.table.get(lower, lower))
+        lemmas = [memo[key] for key in lowers]
+        starts = [_NOT_START] * len(orths)
         starts[0] = 1
         seen_final = after_break = False
-        for i, (orth, punct) in enumerate(array.tolist()):
+        for i, orth in enumerate(orths):
             in_final = orth in final
             if after_break:
                 starts[i] = 1
-            if seen_final and not punct and not in_final:
+            if seen_final and not puncts[i] and not in_final:
                 starts[i] = 1
                 seen_final = False
             elif in_final:
@@ -49,39 +70,14 @@ class Sentences:
             if orth not in newline:
                 newline[orth] = "\n" in strings[orth]
             after_break = newline[orth]
-        # -1 ("not a start") goes through as its uint64 bit pattern, which spaCy reads back as -1.
-        doc.from_array([SENT_START], numpy.array(starts, dtype="int64").astype("uint64").reshape(-1, 1))
+        doc.from_array([SENT_START, LEMMA], numpy.array([starts, lemmas], dtype="uint64").T)
+        keep_tokens(doc, Tokens([lowers, lemmas, orths, starts, like_nums, offsets, lengths]))
         return doc
 
 
-@Language.factory("rolesignal_sentences")
-def make_sentences(nlp: Language, name: str) -> Sentences:
-    return Sentences(nlp)
-
-
-class LowerLemmatizer:
-    """Sets each token's lemma from spaCy's English lookup table, looked up in lower case.
-
-    The stock lookup lemmatizer is case-sensitive ("Managed" stays "Managed"), so patterns written in lower case
-    would miss capitalised words at the start of bullets.
-    """
-
-    def __init__(self, table: Mapping[str, str], overrides: Mapping[str, str]) -> None:
-        self.table = table
-        self.overrides = dict(overrides)
-        # Lower-case form hash -> lemma hash, filled as words are met: a doc is then set with two array calls.
-        self._memo: dict[int, int] = {}
-
-    def __call__(self, doc: Doc) -> Doc:
-        if not len(doc):
-            return doc
-        memo, strings = self._memo, doc.vocab.strings
-        lowers = doc.to_array(LOWER).tolist()
-        for key in set(lowers).difference(memo):
-            lower = strings[key]
-            memo[key] = strings.add(self.overrides.get(lower) or self.table.get(lower, lower))
-        doc.from_array([LEMMA], numpy.array([memo[key] for key in lowers], dtype="uint64").reshape(-1, 1))
-        return doc
+@Language.factory("rolesignal_tokens", default_config={"overrides": {}})
+def make_token_arrays(nlp: Language, name: str, overrides: dict[str, str]) -> TokenArrays:
+    return TokenArrays(nlp, _lemma_table(), overrides)
 
 
 _TABLE: Mapping[str, str] | None = None
@@ -97,15 +93,9 @@ def _lemma_table() -> Mapping[str, str]:
     return _TABLE
 
 
-@Language.factory("rolesignal_lower_lemmas", default_config={"overrides": {}})
-def make_lower_lemmatizer(nlp: Language, name: str, overrides: dict[str, str]) -> LowerLemmatizer:
-    return LowerLemmatizer(_lemma_table(), overrides)
-
-
 def build_nlp(lemma_overrides: Mapping[str, str] | None = None) -> Language:
     """A blank English pipeline with sentence boundaries at line breaks and lowercase lemmas (no model download)."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("rolesignal_sentences")
-    nlp.add_pipe("rolesignal_lower_lemmas", config={"overrides": dict(lemma_overrides or {})})
+    nlp.add_pipe("rolesignal_tokens", config={"overrides": dict(lemma_overrides or {})})
     nlp.max_length = 2_000_000
     return nlp

@@ -142,12 +142,13 @@ class RequirementFinder:
         if block.kind == "table_row" or (block.kind == "bullet" and _LABELLED.match(block.text)):
             return [(0, len(doc))]
         label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
-        if label:
-            after = doc.char_span(label.end(), len(doc.text), alignment_mode="contract")
-            if after is not None and len(after):
-                after[0].is_sent_start = True  # the label is not part of the first sentence
-        # Read after the label's sentence start is set: the matchers read the same arrays.
         tokens = tokens_of(doc, block.text)
+        if label:
+            after = doc.char_span(label.end(), len(block.text), alignment_mode="contract")
+            if after is not None and len(after):
+                # The label is not part of the first sentence; the matchers' token arrays learn of the new start too.
+                after[0].is_sent_start = True
+                tokens.start_sentence(after.start)
         starts = tokens.sentence_starts()
         ranges = []
         for start, end in zip(starts, [*starts[1:], len(tokens)][: len(starts)], strict=True):

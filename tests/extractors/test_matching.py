@@ -90,7 +90,7 @@ def test_token_patterns_give_exactly_the_matchers_matches() -> None:
         matcher = Matcher(nlp.vocab)
         matcher.add("p", [pattern])
         doc = nlp(" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))))
-        ours = compiled(Tokens(doc))
+        ours = compiled(Tokens.read(doc))
         assert len(ours) == len(set(ours))
         expected = {(s, e) for _, s, e in matcher(doc)}
         assert set(ours) == expected, (pattern, doc.text)
@@ -130,7 +130,7 @@ def test_token_pattern_anchor_and_fallbacks() -> None:
 )
 def test_tokens_give_what_spans_and_sentences_give(text: str) -> None:
     doc = build_nlp({})(text)
-    tokens = Tokens(doc)
+    tokens = Tokens.read(doc)
     assert tokens.sentence_starts() == [s.start for s in doc.sents]
     for start in range(len(doc)):
         for end in range(start + 1, len(doc) + 1):

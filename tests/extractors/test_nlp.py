@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 import spacy
 
+from extractors.matching import Tokens, tokens_of
 from extractors.nlp import build_nlp
 
 TEXTS = [
-    "Hello there. New one!\nThird line \"quoted.\" Fourth",
+    'Hello there. New one!\nThird line "quoted." Fourth',
     "Build RAG pipelines... and ship them!!! Then: evaluate (offline).",
     "No final punctuation here",
     "Line one\n\nLine two\n  indented. Next?Yes.",
@@ -35,3 +36,16 @@ def test_sentence_starts_are_the_sentencizers_plus_line_breaks(nlp: spacy.langua
 def test_lemmas_are_lower_case_lookups_with_overrides(nlp: spacy.language.Language) -> None:
     doc = nlp("Managed Models running AI agents")
     assert [t.lemma_ for t in doc] == ["manage", "model", "run", "ai", "agent"]
+
+
+@pytest.mark.parametrize("text", [t for t in TEXTS if t])
+def test_pipeline_leaves_the_tokens_the_doc_reads_back(nlp: spacy.language.Language, text: str) -> None:
+    doc = nlp(text)
+    kept = tokens_of(doc)
+    read = Tokens.read(doc)
+    assert kept.columns == read.columns and kept.words == read.words
+    assert kept.text == text and kept.sentence_starts() == [s.start for s in doc.sents]
+    if len(doc) > 2:
+        doc[2].is_sent_start = True
+        kept.start_sentence(2)
+        assert kept.columns == Tokens.read(doc).columns and kept.sentence_starts() == [s.start for s in doc.sents]

@@ -204,7 +204,7 @@ def test_shall_clauses_are_token_ranges_split_before_each_later_shall() -> None:
     strings = nlp.vocab.strings
     joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
     doc = nlp("Intro. The Contractor shall host it; and shall train staff, also shall report.")
-    tokens = Tokens(doc)
+    tokens = Tokens.read(doc)
     sentence = list(doc.sents)[1]
     ranges = _shall_clauses(tokens, sentence.start, sentence.end, strings["shall"], joiners)
     assert [doc[a:b].text for a, b in ranges] == ["The Contractor shall host it", "shall train staff", "shall report."]
