@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
+import threading
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -390,4 +392,30 @@ def rules_check(directory: str | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="rolesignal")
+    try:
+        cli(prog_name="rolesignal")
+    except SystemExit as exc:  # click ends every run this way, success included
+        _exit(exc)
+
+
+def _exit(exc: SystemExit) -> NoReturn:
+    """Exit as Python would, without tearing down every module first (~0.6 s once Prefect is loaded).
+
+    The exit handlers run (Prefect's log and event flushing, the worker pool's shutdown) and the output is flushed;
+    a non-daemon thread still running means something must finish, so then Python exits the usual way.
+    """
+    main_thread = threading.main_thread()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not main_thread):
+        raise exc
+    code = exc.code
+    if not isinstance(code, int):
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing more can be said there
+            pass
+    os._exit(code)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -122,3 +124,18 @@ def test_readme_shows_every_command() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     for name, _ in all_commands(cli):
         assert f"rolesignal {name}" in readme, f"README does not show `rolesignal {name}`"
+
+
+def _main(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from flows.cli import main; main()", *args]
+    return subprocess.run(command, capture_output=True, text=True, input=stdin, timeout=120)
+
+
+def test_the_entry_point_keeps_exit_codes_and_output(scanned: tuple[Path, dict[str, Path]], tmp_path: Path) -> None:
+    db, _ = scanned
+    ok = _main("sql", "SELECT count(*) AS n FROM document_roles", "--db", str(db), "--format", "csv")
+    assert (ok.returncode, ok.stdout) == (0, "n\n3\n")  # the inbox's three readable postings
+    missing = _main("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
+    assert missing.returncode == 1 and missing.stderr.startswith("rolesignal: no warehouse at")
+    usage = _main("report", "--no-such-option")
+    assert usage.returncode == 2 and "No such option" in usage.stderr
