@@ -16,6 +16,9 @@ one run, on the same files:
    sum of RSS, which counts shared libraries once per process) measured from outside, and the scan's own duration
    as `scan_history` records it (without the interpreter's start-up and Prefect's flow-run set-up).
 
+Each run's CPU seconds are printed too (the scan's process tree, plus the Prefect server's): on a shared machine
+they vary much less than wall time, and on two cores a scan cannot take less wall time than half its CPU seconds.
+
 Prints a table with the ratios to the floor and writes the figures as JSON with `--json`.
 """
 
@@ -122,20 +125,21 @@ def floor_text(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
-def measure_floor(files: Sequence[Path]) -> tuple[float, int]:
-    """Seconds to extract every file once in this process (imports done before timing), and the characters."""
+def measure_floor(files: Sequence[Path]) -> tuple[float, float, int]:
+    """Seconds and CPU seconds to extract every file once in this process (imports done before timing), and the
+    characters."""
     floor_text(files[0])
     floor_text(next(f for f in files if f.suffix == ".docx"))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     chars = sum(len(floor_text(f)) for f in files)
-    return time.perf_counter() - started, chars
+    return time.perf_counter() - started, time.process_time() - cpu, chars
 
 
 # ------------------------------------------------------------------------------------------------ the scans
 
 
-def _tree_memory(process: Any) -> tuple[int, int]:
-    """(RSS, PSS) summed over the process and its children.
+def _tree_sample(process: Any, cpu: dict[int, float]) -> tuple[int, int]:
+    """(RSS, PSS) summed over the process and its children; records each one's CPU seconds so far in `cpu`.
 
     RSS counts each shared page (libpython, spaCy's and PDFium's libraries) once per process that maps it; PSS
     splits shared pages between the processes, so its sum is the memory the tree really occupies.
@@ -146,23 +150,43 @@ def _tree_memory(process: Any) -> tuple[int, int]:
     for p in [process, *process.children(recursive=True)]:
         try:
             info = p.memory_full_info()
+            times = p.cpu_times()
         except psutil.Error:
             continue
         rss += info.rss
         pss += getattr(info, "pss", info.rss)
+        cpu[p.pid] = times.user + times.system
     return rss, pss
 
 
-def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None) -> dict[str, Any]:
-    """`rolesignal scan` in a subprocess: wall seconds, peak RSS of its process tree, and its output."""
+def _server_cpu(server: Any) -> float:
+    """CPU seconds the Prefect server (and any process it started) has used so far."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(server.process.pid)
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None, server: Any) -> dict[str, Any]:
+    """`rolesignal scan` in a subprocess: wall seconds, peak memory and CPU seconds of its process tree (sampled
+    every 50 ms, so a process living less than that is missed), the Prefect server's CPU seconds, and its output."""
     import psutil
 
     command = [str(Path(sys.executable).with_name("rolesignal")), "scan", str(folder), "--db", str(db)]
     if batch_size is not None:  # otherwise the default a user gets
         command += ["--batch-size", str(batch_size)]
+    server_cpu = _server_cpu(server)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak_rss = peak_pss = 0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
@@ -170,7 +194,7 @@ def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None
         watched = psutil.Process(process.pid)
         while not done.is_set():
             try:
-                rss, pss = _tree_memory(watched)
+                rss, pss = _tree_sample(watched, cpu)
             except psutil.Error:
                 return
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
@@ -189,6 +213,8 @@ def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None
         "flow_seconds": _last_scan_seconds(db),
         "peak_rss_mb": peak_rss / 2**20,
         "peak_pss_mb": peak_pss / 2**20,
+        "cpu_s": sum(cpu.values()),
+        "server_cpu_s": _server_cpu(server) - server_cpu,
         "output": out.decode(),
     }
 
@@ -230,7 +256,7 @@ def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
     started = time.perf_counter()
     files = build_corpus(n, corpus)
     built = time.perf_counter() - started
-    floor, chars = measure_floor(files)
+    floor, floor_cpu, chars = measure_floor(files)
     home = work / "prefect-home"
     env = os.environ | {"PREFECT_HOME": str(home)}
     os.environ["PREFECT_HOME"] = str(home)
@@ -239,10 +265,10 @@ def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
         server_start = time.perf_counter() - started
         env["PREFECT_API_URL"] = server.api_url
         db = work / "bench.duckdb"
-        full = run_scan(corpus, db, env, batch_size)
-        rescan = run_scan(corpus, db, env, batch_size)
+        full = run_scan(corpus, db, env, batch_size, server)
+        rescan = run_scan(corpus, db, env, batch_size, server)
         changed = change_files(files)
-        rescan_changed = run_scan(corpus, db, env, batch_size)
+        rescan_changed = run_scan(corpus, db, env, batch_size, server)
     scans = {"full": full, "rescan": rescan, "rescan_1pct": rescan_changed}
     return {
         "n": n,
@@ -251,10 +277,14 @@ def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
         "corpus_chars": chars,
         "changed_files": len(changed),
         "floor_s": floor,
+        "floor_cpu_s": floor_cpu,
         "server_start_s": server_start,
         "batch_size": batch_size,
         "scans": {
-            k: {key: v[key] for key in ("seconds", "flow_seconds", "peak_rss_mb", "peak_pss_mb")}
+            k: {
+                key: v[key]
+                for key in ("seconds", "flow_seconds", "peak_rss_mb", "peak_pss_mb", "cpu_s", "server_cpu_s")
+            }
             for k, v in scans.items()
         },
     }
@@ -268,9 +298,10 @@ def format_table(figures: dict[str, Any]) -> list[str]:
         f"N = {figures['n']} documents ({figures['corpus_chars'] / 1e6:.1f} M characters), "
         f"{m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}",
         "",
-        "| run | seconds | × floor | % of full scan | inside the flow (s) | peak PSS (MB) | peak RSS sum (MB) |",
-        "|---|---|---|---|---|---|---|",
-        f"| floor: plain text extraction, one process | {floor:.1f} | 1.00 | | | | |",
+        "| run | seconds | × floor | % of full scan | inside the flow (s) | peak PSS (MB) | peak RSS sum (MB) "
+        "| CPU s: scan + server |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| floor: plain text extraction, one process | {floor:.1f} | 1.00 | | | | | {figures['floor_cpu_s']:.1f} |",
     ]
     names = {
         "full": "full scan (fresh warehouse)",
@@ -282,9 +313,9 @@ def format_table(figures: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {label} | {run['seconds']:.1f} | {run['seconds'] / floor:.2f} | "
             f"{100 * run['seconds'] / full:.1f}% | {run['flow_seconds']:.1f} | {run['peak_pss_mb']:.0f} | "
-            f"{run['peak_rss_mb']:.0f} |"
+            f"{run['peak_rss_mb']:.0f} | {run['cpu_s']:.1f} + {run['server_cpu_s']:.1f} |"
         )
-    lines.append(f"| Prefect server start-up (fixed cost, once) | {figures['server_start_s']:.1f} | | | | | |")
+    lines.append(f"| Prefect server start-up (fixed cost, once) | {figures['server_start_s']:.1f} | | | | | | |")
     return lines
 
 
