@@ -42,8 +42,6 @@ _QUANTIFIER = re.compile(r"^\{(\d*),?(\d*)\}$")
 _BOUNDS = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
 
 Condition = tuple[str, frozenset[str]]
-# A gate with words replaced by their string-store hashes, so spans are tested without making Token objects.
-HashedCondition = tuple[int, frozenset[int]]
 
 
 def _required(op: str | None) -> bool:
@@ -268,6 +266,11 @@ class TokenPattern:
             ends = {start}
             for checks, low, high in self.steps:
                 reached = set()
+                # Most specs make one check: it is read straight, not through a generator over the checks.
+                single = len(checks) == 1
+                if single:
+                    column, values, inside = checks[0]
+                    words = columns[column]
                 for i in ends:
                     taken = 0
                     while True:
@@ -275,7 +278,10 @@ class TokenPattern:
                             reached.add(i)
                         if taken == high or i >= length:
                             break
-                        if not all((columns[column][i] in values) is inside for column, values, inside in checks):
+                        if single:
+                            if (words[i] in values) is not inside:
+                                break
+                        elif not all((columns[c][i] in v) is want for c, v, want in checks):
                             break
                         i += 1
                         taken += 1
@@ -292,11 +298,21 @@ class PatternMatcher:
 
     def __init__(self, nlp: Language, patterns: Iterable[Pattern]) -> None:
         patterns = list(patterns)
-        self.by_key: dict[int, Pattern] = {nlp.vocab.strings.add(p.id): p for p in patterns}
+        strings = nlp.vocab.strings
+        self.by_key: dict[int, Pattern] = {strings.add(p.id): p for p in patterns}
+        # Ties in position: token patterns before phrases, then the rule files' order (the same pattern wins always).
+        ranked = sorted(patterns, key=lambda p: (p.phrase is not None, p.file, p.line))
+        self._rank: dict[int, int] = {id(p): rank for rank, p in enumerate(ranked)}
         self.phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         phrase_patterns = [p for p in patterns if p.phrase is not None]
+        # Per PhraseMatcher, the column it matches and its phrases' first words: a span holding none of them cannot
+        # match, and is not searched.
+        self._firsts: dict[str, set[int]] = {"LEMMA": set(), "LOWER": set(), "ORTH": set()}
+        phrase_firsts: set[int] = set()
         for pattern, doc in zip(phrase_patterns, nlp.pipe(p.phrase for p in phrase_patterns), strict=True):
             self.phrases.add(pattern.id, [doc])
+            if len(doc):
+                phrase_firsts.add(doc[0].lemma)
         # Plain word sequences ("contractor|vendor" + "shall|will") are the same match as phrases of every
         # combination, and one PhraseMatcher per attribute finds all of them in one pass over the tokens.
         self.sequences = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LOWER", "LEMMA", "ORTH")}
@@ -304,10 +320,8 @@ class PatternMatcher:
         # compiles to one, else a spaCy Matcher (ungated ones share one).
         self.always = Matcher(nlp.vocab)
         self.always_compiled: list[tuple[Pattern, TokenPattern]] = []
-        self.gated: list[tuple[tuple[HashedCondition, ...], Pattern, TokenPattern | Matcher]] = []
-        # First condition's words -> indexes into self.gated, so a span only checks gates it may pass.
-        self.index: list[dict[int, list[int]]] = [{} for _ in range(_WORD_COLUMNS)]
-        strings = nlp.vocab.strings
+        self.gated: list[tuple[Pattern, TokenPattern | Matcher]] = []
+        gates: list[tuple[Condition, ...]] = []
         for pattern in patterns:
             if pattern.tokens is None:
                 continue
@@ -317,6 +331,7 @@ class PatternMatcher:
                 lemmas = attr == "LEMMA"
                 docs = [Doc(nlp.vocab, words=list(w), lemmas=list(w) if lemmas else None) for w in phrases]
                 self.sequences[attr].add(pattern.id, docs)
+                self._firsts[attr].update(strings.add(w[0]) for w in phrases)
                 continue
             compiled = TokenPattern.compile(pattern.tokens, strings)
             conditions = gate(pattern.tokens)
@@ -329,41 +344,81 @@ class PatternMatcher:
             if compiled is None:
                 compiled = Matcher(nlp.vocab)
                 compiled.add(pattern.id, [list(pattern.tokens)])
-            number = len(self.gated)
-            hashed = tuple((_COLUMN[attr], frozenset(strings.add(w) for w in words)) for attr, words in conditions)
-            self.gated.append((hashed, pattern, compiled))
-            column, words = hashed[0]
-            for word in words:
-                self.index[column].setdefault(word, []).append(number)
-        # The index's words per column: a span's words are intersected with them in C, not looked up one by one.
-        self.index_words = [frozenset(index) for index in self.index]
+            self.gated.append((pattern, compiled))
+            gates.append(conditions)
+        self._plan_gates(gates, strings)
+        self.phrase_matchers = [
+            (matcher, _COLUMN[attr], frozenset(phrase_firsts if matcher is self.phrases else self._firsts[attr]))
+            for attr, matcher in (("LEMMA", self.phrases), *self.sequences.items())
+            if len(matcher)
+        ]
+
+    def _plan_gates(self, gates: Sequence[tuple[Condition, ...]], strings: StringStore) -> None:
+        """Bit masks that test every gate at once: a few integer operations per span instead of a loop over gates.
+
+        Bit k * G + g stands for "the span meets gate g's k-th condition" (G gates). Each word's mask sets the bits of
+        the conditions it meets; a span's mask ORs its words' masks with `fill`, the bits of conditions gates lack.
+        Gate g passes when bit g is set in every one of the K planes.
+        """
+        self.gates = tuple(gates)
+        count = self.gate_count = len(gates)
+        self.planes = max((len(conditions) for conditions in gates), default=0)
+        self.fill = 0
+        masks: list[dict[int, int]] = [{} for _ in range(_WORD_COLUMNS)]
+        for number, conditions in enumerate(gates):
+            for plane in range(self.planes):
+                bit = 1 << (plane * count + number)
+                if plane >= len(conditions):
+                    self.fill |= bit
+                    continue
+                attr, words = conditions[plane]
+                column = masks[_COLUMN[attr]]
+                for word in words:
+                    key = strings.add(word)
+                    column[key] = column.get(key, 0) | bit
+        self.word_masks = masks
+        # The masks' words per column: a span's words are intersected with them in C, not looked up one by one.
+        self.mask_words = [frozenset(column) for column in masks]
+
+    def passing(self, words: Sequence[set[int]]) -> list[int]:
+        """The numbers of the gates a span with these word sets (per word column) passes."""
+        met = self.fill
+        for column, masks in enumerate(self.word_masks):
+            for word in words[column] & self.mask_words[column]:
+                met |= masks[word]
+        count = self.gate_count
+        passed = (1 << count) - 1
+        for plane in range(self.planes):
+            passed &= met >> (plane * count)
+        numbers = []
+        while passed:
+            lowest = passed & -passed
+            numbers.append(lowest.bit_length() - 1)
+            passed ^= lowest
+        return numbers
 
     def __call__(self, span: Doc | Span) -> list[tuple[Pattern, int, int]]:
         offset = span.start if isinstance(span, Span) else 0
+        tokens = tokens_of(span)
+        words = tokens.words
+        by_key = self.by_key
         found = [
-            (self.by_key[k], s - offset, e - offset)
-            for matcher in (self.phrases, *self.sequences.values())
-            if len(matcher)
+            (by_key[k], s - offset, e - offset)
+            for matcher, column, firsts in self.phrase_matchers
+            if not firsts.isdisjoint(words[column])
             for k, s, e in matcher(span)
         ]
         # allow_missing: spaCy would otherwise walk every token to check lemmas are set; our pipeline sets them.
         keys = list(self.always(span, allow_missing=True)) if len(self.always) else []
-        tokens = tokens_of(span)
         for pattern, compiled in self.always_compiled:
             found += [(pattern, s, e) for s, e in compiled(tokens)]
-        words = tokens.words
-        candidates: set[int] = set()
-        for column, index in enumerate(self.index):
-            for word in words[column] & self.index_words[column]:
-                candidates.update(index[word])
-        for number in sorted(candidates):
-            conditions, pattern, matcher = self.gated[number]
-            if all(not needed.isdisjoint(words[column]) for column, needed in conditions):
-                if isinstance(matcher, TokenPattern):
-                    found += [(pattern, s, e) for s, e in matcher(tokens)]
-                else:
-                    keys.extend(matcher(span, allow_missing=True))
+        for number in self.passing(words):
+            pattern, matcher = self.gated[number]
+            if isinstance(matcher, TokenPattern):
+                found += [(pattern, s, e) for s, e in matcher(tokens)]
+            else:
+                keys.extend(matcher(span, allow_missing=True))
         # Matcher offsets are relative to a Span already (PhraseMatcher's are not: adjusted above).
-        found += [(self.by_key[k], s, e) for k, s, e in keys]
-        # Ties in position: token patterns before phrases, then the rule files' order (the same pattern wins always).
-        return sorted(found, key=lambda m: (m[1], m[2], m[0].phrase is not None, m[0].file, m[0].line))
+        found += [(by_key[k], s, e) for k, s, e in keys]
+        rank = self._rank
+        return sorted(found, key=lambda m: (m[1], m[2], rank[id(m[0])]))

@@ -12,6 +12,7 @@ from extractors.matching import PatternMatcher, TokenPattern, Tokens, _bounds, g
 from extractors.nlp import build_nlp
 from rules.load import RuleSet
 
+COLUMNS = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "source"
 
 
@@ -138,3 +139,22 @@ def test_tokens_give_what_spans_and_sentences_give(text: str) -> None:
             start_char, end_char = tokens.char_span(start, end)
             assert (start_char, end_char) == (span.start_char, span.end_char)
             assert doc.text[start_char:end_char] == span.text
+
+
+@pytest.mark.parametrize("which", ["signal_patterns", "cues"])
+def test_gate_masks_pass_exactly_the_gates_whose_conditions_all_meet(builtin_rules: RuleSet, which: str) -> None:
+    nlp = build_nlp(builtin_rules.scoring.get("lemma_overrides"))
+    ours = PatternMatcher(nlp, getattr(builtin_rules, which))
+    strings = nlp.vocab.strings
+    texts = [line for path in sorted(EXAMPLES.glob("*.md")) for line in path.read_text().splitlines() if line.strip()]
+    passed = 0
+    for doc in nlp.pipe(texts):
+        words = Tokens.read(doc).words
+        expected = [
+            number
+            for number, conditions in enumerate(ours.gates)
+            if all(any(strings.add(w) in words[COLUMNS[attr]] for w in ws) for attr, ws in conditions)
+        ]
+        assert ours.passing(words) == expected, doc.text
+        passed += len(expected)
+    assert passed > 20
