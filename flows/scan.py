@@ -30,8 +30,9 @@ from warehouse.schema import migrate
 from warehouse.store import COUNT_KEYS
 
 _ANALYZERS: dict[str, Any] = {}
-# While batches are written, the writable connection is kept this long between writes (readers wait up to 30 s).
-HOLD_SECONDS = 8.0
+# While batches are written, the writable connection is kept between writes: given up when a reader waits, and at
+# least this often for programs that cannot say they wait (the duckdb CLI).
+HOLD_SECONDS = 10.0
 _HELD: dict[str, HeldConnection] = {}
 
 

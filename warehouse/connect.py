@@ -22,6 +22,22 @@ CONFIG = {"storage_compatibility_version": "v1.5.0"}
 _LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
 _FIRST_DELAY = 0.05
 _MAX_DELAY = 1.0
+# A reader waiting for the lock touches this file at every try; a writer holding its connection gives it up when the
+# file was touched this recently.
+_WANTED_FRESH = 3 * _MAX_DELAY
+
+
+def read_wanted_path(path: str | Path) -> Path:
+    """The file readers touch while they wait for the warehouse: `<db>.read-wanted`."""
+    path = Path(path).expanduser()
+    return path.with_name(path.name + ".read-wanted")
+
+
+def _touch(path: Path) -> None:
+    try:
+        path.touch()
+    except OSError:  # a read-only folder: the writer's hold timer still lets readers in
+        pass
 
 
 def open_warehouse(path: str | Path, read_only: bool = False, timeout: float = 30.0) -> duckdb.DuckDBPyConnection:
@@ -35,15 +51,22 @@ def open_warehouse(path: str | Path, read_only: bool = False, timeout: float = 3
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
     delay = _FIRST_DELAY
+    waited = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=CONFIG)
+            con = duckdb.connect(str(path), read_only=read_only, config=CONFIG)
+            if waited:
+                read_wanted_path(path).unlink(missing_ok=True)
+            return con
         except duckdb.IOException as exc:
             message = str(exc)
             if not any(marker in message for marker in _LOCK_MARKERS):
                 if read_only and "does not exist" in message:  # deleted between the check and the open
                     raise WarehouseMissing(_missing_message(path)) from exc
                 raise WarehouseError(f"cannot open the warehouse {path}: {message}") from exc
+            if read_only:
+                _touch(read_wanted_path(path))  # a scan holding the file lets us in after its current write
+                waited = True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WarehouseBusy(_busy_message(path, message)) from exc
@@ -54,11 +77,13 @@ def open_warehouse(path: str | Path, read_only: bool = False, timeout: float = 3
 
 
 class HeldConnection:
-    """A writable connection kept across consecutive writes and closed once it has been held `hold` seconds.
+    """A writable connection kept across consecutive writes, given up after a write when a reader is waiting or it
+    has been held `hold` seconds.
 
     Closing checkpoints the file, and a checkpoint costs more the larger the warehouse (0.06 s at 500 documents,
     0.5 s at 12,000): a scan that closed after every write would spend more and more of its time there. Holding the
-    connection shuts readers out meanwhile, so it is given up every `hold` seconds; readers retry for longer than that.
+    connection shuts readers out meanwhile: a reader waiting through open_warehouse says so (`<db>.read-wanted`) and
+    gets in after the current write; other programs (the duckdb CLI) get in every `hold` seconds.
     """
 
     def __init__(self, path: str | Path, hold: float) -> None:
@@ -78,8 +103,15 @@ class HeldConnection:
         except BaseException:
             self.close()  # a failed write may leave it unusable: the retry opens a fresh one
             raise
-        if time.monotonic() - self._opened >= self.hold:
+        if time.monotonic() - self._opened >= self.hold or self._read_wanted():
             self.close()
+
+    def _read_wanted(self) -> bool:
+        try:
+            touched = read_wanted_path(self.path).stat().st_mtime
+        except OSError:
+            return False
+        return time.time() - touched < _WANTED_FRESH
 
     def close(self) -> None:
         if self._con is not None:

@@ -121,3 +121,33 @@ def test_a_failed_write_gives_up_the_held_connection(tmp_path: Path) -> None:
     with held.connection() as again:
         assert again is not con
     held.close()
+
+
+WAITING_READER = """
+import sys, time
+from warehouse.connect import open_warehouse
+started = time.monotonic()
+open_warehouse(sys.argv[1], read_only=True, timeout=30).close()
+print(round(time.monotonic() - started, 2), flush=True)
+"""
+
+
+def test_a_waiting_reader_gets_in_after_the_current_write(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    held = HeldConnection(path, hold=3600)
+    with held.connection() as con:
+        con.execute("CREATE TABLE t (a INTEGER)")
+    reader = subprocess.Popen([sys.executable, "-c", WAITING_READER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        writes = 0
+        while reader.poll() is None and writes < 200:
+            time.sleep(0.1)
+            with held.connection() as con:  # a scan's next write: released after it once the reader says it waits
+                con.execute("INSERT INTO t VALUES (1)")
+            writes += 1
+        waited = float(reader.communicate(timeout=30)[0])
+    finally:
+        reader.kill()
+        held.close()
+    assert reader.returncode == 0 and waited < 5
+    assert not (tmp_path / "w.duckdb.read-wanted").exists()
