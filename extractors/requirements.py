@@ -129,7 +129,7 @@ class RequirementFinder:
                 key = " ".join(requirement.text.lower().split()) if requirement else ""
                 if requirement is not None and key not in seen:
                     seen.add(key)
-                    found.append((requirement, doc[start:end]))
+                    found.append((requirement, Span(doc, start, end)))  # Span(): doc[a:b] normalises the slice first
             if block.text.rstrip().endswith(":"):
                 optional = bool(kinds & {"hedge", "preferred"}) or (lead is not None and lead.optional)
                 lead = _LeadIn(block.kind, block.level, state, optional)

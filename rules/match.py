@@ -39,16 +39,16 @@ class SignalMatcher:
         # One matcher pass per Doc (a block holds one or more requirements); each span keeps the matches inside it.
         by_doc: dict[int, list[tuple[Pattern, int, int]]] = {}
         for requirement, span in zip(requirements, spans, strict=True):
-            if id(span.doc) not in by_doc:
-                by_doc[id(span.doc)] = self.match_patterns(span.doc)
-            inside = [(p, s, e) for p, s, e in by_doc[id(span.doc)] if span.start <= s and e <= span.end]
-            hits.extend(self._hits(requirement, span, inside))
+            doc, first, last = span.doc, span.start, span.end
+            if id(doc) not in by_doc:
+                by_doc[id(doc)] = self.match_patterns(doc)
+            inside = [(p, s, e) for p, s, e in by_doc[id(doc)] if first <= s and e <= last]
+            if inside:
+                hits.extend(self._hits(requirement, span, inside))
         return hits
 
     def _hits(self, requirement: Requirement, span: Span, matches: list[tuple[Pattern, int, int]]) -> list[SignalHit]:
         doc = span.doc
-        if not matches:
-            return []
         best: dict[str, tuple[Pattern, int, int, bool]] = {}
         for pattern, start, end in _most_specific(matches):
             negated = self._negated(doc, start, span.start)
@@ -89,6 +89,8 @@ class SignalMatcher:
     def _negated(self, doc: Doc, start: int, floor: int) -> bool:
         """A negation word shortly before the match, in the same sentence and requirement, negates it."""
         negations, sentence_starts = self._doc_facts(doc)
+        if not negations:
+            return False  # most Docs hold no negation word: no sentence to look up
         sentence = sentence_starts[bisect.bisect_right(sentence_starts, start) - 1]
         lo = max(sentence, floor, start - self.window)
         first = bisect.bisect_left(negations, lo)
