@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 
 import numpy
 import spacy
@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from extractors.matching import Tokens, keep_tokens
 from extractors.version import PIPELINE_VERSION
 
-__all__ = ["PIPELINE_VERSION", "build_nlp", "run_pipeline"]
+__all__ = ["PIPELINE_VERSION", "build_nlp"]
 
 
 # The uint64 bit pattern of -1 ("not a sentence start"), which spaCy reads back as -1 and to_array gives back.
@@ -99,17 +99,3 @@ def build_nlp(lemma_overrides: Mapping[str, str] | None = None) -> Language:
     nlp.add_pipe("rolesignal_tokens", config={"overrides": dict(lemma_overrides or {})})
     nlp.max_length = 2_000_000
     return nlp
-
-
-def run_pipeline(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
-    """What nlp.pipe(texts) gives, each text through the tokenizer and components in turn.
-
-    Language.pipe wraps each component in batching and error-handling generators, a few µs per Doc: blocks are
-    short and many. The components are plain per-Doc callables, so calling them directly is the same pipeline.
-    """
-    components = [component for _, component in nlp.pipeline]
-    for text in texts:
-        doc = nlp.make_doc(text)
-        for component in components:
-            doc = component(doc)
-        yield doc

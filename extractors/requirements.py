@@ -10,7 +10,6 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors.matching import PatternMatcher, Tokens, tokens_of
-from extractors.nlp import run_pipeline
 from extractors.types import Block, Document, Requirement
 from rules.load import Pattern, RuleSet, SectionType
 from rules.sections import classify_heading
@@ -107,7 +106,7 @@ class RequirementFinder:
         found: list[tuple[Requirement, Span]] = []
         seen: set[str] = set()
         lead: _LeadIn | None = None
-        docs = run_pipeline(self.nlp, (block.text for block, _ in units))
+        docs = self.nlp.pipe(block.text for block, _ in units)
         for (block, state), doc in zip(units, docs, strict=True):
             if lead is not None and not lead.covers(block, state):
                 lead = None
