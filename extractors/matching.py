@@ -1,4 +1,4 @@
-"""Run rule patterns over spaCy tokens: token patterns compiled to array checks, phrases through a PhraseMatcher.
+"""Run rule patterns over spaCy tokens: token patterns through gated Matchers, phrases through PhraseMatchers.
 
 spaCy's Matcher tries every pattern at every token and evaluates IN/NOT_IN lists in Python, so one Matcher holding
 all 170 signal patterns costs ~90 µs per token. Most patterns cannot match most text: a pattern needs each of its
@@ -6,9 +6,8 @@ required tokens ("train", then a model noun) to occur. Each token pattern gets a
 tokens must meet. A span runs only the patterns whose gates it passes, which gives the same matches as one big
 Matcher at a fraction of the cost.
 
-A gated pattern is matched by `TokenPattern`, which reads the span's token array instead of Token objects and only
-tries the starts near an occurrence of its first required word (a spaCy Matcher call walks the whole span twice,
-making a Token object per token each time). Patterns using anything it does not implement keep a spaCy Matcher.
+A gated pattern's Matcher runs only on the few tokens around an occurrence of its first required word
+(`WindowedMatcher`): a spaCy Matcher call makes a Token object per token it walks, twice.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from spacy.attrs import IDX, LEMMA, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
@@ -29,14 +28,12 @@ from rules.load import Pattern
 
 # Token attributes a gate can test, and the array column each is read from (TEXT is ORTH).
 _GATE_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT")
-# The word columns come first (gates index them); then the flags a TokenPattern can test; then each token's
+# The word columns come first (gates index them); then sentence starts; then each token's
 # character offset and length, from which span texts are cut without making Token objects.
-_ARRAY_ATTRS = [LOWER, LEMMA, ORTH, SENT_START, LIKE_NUM, IDX, LENGTH]
+_ARRAY_ATTRS = [LOWER, LEMMA, ORTH, SENT_START, IDX, LENGTH]
 _WORD_COLUMNS = 3
-SENT_START_COLUMN, IDX_COLUMN, LENGTH_COLUMN = 3, 5, 6
+SENT_START_COLUMN, IDX_COLUMN, LENGTH_COLUMN = 3, 4, 5
 _COLUMN = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
-# spaCy's Matcher reads IS_SENT_START as "sent_start == 1" and LIKE_NUM as the lexeme flag (0 or 1).
-_FLAG_COLUMN = {"IS_SENT_START": 3, "LIKE_NUM": 4}
 _WORDS_KEY = "rolesignal.words"
 _QUANTIFIER = re.compile(r"^\{(\d*),?(\d*)\}$")
 _BOUNDS = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
@@ -95,11 +92,6 @@ def word_sequences(tokens: Sequence[Mapping[str, Any]], limit: int = 500) -> tup
     return attrs.pop(), list(itertools.product(*choices))
 
 
-# A compiled token spec: (column, value hashes, whether the value must be among them) checks, min and max repeats.
-Check = tuple[int, frozenset[int], bool]
-Step = tuple[tuple[Check, ...], int, int | None]
-
-
 def _bounds(op: Any) -> tuple[int, int | None] | None:
     """How many tokens a spec with this operator takes, as spaCy expands it; None for operators not handled here."""
     if op is None or op == "1":
@@ -121,28 +113,16 @@ def _bounds(op: Any) -> tuple[int, int | None] | None:
     return None if bounds[1] is not None and bounds[0] > bounds[1] else bounds
 
 
-def _checks(spec: Mapping[str, Any], strings: StringStore) -> tuple[Check, ...] | None:
-    """The checks one token spec makes, or None when it uses something TokenPattern does not implement."""
-    checks: list[Check] = []
+def _anchor_words(spec: Mapping[str, Any]) -> tuple[int, frozenset[str]] | None:
+    """(word column, words) when the spec requires its token to be one of some words, else None."""
     for key, value in spec.items():
-        if key == "OP":
+        if key not in _COLUMN:
             continue
-        if key in _COLUMN:
-            column = _COLUMN[key]
-            if isinstance(value, str):
-                checks.append((column, frozenset([strings.add(value)]), True))
-                continue
-            if not isinstance(value, Mapping) or not value or not set(value) <= {"IN", "NOT_IN"}:
-                return None
-            for predicate, words in value.items():
-                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                    return None
-                checks.append((column, frozenset(strings.add(w) for w in words), predicate == "IN"))
-        elif key in _FLAG_COLUMN and isinstance(value, bool):
-            checks.append((_FLAG_COLUMN[key], frozenset([1]), value))
-        else:
-            return None
-    return tuple(checks)
+        if isinstance(value, str):
+            return _COLUMN[key], frozenset([value])
+        if isinstance(value, Mapping) and isinstance(value.get("IN"), list):
+            return _COLUMN[key], frozenset(str(w) for w in value["IN"])
+    return None
 
 
 class Tokens:
@@ -205,92 +185,71 @@ def tokens_of(span: Doc | Span, text: str | None = None) -> Tokens:
     return cached
 
 
-class TokenPattern:
-    """One token pattern matched on a Tokens array: the same (start, end) set spaCy's Matcher gives for it.
+class WindowedMatcher:
+    """One token pattern in its own spaCy Matcher, run only on the windows of a span where a match can lie.
 
-    spaCy gives every match, not just the longest (no "greedy"), so a start's matches are all the ends some way of
-    taking each spec's repeats reaches. A match must take its first required word-checked spec at an occurrence of
-    one of its words, which bounds the starts worth trying to a few before each occurrence.
+    Every match takes at least one token at the pattern's anchor, its first required spec that names its words, so it
+    starts a bounded number of tokens before an occurrence of one of those words and is at most as long as the pattern
+    allows. The Matcher runs on those windows (merged where they overlap), not on the whole span: a Matcher call
+    makes a Token object per token it walks. A pattern with an unbounded spec before its anchor, or an operator
+    whose reach is not known here ("!"), runs on the whole span.
     """
 
-    __slots__ = ("steps", "anchor", "reach")
-
-    def __init__(self, steps: Sequence[Step]) -> None:
-        self.steps = tuple(steps)
-        # (column, words, fewest and most tokens before the anchor spec), or None: every start is tried.
+    def __init__(self, nlp: Language, pattern: Pattern) -> None:
+        if pattern.tokens is None:
+            raise ValueError(f"{pattern.id} is a phrase, not a token pattern")
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add(pattern.id, [list(pattern.tokens)])
+        # (column, word hashes); how many tokens a match takes at most before the anchor, and from it on.
         self.anchor: tuple[int, frozenset[int]] | None = None
-        self.reach = (0, 0)
-        fewest, most = 0, 0
-        for checks, low, high in self.steps:
-            word = next((c for c in checks if c[0] < _WORD_COLUMNS and c[2]), None)
-            if low >= 1 and word is not None:
-                self.anchor, self.reach = (word[0], word[1]), (fewest, most)
+        self.before = 0
+        self.after: int | None = None
+        bounds = [_bounds(spec.get("OP")) for spec in pattern.tokens]
+        most = 0
+        for number, (spec, bound) in enumerate(zip(pattern.tokens, bounds, strict=True)):
+            if bound is None or bound[1] is None:
+                break  # the start is not bounded by anything after this spec
+            low, high = bound
+            words = _anchor_words(spec)
+            if low >= 1 and words is not None:
+                column, values = words
+                self.anchor = (column, frozenset(nlp.vocab.strings.add(w) for w in values))
+                self.before = most
+                rest = bounds[number:]
+                if all(b is not None and b[1] is not None for b in rest):
+                    self.after = sum(b[1] for b in rest if b is not None and b[1] is not None)
                 break
-            if high is None:
-                break  # an unbounded spec before it: the anchor does not bound the start
-            fewest, most = fewest + low, most + high
+            most += high
 
-    @classmethod
-    def compile(cls, tokens: Sequence[Mapping[str, Any]], strings: StringStore) -> TokenPattern | None:
-        """The pattern compiled, or None when a spec uses what this class does not implement (spaCy matches it)."""
-        steps: list[Step] = []
-        for spec in tokens:
-            bounds = _bounds(spec.get("OP"))
-            checks = _checks(spec, strings)
-            if bounds is None or checks is None:
-                return None
-            steps.append((checks, *bounds))
-        return cls(steps) if steps else None
-
-    def starts(self, tokens: Tokens) -> list[int]:
-        """The starts a match can have: a few before each occurrence of the anchor's words, or every token."""
+    def windows(self, tokens: Tokens) -> list[tuple[int, int]]:
+        """Merged (start, end) token ranges of the span that hold every match."""
         length = len(tokens)
         if self.anchor is None:
-            return list(range(length))
+            return [(0, length)] if length else []
         column, words = self.anchor
-        fewest, most = self.reach
-        if not most:
-            return [i for i, word in enumerate(tokens.columns[column]) if word in words]
-        found: set[int] = set()
+        merged: list[tuple[int, int]] = []
         for i, word in enumerate(tokens.columns[column]):
-            if word in words:
-                found.update(range(max(i - most, 0), i - fewest + 1))
-        return sorted(found)
+            if word not in words:
+                continue
+            # The anchor's first token is an occurrence too: the match starts before it and ends within `after`.
+            start = max(i - self.before, 0)
+            end = length if self.after is None else min(i + self.after, length)
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return merged
 
-    def __call__(self, tokens: Tokens) -> list[tuple[int, int]]:
-        """Every (start, end) the pattern matches, by start then end."""
-        columns = tokens.columns
-        length = len(columns[0])
-        found = []
-        for start in self.starts(tokens):
-            ends = {start}
-            for checks, low, high in self.steps:
-                reached = set()
-                # Most specs make one check: it is read straight, not through a generator over the checks.
-                single = len(checks) == 1
-                if single:
-                    column, values, inside = checks[0]
-                    words = columns[column]
-                for i in ends:
-                    taken = 0
-                    while True:
-                        if taken >= low:
-                            reached.add(i)
-                        if taken == high or i >= length:
-                            break
-                        if single:
-                            if (words[i] in values) is not inside:
-                                break
-                        elif not all((columns[c][i] in v) is want for c, v, want in checks):
-                            break
-                        i += 1
-                        taken += 1
-                ends = reached
-                if not ends:
-                    break
-            # spaCy drops empty matches (a pattern of optional specs meeting none of them).
-            found.extend((start, end) for end in sorted(ends) if end > start)
-        return found
+    def __call__(self, span: Doc | Span, tokens: Tokens) -> list[tuple[int, int, int]]:
+        """Every (match key, start, end) in the span, offsets relative to it."""
+        base = span.start if isinstance(span, Span) else 0
+        doc = span.doc if isinstance(span, Span) else span
+        found: set[tuple[int, int, int]] = set()
+        for start, end in self.windows(tokens):
+            window = Span(doc, base + start, base + end)
+            # allow_missing: spaCy would otherwise walk every token to check lemmas are set; our pipeline sets them.
+            found.update((key, start + s, start + e) for key, s, e in self.matcher(window, allow_missing=True))
+        return sorted(found, key=lambda m: (m[1], m[2]))
 
 
 class PatternMatcher:
@@ -316,11 +275,10 @@ class PatternMatcher:
         # Plain word sequences ("contractor|vendor" + "shall|will") are the same match as phrases of every
         # combination, and one PhraseMatcher per attribute finds all of them in one pass over the tokens.
         self.sequences = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LOWER", "LEMMA", "ORTH")}
-        # Ungated patterns always run; gated ones run when their gate passes. Each is a TokenPattern when it
-        # compiles to one, else a spaCy Matcher (ungated ones share one).
+        # Ungated patterns share one Matcher that always runs; gated ones run, each in its windows, when their gate
+        # passes.
         self.always = Matcher(nlp.vocab)
-        self.always_compiled: list[tuple[Pattern, TokenPattern]] = []
-        self.gated: list[tuple[Pattern, TokenPattern | Matcher]] = []
+        self.gated: list[WindowedMatcher] = []
         gates: list[tuple[Condition, ...]] = []
         for pattern in patterns:
             if pattern.tokens is None:
@@ -333,18 +291,11 @@ class PatternMatcher:
                 self.sequences[attr].add(pattern.id, docs)
                 self._firsts[attr].update(strings.add(w[0]) for w in phrases)
                 continue
-            compiled = TokenPattern.compile(pattern.tokens, strings)
             conditions = gate(pattern.tokens)
             if not conditions:
-                if compiled is not None:
-                    self.always_compiled.append((pattern, compiled))
-                else:
-                    self.always.add(pattern.id, [list(pattern.tokens)])
+                self.always.add(pattern.id, [list(pattern.tokens)])
                 continue
-            if compiled is None:
-                compiled = Matcher(nlp.vocab)
-                compiled.add(pattern.id, [list(pattern.tokens)])
-            self.gated.append((pattern, compiled))
+            self.gated.append(WindowedMatcher(nlp, pattern))
             gates.append(conditions)
         self._plan_gates(gates, strings)
         self.phrase_matchers = [
@@ -410,14 +361,8 @@ class PatternMatcher:
         ]
         # allow_missing: spaCy would otherwise walk every token to check lemmas are set; our pipeline sets them.
         keys = list(self.always(span, allow_missing=True)) if len(self.always) else []
-        for pattern, compiled in self.always_compiled:
-            found += [(pattern, s, e) for s, e in compiled(tokens)]
         for number in self.passing(words):
-            pattern, matcher = self.gated[number]
-            if isinstance(matcher, TokenPattern):
-                found += [(pattern, s, e) for s, e in matcher(tokens)]
-            else:
-                keys.extend(matcher(span, allow_missing=True))
+            keys.extend(self.gated[number](span, tokens))
         # Matcher offsets are relative to a Span already (PhraseMatcher's are not: adjusted above).
         found += [(by_key[k], s, e) for k, s, e in keys]
         rank = self._rank

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, LEMMA, LENGTH, LIKE_NUM, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LEMMA, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
@@ -48,8 +48,8 @@ class TokenArrays:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        array = doc.to_array([ORTH, LOWER, IS_PUNCT, LIKE_NUM, IDX, LENGTH])
-        orths, lowers, puncts, like_nums, offsets, lengths = array.T.tolist()
+        array = doc.to_array([ORTH, LOWER, IS_PUNCT, IDX, LENGTH])
+        orths, lowers, puncts, offsets, lengths = array.T.tolist()
         memo, strings, newline, final = self._memo, doc.vocab.strings, self._newline, self.final
         for key in set(lowers).difference(memo):
             lower = strings[key]
@@ -71,7 +71,7 @@ class TokenArrays:
                 newline[orth] = "\n" in strings[orth]
             after_break = newline[orth]
         doc.from_array([SENT_START, LEMMA], numpy.array([starts, lemmas], dtype="uint64").T)
-        keep_tokens(doc, Tokens([lowers, lemmas, orths, starts, like_nums, offsets, lengths]))
+        keep_tokens(doc, Tokens([lowers, lemmas, orths, starts, offsets, lengths]))
         return doc
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from spacy.matcher import Matcher, PhraseMatcher
 
-from extractors.matching import PatternMatcher, TokenPattern, Tokens, _bounds, gate, word_sequences
+from extractors.matching import PatternMatcher, Tokens, WindowedMatcher, _bounds, gate, word_sequences
 from extractors.nlp import build_nlp
-from rules.load import RuleSet
+from rules.load import Pattern, RuleSet
 
 COLUMNS = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "source"
@@ -56,12 +56,16 @@ def test_gates_and_word_sequences() -> None:
     assert word_sequences([{"LOWER": "a"}, {"LEMMA": "b"}]) is None  # two attributes
 
 
-def test_token_patterns_give_exactly_the_matchers_matches() -> None:
-    """Random patterns with every operator and check TokenPattern implements, against spaCy's Matcher."""
+def _pattern(tokens: list[dict[str, object]]) -> Pattern:
+    return Pattern(id="p", target="t", tokens=tuple(tokens), phrase=None, file="f", line=1)
+
+
+def test_windowed_matchers_give_exactly_the_whole_span_matches() -> None:
+    """Random patterns with every operator, run in their windows, against spaCy's Matcher on the whole Doc."""
     nlp = build_nlp({})
     rng = random.Random(7)
     words = ["a", "b", "c", "A", "5", "."]
-    ops = [None, "?", "+", "*", "{0,2}", "{1,2}", "{2}", "{,2}", "{1,}", "{0}"]
+    ops = [None, "?", "+", "*", "{0,2}", "{1,2}", "{2}", "{,2}", "{1,}", "{0}", "!"]
 
     def spec() -> dict[str, object]:
         s: dict[str, object] = {}
@@ -83,34 +87,36 @@ def test_token_patterns_give_exactly_the_matchers_matches() -> None:
             s["OP"] = op
         return s
 
-    found = 0
+    found = windowed = 0
     for _ in range(1500):
-        pattern = [spec() for _ in range(rng.randint(1, 4))]
-        compiled = TokenPattern.compile(pattern, nlp.vocab.strings)
-        assert compiled is not None
+        tokens = [spec() for _ in range(rng.randint(1, 4))]
         matcher = Matcher(nlp.vocab)
-        matcher.add("p", [pattern])
+        matcher.add("p", [tokens])
+        ours = WindowedMatcher(nlp, _pattern(tokens))
         doc = nlp(" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))))
-        ours = compiled(Tokens.read(doc))
-        assert len(ours) == len(set(ours))
-        expected = {(s, e) for _, s, e in matcher(doc)}
-        assert set(ours) == expected, (pattern, doc.text)
+        span = doc[1:] if rng.random() < 0.3 else doc  # offsets relative to a Span as well
+        got = ours(span, Tokens.read(span))
+        assert len(got) == len(set(got))
+        expected = {(k, s, e) for k, s, e in matcher(span)}
+        assert set(got) == expected, (tokens, span.text)
         found += len(expected)
-    assert found > 3000
+        windowed += ours.anchor is not None and ours.windows(Tokens.read(span)) != [(0, len(span))]
+    assert found > 3000 and windowed > 200  # the windows were really narrower than the span, and matches were found
 
 
-def test_token_pattern_anchor_and_fallbacks() -> None:
-    strings = build_nlp({}).vocab.strings
-    pattern = TokenPattern.compile(
-        [{"LOWER": "x", "OP": "?"}, {"ORTH": {"NOT_IN": ["y"]}, "OP": "{0,2}"}, {"LEMMA": "train"}], strings
+def test_window_anchor_reach_and_fallbacks() -> None:
+    nlp = build_nlp({})
+    strings = nlp.vocab.strings
+    bounded = WindowedMatcher(
+        nlp, _pattern([{"LOWER": "x", "OP": "?"}, {"ORTH": {"NOT_IN": ["y"]}, "OP": "{0,2}"}, {"LEMMA": "train"}])
     )
-    assert pattern is not None
-    assert pattern.anchor == (1, frozenset({strings["train"]})) and pattern.reach == (0, 3)
-    unbounded = TokenPattern.compile([{"LOWER": "x", "OP": "*"}, {"LEMMA": "train"}], strings)
-    assert unbounded is not None and unbounded.anchor is None  # every start is tried
-    assert TokenPattern.compile([{"LOWER": "x", "OP": "!"}], strings) is None  # left to spaCy's Matcher
-    assert TokenPattern.compile([{"LENGTH": 3}], strings) is None
-    assert TokenPattern.compile([{"LOWER": {"REGEX": "x"}}], strings) is None
+    assert bounded.anchor == (1, frozenset({strings["train"]})) and bounded.before == 3 and bounded.after == 1
+    tokens = Tokens.read(nlp("a b c d e f train g h i j k l m n o train"))
+    assert bounded.windows(tokens) == [(3, 7), (13, 17)]
+    open_end = WindowedMatcher(nlp, _pattern([{"LEMMA": "train"}, {"LOWER": "x", "OP": "*"}]))
+    assert open_end.windows(tokens) == [(6, 17)]  # from the first anchor to the end
+    for everywhere in ([{"LOWER": "x", "OP": "*"}, {"LEMMA": "train"}], [{"LOWER": "x", "OP": "!"}, {"LEMMA": "t"}]):
+        assert WindowedMatcher(nlp, _pattern(everywhere)).windows(tokens) == [(0, 17)]
     assert [_bounds(op) for op in (None, "?", "+", "*", "{2}", "{1,3}", "{,2}", "{2,}", "{3,1}", "!")] == [
         (1, 1),
         (0, 1),
