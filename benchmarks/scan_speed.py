@@ -16,7 +16,9 @@ one run, on the same files:
    of RSS every 50 ms, which counts shared libraries once per process) measured from outside, and the scan's own
    duration as `scan_history` records it (without the interpreter's start-up and Prefect's flow-run set-up).
 
-Each run's CPU seconds are printed too (the scan's process tree, plus the Prefect server's): on a shared machine
+The floor and the full scan are each measured twice, alternately (floor, full scan, floor, full scan), and the
+faster of each pair is compared: a load on the shared machine that comes and goes decides neither side. Each run's
+CPU seconds are printed too (the scan's process tree, plus the Prefect server's): on a shared machine
 they vary much less than wall time, and on two cores a scan cannot take less wall time than half its CPU seconds.
 
 Prints a table with the ratios to the floor and writes the figures as JSON with `--json`.
@@ -266,12 +268,14 @@ def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
     corpus = work / "corpus"
     for old in (corpus, work / "prefect-home"):
         shutil.rmtree(old, ignore_errors=True)
-    for old in work.glob("bench.duckdb*"):
+    for old in work.glob("bench*.duckdb*"):
         old.unlink()
     started = time.perf_counter()
     files = build_corpus(n, corpus)
     built = time.perf_counter() - started
-    floor, floor_cpu, chars = measure_floor(files)
+    # The floor and the full scan are each measured twice, alternately, and the faster of each pair counts: the
+    # machine is shared, and a load that comes and goes should not decide the ratio either way.
+    floors = [measure_floor(files)]
     home = work / "prefect-home"
     env = os.environ | {"PREFECT_HOME": str(home)}
     os.environ["PREFECT_HOME"] = str(home)
@@ -280,11 +284,18 @@ def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
         server_start = time.perf_counter() - started
         env["PREFECT_API_URL"] = server.api_url
         db = work / "bench.duckdb"
-        full = run_scan(corpus, db, env, batch_size, server)
+        first = run_scan(corpus, work / "bench-first.duckdb", env, batch_size, server)
+        floors.append(measure_floor(files))
+        second = run_scan(corpus, db, env, batch_size, server)
+        full = min(first, second, key=lambda run: run["seconds"]) | {
+            "peak_rss_mb": max(first["peak_rss_mb"], second["peak_rss_mb"]),
+            "peak_pss_mb": max(first["peak_pss_mb"], second["peak_pss_mb"]),
+        }
         rescan = run_scan(corpus, db, env, batch_size, server)
         changed = change_files(files)
         rescan_changed = run_scan(corpus, db, env, batch_size, server)
     scans = {"full": full, "rescan": rescan, "rescan_1pct": rescan_changed}
+    floor, floor_cpu, chars = min(floors)
     return {
         "n": n,
         "machine": machine(),
@@ -293,6 +304,8 @@ def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
         "changed_files": len(changed),
         "floor_s": floor,
         "floor_cpu_s": floor_cpu,
+        "floor_runs_s": [run[0] for run in floors],
+        "full_scan_runs_s": [first["seconds"], second["seconds"]],
         "server_start_s": server_start,
         "batch_size": batch_size,
         "scans": {
@@ -316,10 +329,11 @@ def format_table(figures: dict[str, Any]) -> list[str]:
         "| run | seconds | × floor | % of full scan | inside the flow (s) | peak PSS (MB) | peak RSS sum (MB) "
         "| CPU s: scan + server |",
         "|---|---|---|---|---|---|---|---|",
-        f"| floor: plain text extraction, one process | {floor:.1f} | 1.00 | | | | | {figures['floor_cpu_s']:.1f} |",
+        f"| floor: plain text extraction, one process (faster of 2) | {floor:.1f} | 1.00 | | | | | "
+        f"{figures['floor_cpu_s']:.1f} |",
     ]
     names = {
-        "full": "full scan (fresh warehouse)",
+        "full": "full scan, fresh warehouse (faster of 2)",
         "rescan": "rescan, nothing changed",
         "rescan_1pct": f"rescan, 1% changed ({figures['changed_files']} files)",
     }
@@ -331,6 +345,9 @@ def format_table(figures: dict[str, Any]) -> list[str]:
             f"{run['peak_rss_mb']:.0f} | {run['cpu_s']:.1f} + {run['server_cpu_s']:.1f} |"
         )
     lines.append(f"| Prefect server start-up (fixed cost, once) | {figures['server_start_s']:.1f} | | | | | | |")
+    runs = ", ".join(f"{s:.1f}" for s in figures["floor_runs_s"])
+    scans = ", ".join(f"{s:.1f}" for s in figures["full_scan_runs_s"])
+    lines += ["", f"Floor runs: {runs} s; full scans: {scans} s (alternated: floor, scan, floor, scan)."]
     return lines
 
 
