@@ -15,6 +15,7 @@ def reduce_slots(self: object) -> tuple[type, tuple[object, ...]]:
     """
     return type(self), tuple(getattr(self, name) for name in self.__slots__)  # type: ignore[attr-defined]
 
+
 STRENGTHS = ("required", "preferred", "responsibility", "deliverable")
 
 

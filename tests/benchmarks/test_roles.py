@@ -161,11 +161,7 @@ def _norm(text: str) -> str:
 
 
 def _rules_files() -> list[Path]:
-    return sorted(
-        p
-        for p in Path(DEFAULT_DIR).rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    )
+    return sorted(p for p in Path(DEFAULT_DIR).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def _labelled_titles(corpus: Path) -> tuple[dict[str, str], dict[str, str]]:
