@@ -11,7 +11,6 @@ cost and the worker is started again for the next one. The workers exit by thems
 from __future__ import annotations
 
 import atexit
-import gc
 import os
 import pickle
 import signal
@@ -26,12 +25,12 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from extractors.errors import ExtractionError, ReaderCrashed, ReadTimeout
-from extractors.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, read_document
+from extractors.errors import ReaderCrashed, ReadTimeout
+from extractors.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from extractors.worker import WORKER_COMMAND, Result
 from rules.load import RuleSet
-from warehouse.records import Failed, Processed, SeenFile
+from warehouse.records import Failed, SeenFile
 
-Result = Processed | Failed
 # Starting a worker (imports, spaCy matchers) is not part of any file's time limit, but it must end.
 _START_TIMEOUT = 120.0
 # Files sent ahead to each worker: the next one is waiting in its pipe when it finishes one.
@@ -44,20 +43,6 @@ def _worker_env() -> dict[str, str]:
     paths = [ours, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     # numpy's OpenBLAS would start a thread pool we never use; a process that forks is better without threads.
     return {"OPENBLAS_NUM_THREADS": "1"} | os.environ | {"PYTHONPATH": os.pathsep.join(paths)}
-
-
-def process_file(file: SeenFile, analyzer: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
-    """Read and analyse one file in this process; a failure is a record, not a raise."""
-    try:
-        document = read_document(file.path, max_bytes=max_bytes)
-    except ExtractionError as exc:
-        return Failed(file, exc.error_type, exc.message)
-    except OSError as exc:
-        return Failed(file, "unreadable", f"cannot read the file: {exc.strerror or exc}")
-    try:
-        return Processed(file, document, analyzer(document))
-    except Exception as exc:  # a bug of ours must not stop the scan: record it for a person to report
-        return Failed(file, "internal_error", f"rolesignal could not analyse this file ({type(exc).__name__}: {exc})")
 
 
 def _timeout_failure(file: SeenFile, timeout: float) -> Failed:
@@ -132,7 +117,7 @@ def _spawn(setup: bytes, siblings: int = 0) -> list[_Worker]:
     pipes = [(os.pipe(), os.pipe()) for _ in range(1 + siblings)]
     theirs = [fd for (request_r, _), (_, reply_w) in pipes for fd in (request_r, reply_w)]
     process = subprocess.Popen(
-        [sys.executable, "-c", _WORKER, ",".join(map(str, theirs))],
+        [sys.executable, "-c", WORKER_COMMAND, ",".join(map(str, theirs))],
         pass_fds=theirs,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -368,64 +353,3 @@ def close_shared_pool() -> None:
 
 
 atexit.register(close_shared_pool)
-
-
-# The worker takes its set-up (the pickled rules, larger than a pipe's buffer) first, so that the pool's constructor
-# does not wait for its imports. argv[1] lists (request, reply) descriptor pairs: its own, then its siblings'.
-_WORKER = (
-    "import sys; from multiprocessing.connection import Connection; "
-    "fds = [int(fd) for fd in sys.argv[1].split(',')]; "
-    "requests = Connection(fds[0], writable=False); setup = requests.recv_bytes(); "
-    "from extractors.pool import serve_analyses; serve_analyses(requests, fds, setup)"
-)
-
-
-def serve_analyses(requests: Connection, fds: list[int], setup: bytes) -> None:
-    """Worker: build the Analyzer from the rules we were sent, fork a sibling per further descriptor pair, then
-    process files until the pipe closes."""
-    from rules.analyse import Analyzer
-
-    rules, max_bytes = pickle.loads(setup)
-    analyzer = Analyzer(rules)
-    # The readers are imported now so that their modules are frozen too: what exists now lives as long as the
-    # worker, and freezing it makes a full collection cost ~5 ms instead of ~40 (with the readers left out).
-    import extractors.docx
-    import extractors.pdf
-    import extractors.text  # noqa: F401
-
-    gc.freeze()
-    siblings = list(zip(fds[2::2], fds[3::2], strict=True))
-    if siblings:
-        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # siblings that die or are killed are reaped by the kernel
-    for number, (request_fd, reply_fd) in enumerate(siblings):
-        if os.fork() == 0:  # a sibling: shares the frozen imports and matchers with us, copy-on-write
-            code = 1
-            try:
-                requests.close()
-                for fd in [fds[1], *(fd for pair in siblings[number + 1 :] for fd in pair)]:
-                    os.close(fd)  # ours and the later siblings' ends (the earlier ones' are closed already)
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _serve(
-                    Connection(request_fd, writable=False), Connection(reply_fd, readable=False), analyzer, max_bytes
-                )
-                code = 0
-            finally:
-                os._exit(code)  # never our parent's exit handlers
-        os.close(request_fd)
-        os.close(reply_fd)
-    _serve(requests, Connection(fds[1], readable=False), analyzer, max_bytes)
-
-
-def _serve(requests: Connection, replies: Connection, analyzer: Any, max_bytes: int) -> None:
-    """Say ready (with our pid, which the pool needs to stop us), then answer file after file."""
-    replies.send(("ready", os.getpid()))
-    while True:
-        try:
-            file = requests.recv()
-        except (EOFError, OSError):
-            return
-        replies.send(process_file(file, analyzer, max_bytes))
-        if file.path.lower().endswith(".docx"):
-            # python-docx objects hold reference cycles; left to the collector's own pace, dozens of parsed packages
-            # pile up and the worker grows by ~100 MB.
-            gc.collect()
