@@ -59,7 +59,7 @@ def warehouse(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @contextmanager
 def held_writes(db: str) -> Iterator[None]:
-    """Writes in the block share a connection, given up every HOLD_SECONDS so that readers get in between."""
+    """Writes in the block share a connection, given up when a reader waits and at least every HOLD_SECONDS."""
     _HELD[db] = HeldConnection(db, HOLD_SECONDS)
     try:
         yield
