@@ -35,7 +35,6 @@ _WORD_COLUMNS = 3
 SENT_START_COLUMN, IDX_COLUMN, LENGTH_COLUMN = 3, 4, 5
 _COLUMN = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
 _WORDS_KEY = "rolesignal.words"
-_QUANTIFIER = re.compile(r"^\{(\d*),?(\d*)\}$")
 _BOUNDS = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
 
 Condition = tuple[str, frozenset[str]]
@@ -43,10 +42,8 @@ Condition = tuple[str, frozenset[str]]
 
 def _required(op: str | None) -> bool:
     """Whether a token spec with this operator must match at least one token."""
-    if op is None or op == "+":
-        return True
-    quantifier = _QUANTIFIER.match(op)
-    return bool(quantifier and quantifier.group(1) and int(quantifier.group(1)) >= 1)
+    bounds = _bounds(op)
+    return bounds is not None and bounds[0] >= 1
 
 
 def gate(tokens: Iterable[Mapping[str, Any]]) -> tuple[Condition, ...]:
