@@ -171,8 +171,9 @@ def _may_need_reading(folder: Path, db: str, retry_failed: bool) -> bool:
 
 
 def _start_readers(rules: Any) -> None:
-    """Start the worker processes now, in the background: their 3 s of imports then overlap Prefect's start-up
-    (one CPU is idle while this process imports) instead of following the scan plan. The flow finds them ready."""
+    """Start the worker processes now, in the background: the first one's ~2 s of imports then overlap Prefect's
+    start-up (one CPU is idle while this process imports) instead of following the scan plan. The flow finds them
+    ready."""
     import threading
 
     from extractors.pool import shared_pool
