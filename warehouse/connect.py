@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,34 +78,62 @@ def open_warehouse(path: str | Path, read_only: bool = False, timeout: float = 3
 
 
 class HeldConnection:
-    """A writable connection kept across consecutive writes, given up after a write when a reader is waiting or it
-    has been held `hold` seconds.
+    """A writable connection kept across a scan's consecutive uses, given up between uses when a reader is waiting
+    or it has been held `hold` seconds.
 
     Closing checkpoints the file, and a checkpoint costs more the larger the warehouse (0.06 s at 500 documents,
     0.5 s at 12,000): a scan that closed after every write would spend more and more of its time there. Holding the
-    connection shuts readers out meanwhile: a reader waiting through open_warehouse says so (`<db>.read-wanted`) and
-    gets in after the current write; other programs (the duckdb CLI) get in every `hold` seconds.
+    connection shuts readers out meanwhile: a reader waiting through open_warehouse says so (`<db>.read-wanted`),
+    other programs (the duckdb CLI) cannot. A watcher thread checks every `check_every` seconds while the connection
+    is not in use, so a waiting reader gets in at once between uses and after the current one otherwise, and other
+    programs at least every `hold` seconds, however long the scan spends away from the warehouse (walking and hashing
+    a big folder, reading the next batch).
     """
 
-    def __init__(self, path: str | Path, hold: float) -> None:
+    def __init__(self, path: str | Path, hold: float, check_every: float = 0.25) -> None:
         self.path = path
         self.hold = hold
+        self.check_every = check_every
         self._con: duckdb.DuckDBPyConnection | None = None
         self._opened = 0.0
+        self._in_use = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """The held connection (opened if need be); closed after the block when it is due or the block failed."""
-        if self._con is None:
-            self._con = open_warehouse(self.path)
-            self._opened = time.monotonic()
+        with self._lock:
+            if self._con is None:
+                self._con = open_warehouse(self.path)
+                self._opened = time.monotonic()
+            self._in_use = True
+            con = self._con
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch, name="held-connection", daemon=True)
+                self._watcher.start()
         try:
-            yield self._con
+            yield con
         except BaseException:
-            self.close()  # a failed write may leave it unusable: the retry opens a fresh one
+            self._release(always=True)  # a failed write may leave it unusable: the retry opens a fresh one
             raise
-        if time.monotonic() - self._opened >= self.hold or self._read_wanted():
-            self.close()
+        self._release(always=False)
+
+    def _release(self, always: bool) -> None:
+        with self._lock:
+            self._in_use = False
+            if always or self._due():
+                self._close_locked()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.check_every):
+            with self._lock:
+                if self._con is not None and not self._in_use and self._due():
+                    self._close_locked()
+
+    def _due(self) -> bool:
+        return time.monotonic() - self._opened >= self.hold or self._read_wanted()
 
     def _read_wanted(self) -> bool:
         try:
@@ -113,10 +142,18 @@ class HeldConnection:
             return False
         return time.time() - touched < _WANTED_FRESH
 
-    def close(self) -> None:
+    def _close_locked(self) -> None:
         if self._con is not None:
             con, self._con = self._con, None
             con.close()
+
+    def close(self) -> None:
+        """Close the connection and stop the watcher."""
+        self._stop.set()
+        if self._watcher is not None and self._watcher is not threading.current_thread():
+            self._watcher.join()
+        with self._lock:
+            self._close_locked()
 
 
 @contextmanager

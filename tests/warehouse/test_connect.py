@@ -151,3 +151,33 @@ def test_a_waiting_reader_gets_in_after_the_current_write(tmp_path: Path) -> Non
         held.close()
     assert reader.returncode == 0 and waited < 5
     assert not (tmp_path / "w.duckdb.read-wanted").exists()
+
+
+def test_a_waiting_reader_gets_in_while_the_held_connection_is_idle(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    held = HeldConnection(path, hold=3600, check_every=0.05)
+    with held.connection() as con:
+        con.execute("CREATE TABLE t (a INTEGER)")
+    assert not _readable_elsewhere(path)
+    try:  # no further write comes (a scan walking a big folder): the watcher lets the reader in
+        reader = subprocess.run(
+            [sys.executable, "-c", WAITING_READER, str(path)], capture_output=True, text=True, timeout=30
+        )
+        assert reader.returncode == 0 and float(reader.stdout) < 3
+        with held.connection() as again:  # the scan's next use opens it again
+            assert again is not con and again.execute("SELECT count(*) FROM t").fetchall() == [(0,)]
+    finally:
+        held.close()
+
+
+def test_the_watcher_gives_up_an_idle_connection_held_too_long(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    held = HeldConnection(path, hold=0.5, check_every=0.05)
+    with held.connection() as con:
+        con.execute("CREATE TABLE t (a INTEGER)")
+    assert not _readable_elsewhere(path)  # not due after the block: kept
+    deadline = time.monotonic() + 5  # no further use: the watcher gives it up once held 0.5 s
+    while not _readable_elsewhere(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _readable_elsewhere(path)
+    held.close()
