@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,10 +70,7 @@ def view_descriptions() -> dict[str, str]:
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     """Versions recorded in schema_migrations (empty for a new database)."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'schema_migrations'"
-    ).fetchall()[0][0]
-    if not exists:
+    if not _table_exists(con, "schema_migrations"):
         return set()
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
 
@@ -97,12 +95,42 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 [version, name, utcnow()],
             )
         applied.append(version)
-    # Views are always replaced so that a changed definition takes effect without a migration. They are created in
-    # dependency order (role_summary after document_roles), so a view may select from any other view.
-    with _migration_step(con, "creating the views"):
-        for name in view_order():
-            con.execute((VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    # Views are replaced whenever a file changed (or a migration ran), so that a changed definition takes effect
+    # without a migration. They are created in dependency order (role_summary after document_roles), so a view may
+    # select from any other view.
+    sources = {name: (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8") for name in view_names()}
+    hashes = {name: hashlib.sha256(sql.encode()).hexdigest() for name, sql in sources.items()}
+    recorded = _table_exists(con, "schema_views")  # not with a migrations folder that stops before 003 (tests)
+    if applied or not recorded or _created_views(con) != hashes:
+        with _migration_step(con, "creating the views"):
+            for name in view_order():
+                con.execute(sources[name])
+            if recorded:
+                con.execute("DELETE FROM schema_views")
+                created = utcnow()
+                con.executemany(
+                    "INSERT INTO schema_views (name, sha256, created_at) VALUES (?, ?, ?)",
+                    [[name, sha, created] for name, sha in hashes.items()],
+                )
     return applied
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [name]
+        ).fetchall()[0][0]
+    )
+
+
+def _created_views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """View name → hash of its file when it was created, for the views that exist."""
+    return dict(
+        con.execute(
+            "SELECT s.name, s.sha256 FROM schema_views AS s "
+            "INNER JOIN duckdb_views() AS v ON v.view_name = s.name AND v.schema_name = 'main' AND NOT v.internal"
+        ).fetchall()
+    )
 
 
 @contextmanager

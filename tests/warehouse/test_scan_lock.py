@@ -76,7 +76,7 @@ def test_migration_002_keeps_existing_scans(tmp_path: Path, monkeypatch: pytest.
         m.setattr(schema, "MIGRATIONS_DIR", only_001)
         migrate(con)
     first = store.start_scan(con, "/r", "run-1", "v1")
-    assert migrate(con) == [2]
+    assert migrate(con) == [2, 3]
     assert con.execute("SELECT scan_id, flow_run_id, status FROM scans").fetchall() == [(first, "run-1", "running")]
     assert store.start_scan(con, "/r", None, "v1") == first + 1  # the sequence carries on
     assert store.mark_interrupted(con) == [first, first + 1]

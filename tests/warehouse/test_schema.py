@@ -21,6 +21,7 @@ TABLES = {
     "requirements",
     "scans",
     "schema_migrations",
+    "schema_views",
     "signal_hits",
     "signals",
 }
@@ -32,14 +33,14 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def test_migrate_creates_tables_with_comments_and_views(con: duckdb.DuckDBPyConnection) -> None:
-    assert migrate(con) == [1, 2]
+    assert migrate(con) == [1, 2, 3]
     tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
     assert set(tables) == TABLES
     assert all(tables[t] for t in TABLES), "every table has a COMMENT"
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views == set(view_names())
     applied = con.execute("SELECT version, name FROM schema_migrations").fetchall()
-    assert applied == [(1, "initial"), (2, "scan_interrupted")]
+    assert applied == [(1, "initial"), (2, "scan_interrupted"), (3, "schema_views")]
 
 
 def test_migrate_twice_is_a_noop(con: duckdb.DuckDBPyConnection) -> None:
@@ -50,6 +51,31 @@ def test_migrate_twice_is_a_noop(con: duckdb.DuckDBPyConnection) -> None:
     assert migrate(con) == []
     assert factories.table_contents(con) == before
     assert con.execute("SELECT count(*) FROM document_roles").fetchall() == [(1,)]
+
+
+def _view_sql(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    return con.execute("SELECT sql FROM duckdb_views() WHERE view_name = ?", [name]).fetchall()[0][0]
+
+
+def test_views_are_created_again_only_when_a_file_changed_or_a_view_is_missing(
+    con: duckdb.DuckDBPyConnection, tmp_path, monkeypatch
+) -> None:
+    for path in schema.VIEWS_DIR.glob("*.sql"):
+        (tmp_path / path.name).write_text(path.read_text())
+    monkeypatch.setattr(schema, "VIEWS_DIR", tmp_path)
+    migrate(con)
+    created = con.execute("SELECT name, created_at FROM schema_views ORDER BY name").fetchall()
+    assert [name for name, _ in created] == view_names()
+    migrate(con)
+    assert con.execute("SELECT name, created_at FROM schema_views ORDER BY name").fetchall() == created
+
+    (tmp_path / "title_mismatches.sql").write_text("CREATE OR REPLACE VIEW title_mismatches AS SELECT 42 AS answer;")
+    migrate(con)
+    assert con.execute("SELECT * FROM title_mismatches").fetchall() == [(42,)]
+
+    con.execute("DROP VIEW role_summary")
+    migrate(con)
+    assert "document_roles" in _view_sql(con, "role_summary")
 
 
 def test_view_names_come_from_files() -> None:
