@@ -59,7 +59,7 @@ def warehouse(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @contextmanager
 def held_writes(db: str) -> Iterator[None]:
-    """Writes in the block share a connection, given up when a reader waits and at least every HOLD_SECONDS."""
+    """Warehouse uses in the block share a connection, given up when a reader waits and at least every HOLD_SECONDS."""
     _HELD[db] = HeldConnection(db, HOLD_SECONDS)
     try:
         yield
@@ -68,8 +68,9 @@ def held_writes(db: str) -> Iterator[None]:
 
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 4])
-def prepare(db: str, root: str, rules: RuleSet) -> tuple[int, dict[str, Any], set[str]]:
-    """Migrate, close scans a killed process left 'running', record the rules, open a scan row, read what is known."""
+def prepare(db: str, root: str, rules: RuleSet) -> tuple[int, dict[str, Any], set[str], int]:
+    """Migrate, close scans a killed process left 'running', record the rules, open a scan row, read what is known
+    (and how many stored documents other rules classified)."""
     with warehouse(db) as con:
         migrate(con)
         interrupted = store.mark_interrupted(con)  # we hold the scan lock: no other scan of this warehouse is alive
@@ -77,7 +78,8 @@ def prepare(db: str, root: str, rules: RuleSet) -> tuple[int, dict[str, Any], se
             get_run_logger().warning("scans %s did not finish (process killed?): marked interrupted", interrupted)
         store.write_catalogue(con, [vars(s) for s in rules.signals.values()], rules.version)
         scan_id = store.start_scan(con, root, str(flow_run.id or "") or None, rules.version)
-        return scan_id, store.known_files(con, root), set(store.known_contents(con))
+        stale = len(store.stale_contents(con, rules.version))
+        return scan_id, store.known_files(con, root), set(store.known_contents(con)), stale
 
 
 @task(name="plan-files", cache_policy=NO_CACHE)
@@ -200,12 +202,17 @@ def scan_folder(
     rules = load_rules(rules_dir)
     root = str(Path(folder).resolve())
     analysis = BatchAnalysis(rules, file_timeout, dask_address, workers)
-    with scan_lock(db):
+    if db != ":memory:" and not Path(db).expanduser().exists():
+        analysis.start()  # a new warehouse: every file will be read, so the workers' start-up overlaps the plan
+    # One writable connection serves the whole scan, given up whenever a reader waits (see HeldConnection).
+    with scan_lock(db), held_writes(db):
         # quote(): Prefect walks every task parameter looking for futures; the rules, the known files and the plan
         # are thousands of objects (a fifth of a no-change rescan's time in the profile).
-        scan_id, known, stored = prepare(db, root, quote(rules))
+        scan_id, known, stored, stale = prepare(db, root, quote(rules))
         try:
-            summary = _scan(db, root, rules, scan_id, known, stored, retry_failed, (batch_size, write_size), analysis)
+            summary = _scan(
+                db, root, rules, scan_id, (known, stored, stale), retry_failed, (batch_size, write_size), analysis
+            )
         except Exception:
             _record_failed_scan(db, scan_id)
             raise
@@ -218,14 +225,14 @@ def _scan(
     root: str,
     rules: RuleSet,
     scan_id: int,
-    known: dict[str, Any],
-    stored: set[str],
+    warehouse_state: tuple[dict[str, Any], set[str], int],
     retry_failed: bool,
     sizes: tuple[int, int],
     analysis: BatchAnalysis,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     batch_size, write_size = sizes
+    known, stored, stale = warehouse_state
     plan = plan_files(root, quote(known), quote(stored), retry_failed)
     logger.info("scan %s: %d files to read, %d unchanged", scan_id, len(plan.to_read), len(plan.unchanged))
     if plan.to_read:
@@ -239,17 +246,16 @@ def _scan(
     if plan.to_read:
         progress.report(0, len(plan.to_read))  # reading starts now: rates count from here, not from start-up
     pending: list[Processed | Failed] = []
-    with held_writes(db):
-        for number, results in enumerate(analysis.results(batches(plan.to_read, batch_size)), 1):
-            pending.extend(results)
-            progress.report(min(number * batch_size, len(plan.to_read)), len(plan.to_read))
-            for result in results:
-                if isinstance(result, Failed):
-                    failed += 1
-                    failed_content[result.file.content_hash] = result
-            if len(pending) >= write_size or number == n_batches:
-                _write(db, scan_id, pending, f"batch {number}/{n_batches}")
-                pending = []
+    for number, results in enumerate(analysis.results(batches(plan.to_read, batch_size)), 1):
+        pending.extend(results)
+        progress.report(min(number * batch_size, len(plan.to_read)), len(plan.to_read))
+        for result in results:
+            if isinstance(result, Failed):
+                failed += 1
+                failed_content[result.file.content_hash] = result
+        if len(pending) >= write_size or number == n_batches:
+            _write(db, scan_id, pending, f"batch {number}/{n_batches}")
+            pending = []
     # Paths whose content was already stored (moved, renamed, duplicated) share its results, or its failure.
     linked_failed = [
         Failed(f, failed_content[f.content_hash].error_type, failed_content[f.content_hash].message)
@@ -260,7 +266,9 @@ def _scan(
     if linked_ok:
         write_batch(db, scan_id, [], quote(linked_ok))
     failed += len(linked_failed)
-    reclassified = reclassify(db, quote(rules), batch_size)
+    # Stored documents classified by other rules: those found at the start, and any stored content a path now links
+    # to (its earlier paths may all have gone). Without either there is nothing to look for.
+    reclassified = reclassify(db, quote(rules), batch_size) if stale or plan.linked else 0
     summary = finish(db, scan_id, root, quote(plan), quote(linked_failed), failed)
     return summary | {"scan_id": scan_id, "reclassified": reclassified, "root": root, "rules_version": rules.version}
 
