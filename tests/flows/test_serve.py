@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -12,6 +18,7 @@ from flows import serve
 from flows.cli import cli
 from flows.scan import scan_folder
 from tests.flows.documents import write_inbox
+from warehouse.connect import open_warehouse
 
 
 def test_local_server_answers_then_stops_with_its_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,3 +69,74 @@ def test_scan_publishes_summary_artifacts(tmp_path: Path) -> None:
     assert '{"measure": "files_seen", "files": 4}' in str(by_key["scan-summary"].data)
     report = str(by_key["scan-report"].data)
     assert "| broken.pdf | corrupt_file | not a PDF" in report and "| ai_developer | 1 |" in report
+
+
+def test_within_the_block_prefect_forks_flow_runs_from_the_forkserver(tmp_path: Path) -> None:
+    from multiprocessing.context import ForkServerProcess
+
+    import prefect.flow_engine
+
+    inbox = write_inbox(tmp_path / "inbox")
+    db = tmp_path / "w.duckdb"
+    with serve.runs_forked_from_server():
+        process = prefect.flow_engine.run_flow_in_subprocess(
+            scan_folder, parameters={"folder": str(inbox["ai"].parent), "db": str(db)}
+        )
+        process.join(120)
+    assert isinstance(process, ForkServerProcess) and process.exitcode == 0
+    assert prefect.flow_engine.multiprocessing is multiprocessing  # as it was, after the block
+    with open_warehouse(db, read_only=True) as con:
+        roles = con.execute("SELECT file_name, role FROM document_roles ORDER BY 1").fetchall()
+    assert roles == [("ai-engineer.pdf", "ai_developer"), ("backend.txt", "none"), ("ml-engineer.docx", "ml_engineer")]
+
+
+def _wait_for(condition, timeout: float, what: str):  # noqa: ANN001, ANN202
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := condition():
+            return found
+        time.sleep(0.25)
+    raise AssertionError(f"{what} within {timeout:g} s")
+
+
+def test_serve_runs_the_scans_it_is_asked_for_from_its_forkserver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psutil
+    from prefect.client.orchestration import get_client
+
+    home = tmp_path / "prefect-home"
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    inbox = write_inbox(tmp_path / "inbox")
+    db = tmp_path / "w.duckdb"
+    with serve.local_server(log_dir=tmp_path) as server, serve.using_api(server.api_url):
+        env = os.environ | {"PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+        command = [str(Path(sys.executable).with_name("rolesignal")), "serve", str(inbox["ai"].parent), "--db", str(db)]
+        command += ["--cron", "0 0 1 1 *", "--name", "test-serve"]  # due once a year: the test asks for the run
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            with get_client(sync_client=True) as client:
+
+                def deployment():  # noqa: ANN202
+                    assert process.poll() is None, process.communicate()[1]
+                    try:
+                        return client.read_deployment_by_name("scan-folder/test-serve")
+                    except Exception:
+                        return None
+
+                run = client.create_flow_run_from_deployment(_wait_for(deployment, 120, "serve registered").id)
+                state = _wait_for(
+                    lambda: (s := client.read_flow_run(run.id).state) and s.is_final() and s, 120, "the run ended"
+                )
+            assert state.is_completed(), state.message
+            children = [" ".join(p.cmdline()) for p in psutil.Process(process.pid).children()]
+            assert any("multiprocessing.forkserver" in c for c in children), children
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and err.rstrip().endswith("serve stopped."), err
+    with open_warehouse(db, read_only=True) as con:
+        roles = con.execute("SELECT file_name, role FROM document_roles ORDER BY 1").fetchall()
+        [(flow_run_id,)] = con.execute("SELECT flow_run_id FROM scan_history").fetchall()
+    assert roles == [("ai-engineer.pdf", "ai_developer"), ("backend.txt", "none"), ("ml-engineer.docx", "ml_engineer")]
+    assert flow_run_id == str(run.id)
