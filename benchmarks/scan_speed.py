@@ -9,17 +9,21 @@ one run, on the same files:
 1. the floor: plain single-process text extraction with the fastest readers the project has (pypdfium2
    `get_text_bounded` per page, python-docx paragraphs and table cells, read + decode for text);
 2. a `prefect server start` on a free loopback port (its start-up is timed as a fixed cost, apart from the scans);
-3. `rolesignal scan` into a fresh warehouse (full scan), again with nothing changed, and again after 1% of the
-   files changed — each a subprocess talking to that server (a scheduled scan is such a process too: Prefect's
-   runner spawns a fresh interpreter per flow run), its wall time and the peak memory of its process tree (the
-   scan and its worker processes, sampled with psutil: PSS every 0.5 s, the memory the tree occupies, and the sum
-   of RSS every 50 ms, which counts shared libraries once per process) measured from outside, and the scan's own
-   duration as `scan_history` records it (without the interpreter's start-up and Prefect's flow-run set-up).
+3. scheduled scans, as `rolesignal serve` runs them (benchmarks/scheduled_scans.py): one serve process (its start-up
+   timed as a fixed cost), each run asked for through the Prefect API as its schedule would, timed by the server from
+   the runner taking the run (Pending) to its final state: a full scan into a fresh warehouse, rescans with nothing
+   changed (the median of three counts), and a rescan after 1% of the files changed;
+4. the same three as `rolesignal scan` subprocesses (ad-hoc runs, wall time): these pay for starting Python and
+   importing Prefect every time, which a scheduled run forked from serve's forkserver does not.
 
-The floor and the full scan are each measured twice, alternately (floor, full scan, floor, full scan), and the
-faster of each pair is compared: a load on the shared machine that comes and goes decides neither side. Each run's
-CPU seconds are printed too (the scan's process tree, plus the Prefect server's): on a shared machine
-they vary much less than wall time, and on two cores a scan cannot take less wall time than half its CPU seconds.
+Memory and CPU are sampled from outside with psutil over each run's process tree (benchmarks/process_tree.py): the
+scan with its worker processes, and for scheduled scans serve and its forkserver too: PSS every 0.5 s (the memory the
+tree occupies) and the sum of RSS every 50 ms (which counts shared libraries once per process).
+
+The floor and the scheduled full scan are each measured twice, alternately (floor, full scan, floor, full scan), and
+the faster of each pair is compared: a load on the shared machine that comes and goes decides neither side. Each
+run's CPU seconds are printed too (the process tree, plus the Prefect server's): on a shared machine they vary much
+less than wall time, and on two cores a scan cannot take less wall time than half its CPU seconds.
 
 Prints a table with the ratios to the floor and writes the figures as JSON with `--json`.
 """
@@ -34,11 +38,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from benchmarks.process_tree import TreeSampler, tree_cpu
+from benchmarks.scheduled_scans import ServedScans
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "examples" / "source"
@@ -140,98 +146,27 @@ def measure_floor(files: Sequence[Path]) -> tuple[float, float, int]:
 # ------------------------------------------------------------------------------------------------ the scans
 
 
-# Reading a process's PSS makes the kernel walk its page tables: ~16 ms of CPU per scan process here. Sampled every
-# 50 ms over three processes that took most of a core from the scan being measured, on a 2-core machine; PSS is
-# sampled every 0.5 s (memory moves with batches of seconds), RSS and CPU times (cheap) every 50 ms.
-_SAMPLE_EVERY = 0.05
-_PSS_EVERY = 0.5
-
-
-def _tree_sample(process: Any, cpu: dict[int, float], with_pss: bool) -> tuple[int, int | None]:
-    """(RSS, PSS or None) summed over the process and its children; records each one's CPU seconds in `cpu`.
-
-    RSS counts each shared page (libpython, spaCy's and PDFium's libraries) once per process that maps it; PSS
-    splits shared pages between the processes, so its sum is the memory the tree really occupies.
-    """
-    import psutil
-
-    rss = pss = 0
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            if with_pss:
-                info = p.memory_full_info()
-                pss += getattr(info, "pss", info.rss)
-            else:
-                info = p.memory_info()
-            times = p.cpu_times()
-        except psutil.Error:
-            continue
-        rss += info.rss
-        cpu[p.pid] = times.user + times.system
-    return rss, pss if with_pss else None
-
-
-def _server_cpu(server: Any) -> float:
-    """CPU seconds the Prefect server (and any process it started) has used so far."""
-    import psutil
-
-    total = 0.0
-    root = psutil.Process(server.process.pid)
-    for p in [root, *root.children(recursive=True)]:
-        try:
-            times = p.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
-
-
-def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None, server: Any) -> dict[str, Any]:
+def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None, server_pid: int) -> dict[str, Any]:
     """`rolesignal scan` in a subprocess: wall seconds, peak memory and CPU seconds of its process tree (RSS and CPU
     sampled every 50 ms, PSS every 0.5 s), the Prefect server's CPU seconds, and its output."""
-    import psutil
-
     command = [str(Path(sys.executable).with_name("rolesignal")), "scan", str(folder), "--db", str(db)]
     if batch_size is not None:  # otherwise the default a user gets
         command += ["--batch-size", str(batch_size)]
-    server_cpu = _server_cpu(server)
+    server_cpu = sum(tree_cpu(server_pid).values())
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak_rss = peak_pss = 0
-    cpu: dict[int, float] = {}
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak_rss, peak_pss
-        watched = psutil.Process(process.pid)
-        next_pss = 0.0
-        while not done.is_set():
-            now = time.monotonic()
-            try:
-                rss, pss = _tree_sample(watched, cpu, with_pss=now >= next_pss)
-            except psutil.Error:
-                return
-            if pss is not None:
-                next_pss = now + _PSS_EVERY
-                peak_pss = max(peak_pss, pss)
-            peak_rss = max(peak_rss, rss)
-            done.wait(_SAMPLE_EVERY)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = TreeSampler(process.pid).start()
     out, err = process.communicate()
     seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    sampler.stop()
     if process.returncode != 0:
         raise RuntimeError(f"scan failed ({process.returncode}):\n{err.decode()[-3000:]}")
     return {
         "seconds": seconds,
-        "flow_seconds": _last_scan_seconds(db),
-        "peak_rss_mb": peak_rss / 2**20,
-        "peak_pss_mb": peak_pss / 2**20,
-        "cpu_s": sum(cpu.values()),
-        "server_cpu_s": _server_cpu(server) - server_cpu,
+        "peak_rss_mb": sampler.peak_rss_mb,
+        "peak_pss_mb": sampler.peak_pss_mb,
+        "cpu_s": sampler.cpu_seconds,
+        "server_cpu_s": sum(tree_cpu(server_pid).values()) - server_cpu,
         "output": out.decode(),
     }
 
@@ -262,6 +197,9 @@ def machine() -> dict[str, Any]:
     }
 
 
+RESCANS = 3  # no-change rescans as serve runs them: their median counts (one run is a fraction of a second's noise)
+
+
 def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
     from flows.serve import local_server
 
@@ -282,20 +220,29 @@ def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
     started = time.perf_counter()
     with local_server(log_dir=work) as server:
         server_start = time.perf_counter() - started
-        env["PREFECT_API_URL"] = server.api_url
+        env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"] = server.api_url
+        pid = server.process.pid
         db = work / "bench.duckdb"
-        first = run_scan(corpus, work / "bench-first.duckdb", env, batch_size, server)
-        floors.append(measure_floor(files))
-        second = run_scan(corpus, db, env, batch_size, server)
-        full = min(first, second, key=lambda run: run["seconds"]) | {
-            "peak_rss_mb": max(first["peak_rss_mb"], second["peak_rss_mb"]),
-            "peak_pss_mb": max(first["peak_pss_mb"], second["peak_pss_mb"]),
-        }
-        rescan = run_scan(corpus, db, env, batch_size, server)
-        changed = change_files(files)
-        rescan_changed = run_scan(corpus, db, env, batch_size, server)
-    scans = {"full": full, "rescan": rescan, "rescan_1pct": rescan_changed}
+        with ServedScans(corpus, db, env, pid, work / "serve.log") as served:
+            first = served.run(work / "bench-first.duckdb", batch_size)
+            floors.append(measure_floor(files))
+            second = served.run(db, batch_size)
+            rescans = [served.run(db, batch_size) for _ in range(RESCANS)]
+            ad_hoc = work / "bench-ad-hoc.duckdb"
+            ad_hoc_full = run_scan(corpus, ad_hoc, env, batch_size, pid)
+            ad_hoc_rescan = run_scan(corpus, ad_hoc, env, batch_size, pid)
+            changed = change_files(files)
+            rescan_changed = served.run(db, batch_size)
+            ad_hoc_changed = run_scan(corpus, ad_hoc, env, batch_size, pid)
+        serve_start = served.start_seconds
+    full = min(first, second, key=lambda run: run["seconds"]) | {
+        "peak_rss_mb": max(first["peak_rss_mb"], second["peak_rss_mb"]),
+        "peak_pss_mb": max(first["peak_pss_mb"], second["peak_pss_mb"]),
+    }
+    rescan = sorted(rescans, key=lambda run: run["seconds"])[len(rescans) // 2]
     floor, floor_cpu, chars = min(floors)
+    keys = ("seconds", "running_seconds", "peak_rss_mb", "peak_pss_mb", "cpu_s", "server_cpu_s")
+    ad_hoc_keys = ("seconds", "peak_rss_mb", "peak_pss_mb", "cpu_s", "server_cpu_s")
     return {
         "n": n,
         "machine": machine(),
@@ -306,48 +253,65 @@ def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
         "floor_cpu_s": floor_cpu,
         "floor_runs_s": [run[0] for run in floors],
         "full_scan_runs_s": [first["seconds"], second["seconds"]],
+        "rescan_runs_s": [run["seconds"] for run in rescans],
         "server_start_s": server_start,
+        "serve_start_s": serve_start,
         "batch_size": batch_size,
         "scans": {
-            k: {
-                key: v[key]
-                for key in ("seconds", "flow_seconds", "peak_rss_mb", "peak_pss_mb", "cpu_s", "server_cpu_s")
-            }
-            for k, v in scans.items()
+            k: {key: v[key] for key in keys}
+            for k, v in {"full": full, "rescan": rescan, "rescan_1pct": rescan_changed}.items()
+        },
+        "ad_hoc_scans": {
+            k: {key: v[key] for key in ad_hoc_keys}
+            for k, v in {"full": ad_hoc_full, "rescan": ad_hoc_rescan, "rescan_1pct": ad_hoc_changed}.items()
         },
     }
 
 
 def format_table(figures: dict[str, Any]) -> list[str]:
     floor = figures["floor_s"]
-    full = figures["scans"]["full"]["seconds"]
     m = figures["machine"]
     lines = [
         f"N = {figures['n']} documents ({figures['corpus_chars'] / 1e6:.1f} M characters), "
         f"{m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}",
         "",
-        "| run | seconds | × floor | % of full scan | inside the flow (s) | peak PSS (MB) | peak RSS sum (MB) "
+        "| run | seconds | × floor | % of full scan | running (s) | peak PSS (MB) | peak RSS sum (MB) "
         "| CPU s: scan + server |",
         "|---|---|---|---|---|---|---|---|",
         f"| floor: plain text extraction, one process (faster of 2) | {floor:.1f} | 1.00 | | | | | "
         f"{figures['floor_cpu_s']:.1f} |",
     ]
-    names = {
-        "full": "full scan, fresh warehouse (faster of 2)",
-        "rescan": "rescan, nothing changed",
-        "rescan_1pct": f"rescan, 1% changed ({figures['changed_files']} files)",
+    changed = figures["changed_files"]
+    scheduled = {
+        "full": "scheduled full scan, fresh warehouse (faster of 2)",
+        "rescan": f"scheduled rescan, nothing changed (median of {len(figures['rescan_runs_s'])})",
+        "rescan_1pct": f"scheduled rescan, 1% changed ({changed} files)",
     }
-    for key, label in names.items():
-        run = figures["scans"][key]
-        lines.append(
-            f"| {label} | {run['seconds']:.1f} | {run['seconds'] / floor:.2f} | "
-            f"{100 * run['seconds'] / full:.1f}% | {run['flow_seconds']:.1f} | {run['peak_pss_mb']:.0f} | "
-            f"{run['peak_rss_mb']:.0f} | {run['cpu_s']:.1f} + {run['server_cpu_s']:.1f} |"
-        )
+    ad_hoc = {
+        "full": "`rolesignal scan`, fresh warehouse",
+        "rescan": "`rolesignal scan`, nothing changed",
+        "rescan_1pct": f"`rolesignal scan`, 1% changed ({changed} files)",
+    }
+    for runs, labels in ((figures["scans"], scheduled), (figures["ad_hoc_scans"], ad_hoc)):
+        full = runs["full"]["seconds"]
+        for key, label in labels.items():
+            run = runs[key]
+            running = f"{run['running_seconds']:.1f}" if "running_seconds" in run else ""
+            lines.append(
+                f"| {label} | {run['seconds']:.1f} | {run['seconds'] / floor:.2f} | "
+                f"{100 * run['seconds'] / full:.1f}% | {running} | {run['peak_pss_mb']:.0f} | "
+                f"{run['peak_rss_mb']:.0f} | {run['cpu_s']:.1f} + {run['server_cpu_s']:.1f} |"
+            )
     lines.append(f"| Prefect server start-up (fixed cost, once) | {figures['server_start_s']:.1f} | | | | | | |")
-    runs = ", ".join(f"{s:.1f}" for s in figures["floor_runs_s"])
+    lines.append(f"| `rolesignal serve` start-up (fixed cost, once) | {figures['serve_start_s']:.1f} | | | | | | |")
+    floors = ", ".join(f"{s:.1f}" for s in figures["floor_runs_s"])
     scans = ", ".join(f"{s:.1f}" for s in figures["full_scan_runs_s"])
-    lines += ["", f"Floor runs: {runs} s; full scans: {scans} s (alternated: floor, scan, floor, scan)."]
+    rescans = ", ".join(f"{s:.2f}" for s in figures["rescan_runs_s"])
+    lines += [
+        "",
+        f"Floor runs: {floors} s; scheduled full scans: {scans} s (alternated: floor, scan, floor, scan); "
+        f"scheduled no-change rescans: {rescans} s.",
+    ]
     return lines
 
 
