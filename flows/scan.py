@@ -253,7 +253,9 @@ def _scan(
             if isinstance(result, Failed):
                 failed += 1
                 failed_content[result.file.content_hash] = result
-        if len(pending) >= write_size or number == n_batches:
+        # Also written: what is pending when the next-to-last batch is in (the workers still have the last one), so
+        # that once they are done only the last batch is left to write.
+        if len(pending) >= write_size or number >= n_batches - 1:
             _write(db, scan_id, pending, f"batch {number}/{n_batches}")
             pending = []
     # Paths whose content was already stored (moved, renamed, duplicated) share its results, or its failure.
