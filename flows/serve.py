@@ -193,10 +193,11 @@ def runs_forked_from_server() -> Iterator[None]:
     """Within the block, Prefect's `run_flow_in_subprocess` forks each flow run from a forkserver that has imported
     Prefect and the scan flow once, instead of spawning an interpreter that imports them again.
 
-    Prefect's runner starts every run of a served flow that way: a spawn costs ~3 s of CPU here, ten times a scan that
-    finds nothing new. A forked run is still a process of its own, which the runner can cancel and which can crash
-    without taking serve along; the forkserver is single-threaded, so forking it is safe. Prefect chooses the start
-    method inside the function (`multiprocessing.get_context("spawn")`), so the block swaps the module it asks.
+    Prefect's runner starts every run of a served flow that way: a spawn costs ~3 s of CPU here, several times what a
+    scan that finds nothing new does. A forked run is still a process of its own, which the runner can cancel and
+    which can crash without taking serve along; the forkserver is single-threaded, so forking it is safe. Prefect
+    chooses the start method inside the function (`multiprocessing.get_context("spawn")`), so the block swaps the
+    module it asks; tests/flows/test_serve.py checks that Prefect's function starts a forkserver process within it.
     """
     import multiprocessing
     from multiprocessing import forkserver
