@@ -116,9 +116,10 @@ class ServedScans:
         import psutil
 
         assert self.process is not None
-        forkserver = next(
-            p for p in psutil.Process(self.process.pid).children() if "forkserver" in " ".join(p.cmdline())
-        )
+        children = psutil.Process(self.process.pid).children()
+        forkserver = next((p for p in children if "forkserver" in " ".join(p.cmdline())), None)
+        if forkserver is None:
+            raise RuntimeError(f"rolesignal serve has no forkserver to start runs from; see {self.log}")
         deadline = time.monotonic() + RUN_TIMEOUT
         next_ask = 0.0
         seen = False
