@@ -8,9 +8,8 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -18,16 +17,20 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+# The warehouse's functions come through the package, which imports a module on first use: `rolesignal serve` imports
+# this module to register the flow, and its process does without DuckDB and pyarrow (~50 MB); the runs it forks have
+# them preloaded (flows/serve.py).
+import warehouse
 from extractors.inventory import ScanPlan, discover, plan_scan
 from extractors.pool import shared_pool
 from extractors.read import DEFAULT_TIMEOUT
 from flows import progress
 from rules.load import RuleSet, load_rules
-from warehouse import store
 from warehouse.connect import HeldConnection, open_warehouse, scan_lock
 from warehouse.records import Failed, Processed, SeenFile
-from warehouse.schema import migrate
-from warehouse.store import COUNT_KEYS
+
+if TYPE_CHECKING:
+    import duckdb
 
 _ANALYZERS: dict[str, Any] = {}
 # While batches are written, the writable connection is kept between writes: given up when a reader waits, and at
@@ -47,7 +50,7 @@ def analyzer_for(rules: RuleSet) -> Any:
 
 
 @contextmanager
-def warehouse(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
+def connection(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable connection: the held one while batches are written, otherwise a short-lived one."""
     if db in _HELD:
         with _HELD[db].connection() as con:
@@ -71,15 +74,15 @@ def held_writes(db: str) -> Iterator[None]:
 def prepare(db: str, root: str, rules: RuleSet) -> tuple[int, dict[str, Any], set[str], int]:
     """Migrate, close scans a killed process left 'running', record the rules, open a scan row, read what is known
     (and how many stored documents other rules classified)."""
-    with warehouse(db) as con:
-        migrate(con)
-        interrupted = store.mark_interrupted(con)  # we hold the scan lock: no other scan of this warehouse is alive
+    with connection(db) as con:
+        warehouse.migrate(con)
+        interrupted = warehouse.mark_interrupted(con)  # we hold the scan lock: no other scan of this warehouse is alive
         if interrupted:
             get_run_logger().warning("scans %s did not finish (process killed?): marked interrupted", interrupted)
-        store.write_catalogue(con, [vars(s) for s in rules.signals.values()], rules.version)
-        scan_id = store.start_scan(con, root, str(flow_run.id or "") or None, rules.version)
-        stale = len(store.stale_contents(con, rules.version))
-        return scan_id, store.known_files(con, root), set(store.known_contents(con)), stale
+        warehouse.write_catalogue(con, [vars(s) for s in rules.signals.values()], rules.version)
+        scan_id = warehouse.start_scan(con, root, str(flow_run.id or "") or None, rules.version)
+        stale = len(warehouse.stale_contents(con, rules.version))
+        return scan_id, warehouse.known_files(con, root), set(warehouse.known_contents(con)), stale
 
 
 @task(name="plan-files", cache_policy=NO_CACHE)
@@ -102,23 +105,23 @@ def write_batch(db: str, scan_id: int, results: list[Processed | Failed], linked
     """Write one batch in one transaction."""
     processed = [r for r in results if isinstance(r, Processed)]
     failed = [r for r in results if isinstance(r, Failed)]
-    with warehouse(db) as con:
-        store.write_batch(con, scan_id, processed, failed, linked)
+    with connection(db) as con:
+        warehouse.write_batch(con, scan_id, processed, failed, linked)
 
 
 @task(name="reclassify-stored", cache_policy=NO_CACHE)
 def reclassify(db: str, rules: RuleSet, batch_size: int) -> int:
     """Re-analyse stored documents whose results came from other rules, from their stored blocks (no file reads)."""
-    with warehouse(db) as con:
-        stale = store.stale_contents(con, rules.version)
+    with connection(db) as con:
+        stale = warehouse.stale_contents(con, rules.version)
     if stale:  # building an Analyzer here costs a second and ~100 MB: only when there is work
         analyzer = analyzer_for(rules)
     for start in range(0, len(stale), batch_size):
-        with warehouse(db) as con:
-            documents = store.load_documents(con, stale[start : start + batch_size])
+        with connection(db) as con:
+            documents = warehouse.load_documents(con, stale[start : start + batch_size])
         analyses = [analyzer(document) for document in documents]
-        with warehouse(db) as con:
-            store.write_analyses(con, analyses)
+        with connection(db) as con:
+            warehouse.write_analyses(con, analyses)
     return len(stale)
 
 
@@ -128,12 +131,12 @@ def finish(
 ) -> dict[str, Any]:
     """Record unchanged and removed files, close the scan row and summarise the roles of current documents."""
     counts = plan.counts() | {"failed": failed}
-    with warehouse(db) as con:
+    with connection(db) as con:
         if linked_failed:
-            store.write_batch(con, scan_id, [], linked_failed, [])
-        store.touch_files(con, plan.unchanged, scan_id)
-        store.mark_removed(con, plan.removed, scan_id)
-        store.finish_scan(con, scan_id, counts)
+            warehouse.write_batch(con, scan_id, [], linked_failed, [])
+        warehouse.touch_files(con, plan.unchanged, scan_id)
+        warehouse.mark_removed(con, plan.removed, scan_id)
+        warehouse.finish_scan(con, scan_id, counts)
         roles = dict(
             con.execute(
                 "SELECT role, count(*) FROM document_roles WHERE path IN (SELECT path FROM files WHERE root = ?) "
@@ -157,7 +160,7 @@ def batches(items: list[SeenFile], size: int) -> Iterator[list[SeenFile]]:
 @task(name="publish-summary", cache_policy=NO_CACHE)
 def publish_summary(summary: dict[str, Any], db: str) -> None:
     """The run's counts and roles as Prefect artifacts: a table and a short markdown report."""
-    counts = [{"measure": key, "files": summary[key]} for key in COUNT_KEYS]
+    counts = [{"measure": key, "files": summary[key]} for key in warehouse.COUNT_KEYS]
     roles = [{"measure": f"role: {role}", "files": n} for role, n in sorted(summary["roles"].items())]
     create_table_artifact(key="scan-summary", table=counts + roles, description=f"scan {summary['scan_id']}")
     lines = [
@@ -166,9 +169,9 @@ def publish_summary(summary: dict[str, Any], db: str) -> None:
         f"Warehouse `{db}`, rules {summary['rules_version']}; "
         f"{summary['reclassified']} stored documents re-classified.",
         "",
-        "| " + " | ".join(COUNT_KEYS) + " |",
-        "|" + "---|" * len(COUNT_KEYS),
-        "| " + " | ".join(str(summary[k]) for k in COUNT_KEYS) + " |",
+        "| " + " | ".join(warehouse.COUNT_KEYS) + " |",
+        "|" + "---|" * len(warehouse.COUNT_KEYS),
+        "| " + " | ".join(str(summary[k]) for k in warehouse.COUNT_KEYS) + " |",
         "",
         "| role | documents |",
         "|---|---|",
@@ -328,7 +331,7 @@ def _write(db: str, scan_id: int, results: list[Processed | Failed], upto: str) 
 def _record_failed_scan(db: str, scan_id: int) -> None:
     """Best effort: close the scan row as 'failed' (if even that fails, the next scan marks it interrupted)."""
     try:
-        with warehouse(db) as con:
-            store.finish_scan(con, scan_id, {}, status="failed")
+        with connection(db) as con:
+            warehouse.finish_scan(con, scan_id, {}, status="failed")
     except Exception as exc:
         get_run_logger().warning("could not mark scan %s failed: %s", scan_id, exc)

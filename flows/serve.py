@@ -167,6 +167,8 @@ RUN_PRELOAD = [
     "prefect.utilities.visualization",
     "anyio._backends._asyncio",
     "flows.scan",
+    "warehouse.store",  # with DuckDB and pyarrow, which serve's own process does not import
+    "warehouse.schema",
 ]
 
 

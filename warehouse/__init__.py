@@ -24,10 +24,12 @@ _HOME = {
     "view_names": "schema",
     **dict.fromkeys(
         (
+            "COUNT_KEYS",
             "finish_scan",
             "known_contents",
             "known_files",
             "load_documents",
+            "mark_interrupted",
             "mark_removed",
             "stale_contents",
             "start_scan",
@@ -48,6 +50,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "COUNT_KEYS",
     "AmbiguousPath",
     "ExplainedRequirement",
     "Explanation",
@@ -61,6 +64,7 @@ __all__ = [
     "known_contents",
     "known_files",
     "load_documents",
+    "mark_interrupted",
     "mark_removed",
     "migrate",
     "open_warehouse",

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from warehouse.errors import ScanInProgress, WarehouseBusy, WarehouseError, WarehouseMissing
+
+if TYPE_CHECKING:  # imported where a connection is made: the scan lock and `rolesignal serve` do without DuckDB
+    import duckdb
 
 # Files stay readable by the PyPI duckdb-cli 1.5.x. Passed on every open, not only at creation: it does not change
 # the storage version of an existing file, and DuckDB refuses a second connection to the same file in one process
@@ -43,6 +45,8 @@ def _touch(path: Path) -> None:
 
 def open_warehouse(path: str | Path, read_only: bool = False, timeout: float = 30.0) -> duckdb.DuckDBPyConnection:
     """Connect to the warehouse file, retrying while another process holds its lock for up to `timeout` seconds."""
+    import duckdb
+
     if str(path) == ":memory:":
         return duckdb.connect(":memory:", config=CONFIG)
     path = Path(path).expanduser()
