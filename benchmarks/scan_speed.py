@@ -35,6 +35,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -313,12 +314,14 @@ def format_table(figures: dict[str, Any]) -> list[str]:
     floors = ", ".join(f"{s:.1f}" for s in figures["floor_runs_s"])
     scans = ", ".join(f"{s:.1f}" for s in figures["full_scan_runs_s"])
     rescans = ", ".join(f"{s:.2f}" for s in figures["rescan_runs_s"])
-    pairs = ", ".join(f"{s / f:.2f}" for s, f in zip(figures["full_scan_runs_s"], figures["floor_runs_s"], strict=True))
+    ratios = [s / f for s, f in zip(figures["full_scan_runs_s"], figures["floor_runs_s"], strict=True)]
+    pairs = ", ".join(f"{r:.2f}" for r in ratios)
     lines += [
         "",
         f"Floor runs: {floors} s; scheduled full scans: {scans} s (alternated: floor, scan, floor, scan, ...); "
         f"scheduled no-change rescans: {rescans} s.",
-        f"Each scheduled full scan over the floor measured just before it: {pairs}.",
+        f"Each scheduled full scan over the floor measured just before it: {pairs} "
+        f"(median {statistics.median(ratios):.2f}).",
     ]
     return lines
 
