@@ -1,4 +1,5 @@
-"""The `rolesignal` command line: the only place that prints or exits."""
+"""The `rolesignal` command line: the group, scan, serve and rules here, the read commands in flows/cli_reports.py;
+with flows/cli_common.py the only place that prints or exits."""
 
 from __future__ import annotations
 
@@ -12,69 +13,16 @@ from typing import Any, NoReturn
 
 import click
 
-from flows.output import FORMATS, render
-
-DEFAULT_DB = "rolesignal.duckdb"
-
-
-def default_db() -> str:
-    return os.environ.get("ROLESIGNAL_DB") or DEFAULT_DB
-
-
-db_option = click.option(
-    "--db",
-    "db",
-    default=default_db,
-    show_default="rolesignal.duckdb, or $ROLESIGNAL_DB",
-    help="The DuckDB warehouse file.",
+from flows.cli_common import (
+    dask_option,
+    db_option,
+    fail,
+    load_rules_or_fail,
+    need_dask,
+    rules_option,
 )
-rules_option = click.option(
-    "--rules", "rules_dir", type=click.Path(file_okay=False), help="Use a team's copy of the rules directory."
-)
-dask_option = click.option(
-    "--dask-address",
-    metavar="tcp://HOST:PORT",
-    help="Read and analyse the files on this Dask cluster's workers (they need rolesignal installed and the Prefect "
-    "API); this process still writes the warehouse.",
-)
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
-)
-
-
-def fail(message: str, code: int = 1) -> None:
-    click.echo(f"rolesignal: {message}", err=True)
-    sys.exit(code)
-
-
-def load_rules_or_fail(rules_dir: str | None):  # noqa: ANN201 - RuleSet import is deferred for start-up speed
-    from rules.errors import RulesError
-    from rules.load import load_rules
-
-    try:
-        return load_rules(rules_dir)
-    except RulesError as exc:
-        lines = "\n".join(f"  {p}" for p in exc.problems)
-        fail(f"invalid rules in {rules_dir or 'the built-in rules'}:\n{lines}", 2)
-
-
-def need_dask(dask_address: str | None) -> None:
-    if dask_address:
-        import importlib.util
-
-        if importlib.util.find_spec("prefect_dask") is None:
-            fail("--dask-address needs the dask extra: pip install -c constraints.txt 'rolesignal[dask]'", 2)
-
-
-def read_only(db: str):  # noqa: ANN201
-    """A read-only connection, or a clear message when there is none to be had."""
-    from warehouse.connect import open_warehouse
-    from warehouse.errors import WarehouseError
-
-    try:
-        return open_warehouse(db, read_only=True)
-    except WarehouseError as exc:
-        fail(str(exc))
+from flows.cli_reports import explain, export, report, sql
+from flows.output import render
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -244,129 +192,8 @@ def serve(
     click.echo("serve stopped.", err=True)
 
 
-@cli.command()
-@click.argument("name", required=False)
-@db_option
-@format_option
-@click.option("--list", "list_reports", is_flag=True, help="List the available reports.")
-@click.option(
-    "--where", "where", metavar="CONDITION", help="Only rows matching this SQL condition, e.g. \"role = 'hybrid'\"."
-)
-@click.option(
-    "--search",
-    metavar="WORDS",
-    help="Only rows whose text contains every word (at a word start, any case); the default report becomes "
-    "requirement_search.",
-)
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
-@click.option(
-    "--html",
-    "html_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write one self-contained HTML page of charts (role mix, over time, by folder, top signals, mismatches).",
-)
-def report(
-    name: str | None,
-    db: str,
-    fmt: str,
-    list_reports: bool,
-    where: str | None,
-    search: str | None,
-    limit: int | None,
-    html_file: Path | None,
-) -> None:
-    """Print report NAME (a warehouse view); the default is role_summary, the roles per document kind.
-
-    --where and --search filter the rows on a read-only connection that cannot touch files; `rolesignal report
-    --list` names the reports and the column --search looks in.
-    """
-    from warehouse.reports import DEFAULT_REPORT, SEARCH_REPORT, ReportError, fetch_report, lock_down, reports
-
-    known = reports()
-    if list_reports:
-        rows = [(r.name, r.description, r.search_column or "") for r in known.values()]
-        click.echo(render(["report", "what it shows", "search"], rows, fmt))
-        return
-    if html_file is not None:
-        from flows.html_report import build_html
-
-        with closing(read_only(db)) as con:
-            try:
-                page = build_html(con, str(Path(db).resolve()))
-            except ReportError as exc:
-                fail(str(exc))
-        html_file.parent.mkdir(parents=True, exist_ok=True)
-        html_file.write_text(page, encoding="utf-8")
-        click.echo(f"wrote {html_file} ({len(page.encode()) // 1024} KB, opens offline)")
-        return
-    name = name or (SEARCH_REPORT if search is not None else DEFAULT_REPORT)
-    if name not in known:
-        fail(f"no report named {name!r}; `rolesignal report --list` names them", 2)
-    with closing(read_only(db)) as con:
-        lock_down(con)
-        try:
-            columns, rows = fetch_report(con, name, where=where, search=search, limit=limit)
-        except ReportError as exc:
-            fail(str(exc), 2)
-        click.echo(render(columns, rows, fmt, title=name))
-
-
-@cli.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@db_option
-def export(directory: Path, db: str) -> None:
-    """Write every report (warehouse view) to DIRECTORY/<name>.parquet for BI tools, replacing older exports."""
-    from warehouse.reports import ReportError, export_parquet
-
-    with closing(read_only(db)) as con:
-        try:
-            written = export_parquet(con, directory)
-        except ReportError as exc:
-            fail(str(exc))
-    rows = [(e.view, str(e.path), e.rows) for e in written]
-    click.echo(render(["view", "file", "rows"], rows, "table", title=f"Exported {len(written)} views"))
-
-
-@cli.command()
-@click.argument("query")
-@db_option
-@format_option
-def sql(query: str, db: str, fmt: str) -> None:
-    """Run a read-only SQL QUERY against the warehouse and print the result."""
-    import duckdb
-
-    with closing(read_only(db)) as con:
-        try:
-            result = con.execute(query)
-        except duckdb.Error as exc:
-            fail(f"query failed: {str(exc).splitlines()[0]}", 2)
-        if result.description is None:
-            return
-        columns = [d[0] for d in result.description]
-        click.echo(render(columns, result.fetchall(), fmt))
-
-
-@cli.command()
-@click.argument("path")
-@db_option
-def explain(path: str, db: str) -> None:
-    """Why the document at PATH got its role: requirements, signals, guide passages, scores, the five questions."""
-    from flows.explain_text import explanation_text
-    from warehouse.errors import AmbiguousPath
-    from warehouse.explain import fetch_explanation
-
-    with closing(read_only(db)) as con:
-        try:
-            explanation = fetch_explanation(con, path)
-        except AmbiguousPath as exc:
-            listed = "\n".join(f"  {c}" for c in exc.candidates)
-            fail(f"{path} matches several documents; give more of the path:\n{listed}", 2)
-    if explanation is None:
-        fail(
-            f"no classified document at {path} in {db}: scan its folder first (see also ingest_failures)",
-            2,
-        )
-    click.echo(explanation_text(explanation))
+for command in (report, export, sql, explain):
+    cli.add_command(command)
 
 
 @cli.group()

@@ -1,0 +1,72 @@
+"""What the `rolesignal` commands share: the common options, the default warehouse, and failing with a message."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from flows.output import FORMATS
+
+DEFAULT_DB = "rolesignal.duckdb"
+
+
+def default_db() -> str:
+    return os.environ.get("ROLESIGNAL_DB") or DEFAULT_DB
+
+
+db_option = click.option(
+    "--db",
+    "db",
+    default=default_db,
+    show_default="rolesignal.duckdb, or $ROLESIGNAL_DB",
+    help="The DuckDB warehouse file.",
+)
+rules_option = click.option(
+    "--rules", "rules_dir", type=click.Path(file_okay=False), help="Use a team's copy of the rules directory."
+)
+dask_option = click.option(
+    "--dask-address",
+    metavar="tcp://HOST:PORT",
+    help="Read and analyse the files on this Dask cluster's workers (they need rolesignal installed and the Prefect "
+    "API); this process still writes the warehouse.",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"rolesignal: {message}", err=True)
+    sys.exit(code)
+
+
+def load_rules_or_fail(rules_dir: str | None):  # noqa: ANN201 - RuleSet import is deferred for start-up speed
+    from rules.errors import RulesError
+    from rules.load import load_rules
+
+    try:
+        return load_rules(rules_dir)
+    except RulesError as exc:
+        lines = "\n".join(f"  {p}" for p in exc.problems)
+        fail(f"invalid rules in {rules_dir or 'the built-in rules'}:\n{lines}", 2)
+
+
+def need_dask(dask_address: str | None) -> None:
+    if dask_address:
+        import importlib.util
+
+        if importlib.util.find_spec("prefect_dask") is None:
+            fail("--dask-address needs the dask extra: pip install -c constraints.txt 'rolesignal[dask]'", 2)
+
+
+def read_only(db: str):  # noqa: ANN201
+    """A read-only connection, or a clear message when there is none to be had."""
+    from warehouse.connect import open_warehouse
+    from warehouse.errors import WarehouseError
+
+    try:
+        return open_warehouse(db, read_only=True)
+    except WarehouseError as exc:
+        fail(str(exc))

@@ -1,0 +1,136 @@
+"""The commands that read the warehouse: report, export, sql and explain (all on read-only connections)."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from pathlib import Path
+
+import click
+
+from flows.cli_common import db_option, fail, format_option, read_only
+from flows.output import render
+
+
+@click.command()
+@click.argument("name", required=False)
+@db_option
+@format_option
+@click.option("--list", "list_reports", is_flag=True, help="List the available reports.")
+@click.option(
+    "--where", "where", metavar="CONDITION", help="Only rows matching this SQL condition, e.g. \"role = 'hybrid'\"."
+)
+@click.option(
+    "--search",
+    metavar="WORDS",
+    help="Only rows whose text contains every word (at a word start, any case); the default report becomes "
+    "requirement_search.",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write one self-contained HTML page of charts (role mix, over time, by folder, top signals, mismatches).",
+)
+def report(
+    name: str | None,
+    db: str,
+    fmt: str,
+    list_reports: bool,
+    where: str | None,
+    search: str | None,
+    limit: int | None,
+    html_file: Path | None,
+) -> None:
+    """Print report NAME (a warehouse view); the default is role_summary, the roles per document kind.
+
+    --where and --search filter the rows on a read-only connection that cannot touch files; `rolesignal report
+    --list` names the reports and the column --search looks in.
+    """
+    from warehouse.reports import DEFAULT_REPORT, SEARCH_REPORT, ReportError, fetch_report, lock_down, reports
+
+    known = reports()
+    if list_reports:
+        rows = [(r.name, r.description, r.search_column or "") for r in known.values()]
+        click.echo(render(["report", "what it shows", "search"], rows, fmt))
+        return
+    if html_file is not None:
+        from flows.html_report import build_html
+
+        with closing(read_only(db)) as con:
+            try:
+                page = build_html(con, str(Path(db).resolve()))
+            except ReportError as exc:
+                fail(str(exc))
+        html_file.parent.mkdir(parents=True, exist_ok=True)
+        html_file.write_text(page, encoding="utf-8")
+        click.echo(f"wrote {html_file} ({len(page.encode()) // 1024} KB, opens offline)")
+        return
+    name = name or (SEARCH_REPORT if search is not None else DEFAULT_REPORT)
+    if name not in known:
+        fail(f"no report named {name!r}; `rolesignal report --list` names them", 2)
+    with closing(read_only(db)) as con:
+        lock_down(con)
+        try:
+            columns, rows = fetch_report(con, name, where=where, search=search, limit=limit)
+        except ReportError as exc:
+            fail(str(exc), 2)
+        click.echo(render(columns, rows, fmt, title=name))
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@db_option
+def export(directory: Path, db: str) -> None:
+    """Write every report (warehouse view) to DIRECTORY/<name>.parquet for BI tools, replacing older exports."""
+    from warehouse.reports import ReportError, export_parquet
+
+    with closing(read_only(db)) as con:
+        try:
+            written = export_parquet(con, directory)
+        except ReportError as exc:
+            fail(str(exc))
+    rows = [(e.view, str(e.path), e.rows) for e in written]
+    click.echo(render(["view", "file", "rows"], rows, "table", title=f"Exported {len(written)} views"))
+
+
+@click.command()
+@click.argument("query")
+@db_option
+@format_option
+def sql(query: str, db: str, fmt: str) -> None:
+    """Run a read-only SQL QUERY against the warehouse and print the result."""
+    import duckdb
+
+    with closing(read_only(db)) as con:
+        try:
+            result = con.execute(query)
+        except duckdb.Error as exc:
+            fail(f"query failed: {str(exc).splitlines()[0]}", 2)
+        if result.description is None:
+            return
+        columns = [d[0] for d in result.description]
+        click.echo(render(columns, result.fetchall(), fmt))
+
+
+@click.command()
+@click.argument("path")
+@db_option
+def explain(path: str, db: str) -> None:
+    """Why the document at PATH got its role: requirements, signals, guide passages, scores, the five questions."""
+    from flows.explain_text import explanation_text
+    from warehouse.errors import AmbiguousPath
+    from warehouse.explain import fetch_explanation
+
+    with closing(read_only(db)) as con:
+        try:
+            explanation = fetch_explanation(con, path)
+        except AmbiguousPath as exc:
+            listed = "\n".join(f"  {c}" for c in exc.candidates)
+            fail(f"{path} matches several documents; give more of the path:\n{listed}", 2)
+    if explanation is None:
+        fail(
+            f"no classified document at {path} in {db}: scan its folder first (see also ingest_failures)",
+            2,
+        )
+    click.echo(explanation_text(explanation))
