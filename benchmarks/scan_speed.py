@@ -172,17 +172,6 @@ def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None
     }
 
 
-def _last_scan_seconds(db: Path) -> float:
-    """The newest scan's own duration as the warehouse records it (from its first task to its last)."""
-    import duckdb
-
-    with duckdb.connect(str(db), read_only=True) as con:
-        [(seconds,)] = con.execute(
-            "SELECT epoch(finished_at) - epoch(started_at) FROM scans ORDER BY scan_id DESC LIMIT 1"
-        ).fetchall()
-    return float(seconds)
-
-
 def machine() -> dict[str, Any]:
     model = next(
         (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in ln),

@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from click.testing import CliRunner
@@ -19,6 +21,8 @@ from flows.cli import cli
 from flows.scan import scan_folder
 from tests.flows.documents import write_inbox
 from warehouse.connect import open_warehouse
+
+T = TypeVar("T")
 
 
 def test_local_server_answers_then_stops_with_its_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +94,7 @@ def test_within_the_block_prefect_forks_flow_runs_from_the_forkserver(tmp_path: 
     assert roles == [("ai-engineer.pdf", "ai_developer"), ("backend.txt", "none"), ("ml-engineer.docx", "ml_engineer")]
 
 
-def _wait_for(condition, timeout: float, what: str):  # noqa: ANN001, ANN202
+def _wait_for(condition: Callable[[], T | None], timeout: float, what: str) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if found := condition():
@@ -117,7 +121,7 @@ def test_serve_runs_the_scans_it_is_asked_for_from_its_forkserver(
         try:
             with get_client(sync_client=True) as client:
 
-                def deployment():  # noqa: ANN202
+                def deployment() -> Any:
                     assert process.poll() is None, process.communicate()[1]
                     try:
                         return client.read_deployment_by_name("scan-folder/test-serve")
