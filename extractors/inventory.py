@@ -77,6 +77,7 @@ class ScanPlan:
     changed: list[SeenFile] = field(default_factory=list)  # known path, new content: read it
     linked: list[SeenFile] = field(default_factory=list)  # new or changed path whose content is already stored
     unchanged: list[SeenFile] = field(default_factory=list)  # same path, same content
+    restat: list[SeenFile] = field(default_factory=list)  # the unchanged files whose stat changed (touched)
     removed: list[str] = field(default_factory=list)  # known paths no longer found
     hash_errors: list[tuple[FoundFile, str]] = field(default_factory=list)
     known_paths: frozenset[str] = frozenset()  # paths the warehouse knew before this scan
@@ -124,6 +125,7 @@ def plan_scan(
         is_known = state is not None and state.status != "removed"
         if is_known and state.content_hash == digest and (state.status == "ok" or not retry_failed):
             plan.unchanged.append(seen)  # touched but not modified
+            plan.restat.append(seen)
         elif digest in stored_contents or digest in queued:
             plan.linked.append(seen)  # moved, renamed or duplicated content: no need to read it again
         else:

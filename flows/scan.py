@@ -134,8 +134,9 @@ def finish(
     with connection(db) as con:
         if linked_failed:
             warehouse.write_batch(con, scan_id, [], linked_failed, [])
-        warehouse.touch_files(con, plan.unchanged, scan_id)
+        warehouse.touch_files(con, plan.restat, scan_id)
         warehouse.mark_removed(con, plan.removed, scan_id)
+        warehouse.mark_seen(con, root, scan_id)  # every other path under root was seen
         warehouse.finish_scan(con, scan_id, counts)
         roles = dict(
             con.execute(

@@ -70,7 +70,11 @@ def view_descriptions() -> dict[str, str]:
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     """Versions recorded in schema_migrations (empty for a new database)."""
-    if not _table_exists(con, "schema_migrations"):
+    return _applied_versions(con, _tables(con))
+
+
+def _applied_versions(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[int]:
+    if "schema_migrations" not in tables:
         return set()
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
 
@@ -78,7 +82,8 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply pending migrations, each in its own transaction, then (re)create all views; returns applied versions."""
     known = migrations()
-    done = applied_versions(con)
+    tables = _tables(con)
+    done = _applied_versions(con, tables)
     if done and max(done) > known[-1][0]:
         raise MigrationError(
             f"the warehouse has schema version {max(done)}, newer than this rolesignal knows ({known[-1][0]}): "
@@ -100,7 +105,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     # select from any other view.
     sources = {name: (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8") for name in view_names()}
     hashes = {name: hashlib.sha256(sql.encode()).hexdigest() for name, sql in sources.items()}
-    recorded = _table_exists(con, "schema_views")  # not with a migrations folder that stops before 003 (tests)
+    # Not there with a migrations folder that stops before 003 (tests).
+    recorded = "schema_views" in (_tables(con) if applied else tables)
     if applied or not recorded or _created_views(con) != hashes:
         with _migration_step(con, "creating the views"):
             for name in view_order():
@@ -115,12 +121,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [name]
-        ).fetchall()[0][0]
-    )
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the main schema: one catalogue query for everything migrate needs to know."""
+    return {
+        row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
+    }
 
 
 def _created_views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

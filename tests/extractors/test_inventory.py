@@ -93,6 +93,15 @@ def test_unchanged_stat_is_not_hashed(tmp_path: Path) -> None:
     assert [f.content_hash for f in plan.unchanged] == ["not-the-real-hash"]
 
 
+def test_touched_file_is_unchanged_with_its_new_stat(tmp_path: Path) -> None:
+    same, touched = write(tmp_path / "same.txt", "same"), write(tmp_path / "touched.txt", "touched")
+    known = {str(p.resolve()): state(p) for p in (same, touched)}
+    os.utime(touched, ns=(1_000_000_000, 1_000_000_000))
+    plan = plan_scan([found(same), found(touched)], known, stored_contents=set())
+    assert [Path(f.path).name for f in plan.unchanged] == ["same.txt", "touched.txt"]
+    assert [(Path(f.path).name, f.mtime_ns) for f in plan.restat] == [("touched.txt", 1_000_000_000)]
+
+
 def test_failed_file_retried_only_when_asked(tmp_path: Path) -> None:
     path = write(tmp_path / "bad.pdf", "not a pdf")
     known = {str(path.resolve()): state(path, status="failed")}

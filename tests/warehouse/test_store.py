@@ -166,6 +166,20 @@ def test_mark_removed_and_touch(con: duckdb.DuckDBPyConnection, scan_id: int) ->
     assert store.stale_contents(con, f.RULES_V2) == [b.document.content_hash], "removed files are not re-analysed"
 
 
+def test_mark_seen_sets_last_scan_of_current_paths_under_the_root(con: duckdb.DuckDBPyConnection, scan_id: int) -> None:
+    a, b, outside = f.processed("a"), f.processed("b"), f.processed("c", path="/elsewhere/c.pdf")
+    store.write_batch(con, scan_id, [a, b, outside], [f.failed(f"{f.ROOT}/x.pdf")], [])
+    later = store.start_scan(con, f.ROOT, None, f.RULES_V1)
+    store.mark_removed(con, [a.file.path], later)
+    store.mark_seen(con, f.ROOT, later)
+    assert con.execute("SELECT path, status, last_scan FROM files ORDER BY path").fetchall() == [
+        (a.file.path, "removed", later),
+        (b.file.path, "ok", later),
+        (f"{f.ROOT}/x.pdf", "failed", later),
+        ("/elsewhere/c.pdf", "ok", scan_id),
+    ]
+
+
 def test_load_documents_round_trips(con: duckdb.DuckDBPyConnection, scan_id: int) -> None:
     a, b = f.processed("a"), f.processed("b")
     store.write_batch(con, scan_id, [a, b], [], [])
@@ -185,6 +199,15 @@ def test_write_catalogue_replaces_the_signals(con: duckdb.DuckDBPyConnection) ->
         ("ml.eval", f.RULES_V2),
         ("ml.train", f.RULES_V2),
     ]
+
+
+def test_write_catalogue_of_the_stored_version_writes_nothing(con: duckdb.DuckDBPyConnection) -> None:
+    store.write_catalogue(con, f.CATALOGUE, f.RULES_V1)
+    con.execute("UPDATE signals SET label = 'kept'")  # a rewrite would put the catalogue's labels back
+    store.write_catalogue(con, f.CATALOGUE, f.RULES_V1)
+    assert {label for (label,) in con.execute("SELECT label FROM signals").fetchall()} == {"kept"}
+    store.write_catalogue(con, f.CATALOGUE[:2], f.RULES_V1)  # same version, other signals: rewritten
+    assert count(con, "signals") == 2
 
 
 def test_batch_with_only_files_and_empty_batches(con: duckdb.DuckDBPyConnection, scan_id: int) -> None:
