@@ -156,6 +156,9 @@ def schedule_of(cron: str | None, interval: float | None) -> dict[str, Any]:
     return {"cron": cron} if cron else {"interval": interval}
 
 
+# The rules directory serve's runs use (empty: the bundled rules), for the forkserver's preload (flows/run_preload.py).
+RULES_DIR_ENV = "ROLESIGNAL_SERVED_RULES"
+
 # What a scheduled run imports: the forkserver imports it once, so that each run, a fork of it, starts with it loaded.
 # "__main__" is the rolesignal command itself (multiprocessing re-imports it in every child otherwise).
 RUN_PRELOAD = [
@@ -169,6 +172,7 @@ RUN_PRELOAD = [
     "flows.scan",
     "warehouse.store",  # with DuckDB and pyarrow, which serve's own process does not import
     "warehouse.schema",
+    "flows.run_preload",  # loads the rules the runs use
 ]
 
 
@@ -191,7 +195,7 @@ def _started() -> None:
 
 
 @contextmanager
-def runs_forked_from_server() -> Iterator[None]:
+def runs_forked_from_server(rules_dir: str | None = None) -> Iterator[None]:
     """Within the block, Prefect's `run_flow_in_subprocess` forks each flow run from a forkserver that has imported
     Prefect and the scan flow once, instead of spawning an interpreter that imports them again.
 
@@ -200,12 +204,14 @@ def runs_forked_from_server() -> Iterator[None]:
     which can crash without taking serve along; the forkserver is single-threaded, so forking it is safe. Prefect
     chooses the start method inside the function (`multiprocessing.get_context("spawn")`), so the block swaps the
     module it asks; tests/flows/test_serve.py checks that Prefect's function starts a forkserver process within it.
+    The forkserver also loads the runs' rules (`rules_dir`, None for the bundled ones) once.
     """
     import multiprocessing
     from multiprocessing import forkserver
 
     import prefect.flow_engine
 
+    os.environ[RULES_DIR_ENV] = rules_dir or ""  # read by the forkserver's preload, which inherits the environment
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(RUN_PRELOAD)
     forkserver.ensure_running()
@@ -225,5 +231,5 @@ def serve_scans(name: str, parameters: dict[str, Any], cron: str | None, interva
     """Serve the scan flow with these parameters on the schedule until SIGINT/SIGTERM (one run at a time)."""
     from flows.scan import scan_folder
 
-    with runs_forked_from_server():
+    with runs_forked_from_server(parameters.get("rules_dir")):
         scan_folder.serve(name=name, parameters=parameters, limit=1, **schedule_of(cron, interval))

@@ -295,11 +295,19 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
     return data
 
 
+# Rule sets this process has loaded, by directory and version. The version hashes the files' bytes, so a cached set
+# is exactly what reading them again would give; parsing and validating cost a no-change rescan ~30 ms.
+_LOADED: dict[tuple[Path, str], RuleSet] = {}
+
+
 def load_rules(directory: Path | str | None = None) -> RuleSet:
     """Read and validate a rules directory; raise RulesError listing every problem."""
     directory = Path(directory) if directory is not None else DEFAULT_DIR
     if not directory.is_dir():
         raise RulesError([Problem(str(directory), 0, "not a directory")])
+    version = rules_version(directory)
+    if (loaded := _LOADED.get((directory, version))) is not None:
+        return loaded
     check = _Checker(directory)
     signals = _signals(check)
     signal_patterns = _patterns(check, "signal_patterns.jsonl", "signal", set(signals))
@@ -308,13 +316,12 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
     doc_kinds = _phrase_cues(check, "doc_kinds.jsonl", "kind", DOC_KINDS)
     titles = _phrase_cues(check, "titles.jsonl", "role", ROLES)
     scoring = _scoring(check, set(signals))
-    version = rules_version(directory)
     token_rows = [(p.file, p.line, p.id, list(p.tokens)) for p in (*signal_patterns, *cues) if p.tokens is not None]
     for file, line, message in cached_pattern_problems(version, token_rows):
         check.add(file, line, message)
     if check.problems:
         raise RulesError(check.problems)
-    return RuleSet(
+    loaded = _LOADED[(directory, version)] = RuleSet(
         directory=directory,
         version=version,
         signals=signals,
@@ -325,6 +332,7 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
         titles=tuple(titles),
         scoring=scoring,
     )
+    return loaded
 
 
 def check_rules(directory: Path | str | None = None) -> list[Problem]:

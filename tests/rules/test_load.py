@@ -45,6 +45,22 @@ def test_any_change_changes_version(rules_copy: Path) -> None:
     assert load_rules(rules_copy).version != before
 
 
+def test_loaded_rules_are_reused_until_a_file_changes(rules_copy: Path) -> None:
+    first = load_rules(rules_copy)
+    assert load_rules(rules_copy) is first
+    scoring = rules_copy / "scoring.yaml"
+    scoring.write_text(scoring.read_text().replace("max_hits_per_signal: 3", "max_hits_per_signal: 4"))
+    changed = load_rules(rules_copy)
+    assert changed is not first and changed.scoring["max_hits_per_signal"] == 4
+
+
+def test_a_broken_change_is_reported_after_a_good_load(rules_copy: Path) -> None:
+    load_rules(rules_copy)
+    append(rules_copy / "signals.jsonl", "{not json")
+    with pytest.raises(RulesError):
+        load_rules(rules_copy)
+
+
 def test_unknown_signal_reported_with_line(rules_copy: Path) -> None:
     line = append(rules_copy / "signal_patterns.jsonl", '{"id": "x/1", "signal": "ml.nope", "phrase": "foo"}')
     problems = check_rules(rules_copy)
