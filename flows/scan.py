@@ -158,12 +158,20 @@ def batches(items: list[SeenFile], size: int) -> Iterator[list[SeenFile]]:
         yield items[start : start + size]
 
 
+# A scan with none of these left the warehouse's documents and failures as the last report described them.
+CHANGES = ("new", "changed", "removed", "failed", "reclassified")
+
+
 @task(name="publish-summary", cache_policy=NO_CACHE)
 def publish_summary(summary: dict[str, Any], db: str) -> None:
-    """The run's counts and roles as Prefect artifacts: a table and a short markdown report."""
+    """The run's counts and roles as Prefect artifacts: a table, and a short markdown report when the scan changed
+    something (the latest `scan-report` still holds otherwise; each artifact is a call to the Prefect server, a tenth of
+    a rescan that finds nothing new)."""
     counts = [{"measure": key, "files": summary[key]} for key in warehouse.COUNT_KEYS]
     roles = [{"measure": f"role: {role}", "files": n} for role, n in sorted(summary["roles"].items())]
     create_table_artifact(key="scan-summary", table=counts + roles, description=f"scan {summary['scan_id']}")
+    if not any(summary[key] for key in CHANGES):
+        return
     lines = [
         f"# Scan {summary['scan_id']} of `{summary['root']}`",
         "",

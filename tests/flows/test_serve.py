@@ -61,18 +61,30 @@ def test_scan_publishes_summary_artifacts(tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
+    def artifacts_of_last_run() -> dict[str, Any]:
+        with get_client(sync_client=True) as client:
+            [run] = client.read_flow_runs(limit=1, sort="START_TIME_DESC")
+            of_run = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+            return {a.key: a for a in client.read_artifacts(artifact_filter=of_run)}
+
     inbox = write_inbox(tmp_path / "inbox")
     scan_folder(str(inbox["ai"].parent), str(tmp_path / "w.duckdb"))
-
-    with get_client(sync_client=True) as client:
-        [run] = client.read_flow_runs(limit=1, sort="START_TIME_DESC")
-        of_run = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
-        artifacts = client.read_artifacts(artifact_filter=of_run)
-    by_key = {a.key: a for a in artifacts}
+    by_key = artifacts_of_last_run()
     assert set(by_key) == {"scan-summary", "scan-report"}
     assert '{"measure": "files_seen", "files": 4}' in str(by_key["scan-summary"].data)
     report = str(by_key["scan-report"].data)
     assert "| broken.pdf | corrupt_file | not a PDF" in report and "| ai_developer | 1 |" in report
+
+    scan_folder(str(inbox["ai"].parent), str(tmp_path / "w.duckdb"))  # nothing changed: the last report holds
+    by_key = artifacts_of_last_run()
+    assert set(by_key) == {"scan-summary"}
+    assert '{"measure": "unchanged", "files": 4}' in str(by_key["scan-summary"].data)
+
+
+def _exit_0_if_the_bundled_rules_are_loaded() -> None:
+    from rules.load import _LOADED, DEFAULT_DIR, rules_version
+
+    sys.exit(0 if (DEFAULT_DIR, rules_version(DEFAULT_DIR)) in _LOADED else 3)
 
 
 def test_within_the_block_prefect_forks_flow_runs_from_the_forkserver(tmp_path: Path) -> None:
@@ -87,7 +99,11 @@ def test_within_the_block_prefect_forks_flow_runs_from_the_forkserver(tmp_path: 
             scan_folder, parameters={"folder": str(inbox["ai"].parent), "db": str(db)}
         )
         process.join(120)
+        preloaded = multiprocessing.get_context("forkserver").Process(target=_exit_0_if_the_bundled_rules_are_loaded)
+        preloaded.start()
+        preloaded.join(60)
     assert isinstance(process, ForkServerProcess) and process.exitcode == 0
+    assert preloaded.exitcode == 0, "a forked run starts with its rules loaded"
     assert prefect.flow_engine.multiprocessing is multiprocessing  # as it was, after the block
     with open_warehouse(db, read_only=True) as con:
         roles = con.execute("SELECT file_name, role FROM document_roles ORDER BY 1").fetchall()
