@@ -68,7 +68,7 @@ def scan(
         fail(f"no such folder: {folder}", 2)
     rules = load_rules_or_fail(rules_dir)
     need_dask(dask_address)
-    from flows.settings import no_heartbeat, quiet_prefect
+    from flows.settings import no_heartbeat, plain_http_api_tls, quiet_prefect
     from warehouse.connect import scan_lock
     from warehouse.errors import WarehouseError
 
@@ -79,9 +79,10 @@ def scan(
             quiet_prefect()
             from flows.progress import ProgressDisplay
             from flows.scan import scan_folder
+            from flows.serve import configured_api_url
 
             click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
-            with no_heartbeat(), ProgressDisplay():
+            with no_heartbeat(), plain_http_api_tls(configured_api_url()), ProgressDisplay():
                 summary = scan_folder(
                     str(folder),
                     str(db),
@@ -159,7 +160,7 @@ def serve(
     need_dask(dask_address)
     from contextlib import ExitStack
 
-    from flows.settings import quiet_prefect
+    from flows.settings import plain_http_api_tls, quiet_prefect
 
     quiet_prefect()
     from flows import serve as serving
@@ -187,6 +188,7 @@ def serve(
             )
         else:
             click.echo(f"Using the Prefect server at {api_url}.", err=True)
+        stack.enter_context(plain_http_api_tls(api_url or server.api_url))
         click.echo(f"Scanning {parameters['folder']} into {parameters['db']} {every}; Ctrl-C stops.", err=True)
         serving.serve_scans(name, parameters, cron, interval)
     click.echo("serve stopped.", err=True)
