@@ -1,4 +1,5 @@
-"""The scan flow: lock → discover → plan → read and analyse in batches → write each batch → mark removed → report."""
+"""The scan flow: lock → prepare the warehouse and list the folder → plan → read and analyse in batches → write each
+batch → mark removed → summarise and report."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,25 +72,25 @@ def held_writes(db: str) -> Iterator[None]:
         _HELD.pop(db).close()
 
 
-@task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 4])
-def prepare(db: str, root: str, rules: RuleSet) -> tuple[int, dict[str, Any], set[str], int]:
-    """Migrate, close scans a killed process left 'running', record the rules, open a scan row, read what is known
-    (and how many stored documents other rules classified)."""
-    with connection(db) as con:
-        warehouse.migrate(con)
-        interrupted = warehouse.mark_interrupted(con)  # we hold the scan lock: no other scan of this warehouse is alive
-        if interrupted:
-            get_run_logger().warning("scans %s did not finish (process killed?): marked interrupted", interrupted)
-        warehouse.write_catalogue(con, [vars(s) for s in rules.signals.values()], rules.version)
-        scan_id = warehouse.start_scan(con, root, str(flow_run.id or "") or None, rules.version)
-        stale = len(warehouse.stale_contents(con, rules.version))
-        return scan_id, warehouse.known_files(con, root), set(warehouse.known_contents(con)), stale
-
-
-@task(name="plan-files", cache_policy=NO_CACHE)
-def plan_files(root: str, known: dict[str, Any], stored: set[str], retry_failed: bool) -> ScanPlan:
-    """Walk the folder and hash only what changed."""
-    return plan_scan(list(discover(Path(root))), known, stored, retry_failed)
+@task(name="prepare-scan", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 4])
+def prepare_scan(db: str, root: str, rules: RuleSet, retry_failed: bool) -> tuple[int, ScanPlan, int]:
+    """Migrate, close scans a killed process left 'running', record the rules and open a scan row while the folder is
+    listed; then plan, hashing only files whose stat changed. Returns the scan id, the plan and how many stored
+    documents other rules classified."""
+    # The listing (a stat per file) runs beside the warehouse work, which releases the GIL in DuckDB.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="list-folder") as lister:
+        listing = lister.submit(lambda: list(discover(Path(root))))
+        with connection(db) as con:
+            warehouse.migrate(con)
+            interrupted = warehouse.mark_interrupted(con)  # we hold the scan lock: no other scan of it is alive
+            if interrupted:
+                get_run_logger().warning("scans %s did not finish (process killed?): marked interrupted", interrupted)
+            warehouse.write_catalogue(con, [vars(s) for s in rules.signals.values()], rules.version)
+            scan_id = warehouse.start_scan(con, root, str(flow_run.id or "") or None, rules.version)
+            stale = len(warehouse.stale_contents(con, rules.version))
+            known, stored = warehouse.known_files(con, root), set(warehouse.known_contents(con))
+        found = listing.result()
+    return scan_id, plan_scan(found, known, stored, retry_failed), stale
 
 
 @task(name="analyse-batch", cache_policy=NO_CACHE)
@@ -126,10 +128,10 @@ def reclassify(db: str, rules: RuleSet, batch_size: int) -> int:
 
 
 @task(name="finish-scan", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 2, 4])
-def finish(
-    db: str, scan_id: int, root: str, plan: ScanPlan, linked_failed: list[Failed], failed: int
-) -> dict[str, Any]:
-    """Record unchanged and removed files, close the scan row and summarise the roles of current documents."""
+def finish(db: str, scan: dict[str, Any], plan: ScanPlan, linked_failed: list[Failed], failed: int) -> dict[str, Any]:
+    """Record unchanged and removed files, close the scan row, summarise the roles of current documents and publish
+    the summary (`scan`: scan_id, root, rules_version, reclassified)."""
+    scan_id, root = scan["scan_id"], scan["root"]
     counts = plan.counts() | {"failed": failed}
     with connection(db) as con:
         if linked_failed:
@@ -150,7 +152,10 @@ def finish(
             "WHERE path IN (SELECT path FROM files WHERE root = ?) ORDER BY path LIMIT 50",
             [root],
         ).fetchall()
-    return counts | {"roles": roles, "failures": failures}
+    summary = counts | scan | {"roles": roles, "failures": failures}
+    # Published here rather than in a task of its own: a task run costs the Prefect server ~0.1 s of CPU.
+    publish_summary(summary, db)
+    return summary
 
 
 def batches(items: list[SeenFile], size: int) -> Iterator[list[SeenFile]]:
@@ -162,7 +167,6 @@ def batches(items: list[SeenFile], size: int) -> Iterator[list[SeenFile]]:
 CHANGES = ("new", "changed", "removed", "failed", "reclassified")
 
 
-@task(name="publish-summary", cache_policy=NO_CACHE)
 def publish_summary(summary: dict[str, Any], db: str) -> None:
     """The run's counts and roles as Prefect artifacts: a table, and a short markdown report when the scan changed
     something (the latest `scan-report` still holds otherwise; each artifact is a call to the Prefect server, a tenth of
@@ -220,16 +224,12 @@ def scan_folder(
     with scan_lock(db), held_writes(db):
         # quote(): Prefect walks every task parameter looking for futures; the rules, the known files and the plan
         # are thousands of objects (a fifth of a no-change rescan's time in the profile).
-        scan_id, known, stored, stale = prepare(db, root, quote(rules))
+        scan_id, plan, stale = prepare_scan(db, root, quote(rules), retry_failed)
         try:
-            summary = _scan(
-                db, root, rules, scan_id, (known, stored, stale), retry_failed, (batch_size, write_size), analysis
-            )
+            return _scan(db, root, rules, scan_id, plan, stale, (batch_size, write_size), analysis)
         except Exception:
             _record_failed_scan(db, scan_id)
             raise
-    publish_summary(summary, db)
-    return summary
 
 
 def _scan(
@@ -237,15 +237,13 @@ def _scan(
     root: str,
     rules: RuleSet,
     scan_id: int,
-    warehouse_state: tuple[dict[str, Any], set[str], int],
-    retry_failed: bool,
+    plan: ScanPlan,
+    stale: int,
     sizes: tuple[int, int],
     analysis: BatchAnalysis,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     batch_size, write_size = sizes
-    known, stored, stale = warehouse_state
-    plan = plan_files(root, quote(known), quote(stored), retry_failed)
     logger.info("scan %s: %d files to read, %d unchanged", scan_id, len(plan.to_read), len(plan.unchanged))
     if plan.to_read:
         analysis.start()
@@ -283,8 +281,8 @@ def _scan(
     # Stored documents classified by other rules: those found at the start, and any stored content a path now links
     # to (its earlier paths may all have gone). Without either there is nothing to look for.
     reclassified = reclassify(db, quote(rules), batch_size) if stale or plan.linked else 0
-    summary = finish(db, scan_id, root, quote(plan), quote(linked_failed), failed)
-    return summary | {"scan_id": scan_id, "reclassified": reclassified, "root": root, "rules_version": rules.version}
+    scan = {"scan_id": scan_id, "root": root, "rules_version": rules.version, "reclassified": reclassified}
+    return finish(db, scan, quote(plan), quote(linked_failed), failed)
 
 
 class BatchAnalysis:
