@@ -117,7 +117,8 @@ def _spawn(setup: bytes, siblings: int = 0) -> list[_Worker]:
     pipes = [(os.pipe(), os.pipe()) for _ in range(1 + siblings)]
     theirs = [fd for (request_r, _), (_, reply_w) in pipes for fd in (request_r, reply_w)]
     process = subprocess.Popen(
-        [sys.executable, "-c", WORKER_COMMAND, ",".join(map(str, theirs))],
+        # -P: not the working folder first on sys.path, where a package of the same name as ours would win.
+        [sys.executable, "-P", "-c", WORKER_COMMAND, ",".join(map(str, theirs))],
         pass_fds=theirs,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -176,6 +176,28 @@ RUN_PRELOAD = [
 ]
 
 
+@contextmanager
+def imports_from_this_install() -> Iterator[None]:
+    """Python processes started in the block import rolesignal from where this one does, not from their working folder.
+
+    Python 3.11's forkserver ignores the sys.path it is handed and, like any `python -c`, looks in its working folder
+    first: serve started in a project with a `flows/` package of its own (common with Prefect) would preload that one.
+    Safe-path mode leaves the working folder out; PYTHONPATH names the folder holding our packages first.
+    """
+    ours = str(Path(__file__).resolve().parents[1])
+    saved = {key: os.environ.get(key) for key in ("PYTHONSAFEPATH", "PYTHONPATH")}
+    os.environ["PYTHONSAFEPATH"] = "1"
+    os.environ["PYTHONPATH"] = os.pathsep.join([ours, *filter(None, (saved["PYTHONPATH"] or "").split(os.pathsep))])
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 class _ForkserverStarts:
     """Stands in for the multiprocessing module inside prefect.flow_engine: every context it asks for is forkserver."""
 
@@ -214,7 +236,8 @@ def runs_forked_from_server(rules_dir: str | None = None) -> Iterator[None]:
     os.environ[RULES_DIR_ENV] = rules_dir or ""  # read by the forkserver's preload, which inherits the environment
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(RUN_PRELOAD)
-    forkserver.ensure_running()
+    with imports_from_this_install():
+        forkserver.ensure_running()
     # One fork now: it waits for the imports, so they happen while serve starts, not when the first run is due.
     warm_up = context.Process(target=_started, name="rolesignal-forkserver-warm-up")
     warm_up.start()

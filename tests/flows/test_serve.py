@@ -129,11 +129,18 @@ def test_serve_runs_the_scans_it_is_asked_for_from_its_forkserver(
     monkeypatch.setenv("PREFECT_HOME", str(home))
     inbox = write_inbox(tmp_path / "inbox")
     db = tmp_path / "w.duckdb"
+    # Served from a project folder with packages named like ours: the runs and their readers must not import them.
+    project = tmp_path / "project"
+    for package in ("flows", "extractors", "rules", "warehouse"):
+        (project / package).mkdir(parents=True)
+        (project / package / "__init__.py").write_text("raise ImportError('the project folder, not rolesignal')\n")
     with serve.local_server(log_dir=tmp_path) as server, serve.using_api(server.api_url):
         env = os.environ | {"PREFECT_RUNNER_POLL_FREQUENCY": "1"}
         command = [str(Path(sys.executable).with_name("rolesignal")), "serve", str(inbox["ai"].parent), "--db", str(db)]
         command += ["--cron", "0 0 1 1 *", "--name", "test-serve"]  # due once a year: the test asks for the run
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            command, env=env, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         try:
             with get_client(sync_client=True) as client:
 
