@@ -37,12 +37,16 @@ _START_TIMEOUT = 120.0
 _DEPTH = 2
 
 
-def _worker_env() -> dict[str, str]:
-    """Our environment, with this package importable even when it runs from a checkout that is not installed."""
+def pythonpath_with_ours() -> str:
+    """PYTHONPATH with the folder holding our packages first: a child imports rolesignal from where this process did,
+    even from a checkout that is not installed."""
     ours = str(Path(__file__).resolve().parents[1])
-    paths = [ours, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return os.pathsep.join([ours, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
+
+
+def _worker_env() -> dict[str, str]:
     # numpy's OpenBLAS would start a thread pool we never use; a process that forks is better without threads.
-    return {"OPENBLAS_NUM_THREADS": "1"} | os.environ | {"PYTHONPATH": os.pathsep.join(paths)}
+    return {"OPENBLAS_NUM_THREADS": "1"} | os.environ | {"PYTHONPATH": pythonpath_with_ours()}
 
 
 def _timeout_failure(file: SeenFile, timeout: float) -> Failed:

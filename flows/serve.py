@@ -184,10 +184,11 @@ def imports_from_this_install() -> Iterator[None]:
     first: serve started in a project with a `flows/` package of its own (common with Prefect) would preload that one.
     Safe-path mode leaves the working folder out; PYTHONPATH names the folder holding our packages first.
     """
-    ours = str(Path(__file__).resolve().parents[1])
+    from extractors.pool import pythonpath_with_ours
+
     saved = {key: os.environ.get(key) for key in ("PYTHONSAFEPATH", "PYTHONPATH")}
+    os.environ["PYTHONPATH"] = pythonpath_with_ours()
     os.environ["PYTHONSAFEPATH"] = "1"
-    os.environ["PYTHONPATH"] = os.pathsep.join([ours, *filter(None, (saved["PYTHONPATH"] or "").split(os.pathsep))])
     try:
         yield
     finally:
