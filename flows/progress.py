@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 Listener = Callable[[int, int], None]
 _listeners: list[Listener] = []
+
+
+@contextmanager
+def listening(listener: Listener) -> Iterator[None]:
+    """Tell `listener` of the progress while the block runs."""
+    _listeners.append(listener)
+    try:
+        yield
+    finally:
+        _listeners.remove(listener)
 
 
 def report(done: int, total: int) -> None:
@@ -24,7 +35,9 @@ class ProgressDisplay:
         self.stream = stream or sys.stderr
         self.every = every
         self.started = time.monotonic()
-        self.last_line = 0.0
+        # None, not 0.0: time.monotonic() counts from boot, so on a machine up for less than `every` seconds a
+        # start at 0.0 would hold back the first line.
+        self.last_line: float | None = None
         self.bar = None
         self.task = None
 
@@ -64,6 +77,7 @@ class ProgressDisplay:
             self.bar.update(self.task, completed=done, total=total, rate=self.rate(done))
             return
         now = time.monotonic()
-        if done and (done == total or now - self.last_line >= self.every):
+        due = self.last_line is None or now - self.last_line >= self.every
+        if done and (done == total or due):
             self.last_line = now
             print(f"read {done}/{total} files ({self.rate(done)})", file=self.stream, flush=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
+
+import pytest
 
 from flows import progress
 from flows.progress import ProgressDisplay
@@ -22,10 +25,24 @@ def test_plain_lines_when_not_a_terminal() -> None:
     assert all("files/s" in line for line in lines)
 
 
-def test_listener_removed_after_use() -> None:
-    with ProgressDisplay(stream=io.StringIO()):
+def test_first_line_on_a_young_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    # time.monotonic() counts from boot: on a machine up for 12 s, a display that had "last printed" at 0.0 would
+    # wait until second 3,600 for its first line.
+    monkeypatch.setattr(time, "monotonic", lambda: 12.0)
+    out = io.StringIO()
+    with ProgressDisplay(stream=out, every=3600):
+        progress.report(0, 30)
+        progress.report(10, 30)
+        progress.report(20, 30)
+    assert [line.split(" (")[0] for line in out.getvalue().splitlines()] == ["read 10/30 files"]
+
+
+def test_quiet_after_the_display_closes() -> None:
+    out = io.StringIO()
+    with ProgressDisplay(stream=out):
         pass
-    assert progress._listeners == []
+    progress.report(3, 3)
+    assert out.getvalue() == ""
 
 
 def test_flow_reports_each_batch(tmp_path: Path) -> None:
@@ -34,9 +51,6 @@ def test_flow_reports_each_batch(tmp_path: Path) -> None:
     for i in range(5):
         (folder / f"p{i}.txt").write_text(f"# Posting {i}\n\n## Requirements\n- You must know Python {i}\n")
     seen: list[tuple[int, int]] = []
-    progress._listeners.append(lambda done, total: seen.append((done, total)))
-    try:
+    with progress.listening(lambda done, total: seen.append((done, total))):
         scan_folder(str(folder), str(tmp_path / "w.duckdb"), batch_size=2)
-    finally:
-        progress._listeners.clear()
     assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
