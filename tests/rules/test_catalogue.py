@@ -215,7 +215,9 @@ def test_no_corpus_titles_in_rules() -> None:
         pytest.skip(f"corpus labels not found at {LABELS}")
     with LABELS.open(encoding="utf-8") as fh:
         files = [row["file"] for row in csv.DictReader(fh)]
-    titles = {t.lower() for f in files if (DOCS / f).exists() and (t := _title(DOCS / f)) and len(t) >= 10}
+    # A bare job title of one or two words ("Data Engineer") is the field's vocabulary, not one document's wording.
+    found_titles = (_title(DOCS / f) for f in files if (DOCS / f).exists())
+    titles = {t.lower() for t in found_titles if t and len(t) >= 10 and len(t.split()) >= 3}
     assert titles, "no titles read from the labelled documents"
     found = []
     for f in _rule_files():
