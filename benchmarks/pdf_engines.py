@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.requirements import corpus_dir  # noqa: E402
 from benchmarks.requirements import main as evaluate_main  # noqa: E402
-from extractors.errors import ExtractionError  # noqa: E402
-from extractors.pdf import ENGINE_ENV, PDF_ENGINES, extract_pdf  # noqa: E402
+from rolesignal.extractors.errors import ExtractionError  # noqa: E402
+from rolesignal.extractors.pdf import ENGINE_ENV, PDF_ENGINES, extract_pdf  # noqa: E402
 
 
 def build_pdfs(corpus: Path, out: Path) -> list[Path]:

@@ -159,8 +159,8 @@ def evaluate_document(
     gold: GoldDocument, source: Path, fmt: str, analyzer: Any, workdir: Path, threshold: float = MATCH_THRESHOLD
 ) -> Result:
     """Extract one document in one format and score it against its gold requirements."""
-    from extractors.read import read_document
-    from rules.doc_kind import detect_doc_kind
+    from rolesignal.extractors.read import read_document
+    from rolesignal.rules.doc_kind import detect_doc_kind
 
     started = time.perf_counter()
     path, skipped = prepare(source, fmt, gold.char_cap, workdir)
@@ -266,8 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(f != "txt" for f in formats):
         import_render()  # fail early, with the explanation, rather than after the first format
 
-    from rules.analyse import Analyzer
-    from rules.load import load_rules
+    from rolesignal.flows.analyse import Analyzer
+    from rolesignal.rules.load import load_rules
 
     gold_documents = load_gold(corpus)
     sources = {g.id: find_source(corpus, g.id) for g in gold_documents}

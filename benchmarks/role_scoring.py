@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rules.types import ROLES
+from rolesignal.rules.types import ROLES
 
 # Confidence bands: [lo, hi) each, the last one closed at 1.
 BANDS: tuple[tuple[float, float], ...] = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.0))

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.role_scoring import Label, Prediction, baseline_role, check_roles, score
-from rules.types import ROLES
+from rolesignal.rules.types import ROLES
 
 FORMATS = ("txt", "pdf", "docx")
 TEXT_SUFFIXES = (".txt", ".md")
@@ -62,7 +62,7 @@ def load_labels(corpus: Path) -> list[Label]:
 
 def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str], dest: Path) -> dict[str, Path]:
     """Write the labelled documents into dest/<format>/<id>.<ext>; returns the folder per format."""
-    from extractors.text import decode_text
+    from rolesignal.extractors.text import decode_text
 
     render_pdf = render_docx = blocks_from_text = None
     if {"pdf", "docx"} & set(formats):
@@ -105,8 +105,8 @@ def corpus_files(folder: Path) -> list[Path]:
 
 def predict_direct(fmt: str, folder: Path, analyzer: Any) -> tuple[list[Prediction], list[dict[str, str]]]:
     """Read and analyse each file in-process, as the flow's analyse-batch task does."""
-    from extractors.errors import ExtractionError
-    from extractors.read import read_document
+    from rolesignal.extractors.errors import ExtractionError
+    from rolesignal.extractors.read import read_document
 
     predictions, failures = [], []
     for path in corpus_files(folder):
@@ -140,8 +140,8 @@ def predict_warehouse(fmt: str, folder: Path, db: str, rules_dir: str | None) ->
 
     import duckdb
 
-    from flows.scan import scan_folder
-    from flows.settings import no_heartbeat
+    from rolesignal.flows.scan import scan_folder
+    from rolesignal.flows.settings import no_heartbeat
 
     with no_heartbeat():
         scan_folder(str(folder), db, rules_dir)
@@ -188,8 +188,8 @@ def evaluate(
     rules_dir: str | None = None,
 ) -> dict[str, Any]:
     """Build the labelled folders, run the pipeline per format and return every figure (nothing is printed)."""
-    from rules.classify import title_role
-    from rules.load import load_rules
+    from rolesignal.rules.classify import title_role
+    from rolesignal.rules.load import load_rules
 
     rules = load_rules(rules_dir)
     labels = load_labels(corpus)
@@ -202,14 +202,14 @@ def evaluate(
         prepare_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
         if direct:
-            from rules.analyse import Analyzer
+            from rolesignal.flows.analyse import Analyzer
 
             analyzer = Analyzer(rules)
         else:
-            from flows.settings import quiet_prefect
+            from rolesignal.flows.settings import quiet_prefect
 
             quiet_prefect()
-            import flows.scan  # noqa: F401 - import Prefect once, outside the per-format timings
+            import rolesignal.flows.scan  # noqa: F401 - import Prefect once, outside the per-format timings
 
             db = str(Path(db).resolve()) if db else str(tmp_path / "evaluate.duckdb")
         setup_seconds = time.perf_counter() - t0
@@ -328,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (corpus / "labels.csv").is_file():
         print(f"benchmarks.roles: no labels.csv in {corpus} (set --corpus or ${CORPUS_ENV})", file=sys.stderr)
         return 2
-    from rules.errors import RulesError
+    from rolesignal.rules.errors import RulesError
 
     try:
         result = evaluate(corpus, args.formats, direct=args.direct, db=args.db, rules_dir=args.rules_dir)

@@ -194,7 +194,7 @@ RESCANS = 5
 
 
 def benchmark(n: int, work: Path, batch_size: int | None) -> dict[str, Any]:
-    from flows.serve import local_server
+    from rolesignal.flows.serve import local_server
 
     corpus = work / "corpus"
     for old in (corpus, work / "prefect-home"):

@@ -1,6 +1,6 @@
 """Turn PDF, DOCX, TXT and Markdown files into Documents (text plus structure)."""
 
-from extractors.errors import (
+from rolesignal.extractors.errors import (
     CorruptFile,
     EmptyFile,
     EncryptedFile,
@@ -9,8 +9,8 @@ from extractors.errors import (
     NoTextLayer,
     UnsupportedFormat,
 )
-from extractors.read import SUPPORTED_SUFFIXES, read_document
-from extractors.types import Block, Document, Page, Requirement
+from rolesignal.extractors.read import SUPPORTED_SUFFIXES, read_document
+from rolesignal.extractors.types import Block, Document, Page, Requirement
 
 __all__ = [
     "SUPPORTED_SUFFIXES",

@@ -21,9 +21,9 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from extractors.errors import CorruptFile
-from extractors.text import looks_like_heading, split_bullet
-from extractors.types import Document, DocumentBuilder
+from rolesignal.extractors.errors import CorruptFile
+from rolesignal.extractors.text import looks_like_heading, split_bullet
+from rolesignal.extractors.types import Document, DocumentBuilder
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 _MAX_RATIO = 1000  # deflate cannot exceed ~1032:1, so anything near it is a crafted bomb

@@ -24,7 +24,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
-from rules.load import Pattern
+from rolesignal.extractors.types import Pattern
 
 # Token attributes a gate can test, and the array column each is read from (TEXT is ORTH).
 _GATE_ATTRS = ("LOWER", "LEMMA", "ORTH", "TEXT")

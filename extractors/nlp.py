@@ -11,10 +11,9 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
-from extractors.matching import Tokens, keep_tokens
-from extractors.version import PIPELINE_VERSION
+from rolesignal.extractors.matching import Tokens, keep_tokens
 
-__all__ = ["PIPELINE_VERSION", "build_nlp"]
+__all__ = ["build_nlp"]
 
 
 # The uint64 bit pattern of -1 ("not a sentence start"), which spaCy reads back as -1 and to_array gives back.

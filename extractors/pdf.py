@@ -16,9 +16,9 @@ from itertools import pairwise
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from extractors.errors import CorruptFile, EncryptedFile, ExtractionError, NoTextLayer
-from extractors.text import BULLET_GLYPHS, ends_sentence, looks_like_heading, split_bullet
-from extractors.types import Document, DocumentBuilder
+from rolesignal.extractors.errors import CorruptFile, EncryptedFile, ExtractionError, NoTextLayer
+from rolesignal.extractors.text import BULLET_GLYPHS, ends_sentence, looks_like_heading, split_bullet
+from rolesignal.extractors.types import Document, DocumentBuilder
 
 PDF_ENGINES = ("pdfium", "pypdf")
 # Chooses the first PDF reader (the other one stays the fallback only for pdfium); for measurements and odd files.

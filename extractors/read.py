@@ -5,14 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from extractors.errors import (
-    CorruptFile,
-    EmptyFile,
-    ExtractionError,
-    FileTooLarge,
-    UnsupportedFormat,
-)
-from extractors.types import Document
+from rolesignal.extractors.errors import CorruptFile, EmptyFile, ExtractionError, FileTooLarge, UnsupportedFormat
+from rolesignal.extractors.types import Document
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".txt", ".md")
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -40,15 +34,15 @@ def read_document(path: Path | str, data: bytes | None = None, max_bytes: int = 
     try:
         # Readers are imported on first use: the scanning process imports this module but never reads a file.
         if file_type == "pdf":
-            from extractors.pdf import extract_pdf
+            from rolesignal.extractors.pdf import extract_pdf
 
             document = extract_pdf(data, resolved, content_hash)
         elif file_type == "docx":
-            from extractors.docx import extract_docx
+            from rolesignal.extractors.docx import extract_docx
 
             document = extract_docx(data, resolved, content_hash)
         else:
-            from extractors.text import extract_text
+            from rolesignal.extractors.text import extract_text
 
             document = extract_text(data, resolved, content_hash, file_type)
     except ExtractionError:

@@ -1,18 +1,20 @@
-"""Find the stated requirements of a Document with spaCy matchers driven by rules/cues.jsonl and sections.jsonl."""
+"""Find the stated requirements of a Document with spaCy matchers driven by cue patterns and section types.
+
+Both arrive as plain data (the rules directory's cues.jsonl and sections.jsonl, loaded by the rules package).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractors.matching import PatternMatcher, Tokens, tokens_of
-from extractors.types import Block, Document, Requirement
-from rules.load import Pattern, RuleSet, SectionType
-from rules.sections import classify_heading
+from rolesignal.extractors.matching import PatternMatcher, Tokens, tokens_of
+from rolesignal.extractors.sections import classify_heading
+from rolesignal.extractors.types import Block, Document, Pattern, Requirement, SectionType
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
 _MAX_HEADING_WORDS = 8
@@ -86,10 +88,10 @@ class _SectionState:
 class RequirementFinder:
     """Document blocks to Requirements: bullets and sentences in requirement sections, cue sentences elsewhere."""
 
-    def __init__(self, rules: RuleSet, nlp: Language) -> None:
-        self.rules = rules
+    def __init__(self, cues: Sequence[Pattern], sections: Sequence[SectionType], nlp: Language) -> None:
+        self.sections = tuple(sections)
         self.nlp = nlp
-        self.match_cues = PatternMatcher(nlp, rules.cues)
+        self.match_cues = PatternMatcher(nlp, cues)
         strings = nlp.vocab.strings
         self._shall = strings.add("shall")
         self._joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
@@ -183,7 +185,7 @@ class RequirementFinder:
         if heading not in self._headings:
             if len(self._headings) > 50_000:
                 self._headings.clear()
-            self._headings[heading] = classify_heading(heading, self.rules.sections)
+            self._headings[heading] = classify_heading(heading, self.sections)
         return self._headings[heading]
 
     @staticmethod

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from extractors.errors import CorruptFile
-from extractors.types import Document, DocumentBuilder
+from rolesignal.extractors.errors import CorruptFile
+from rolesignal.extractors.types import Document, DocumentBuilder
 
 # Glyphs that PDF/Word text layers use for list bullets (pypdf turns "•" into \x7f; Symbol-font bullets are \uf0b7).
 BULLET_GLYPHS = "\x7f•▪◦●‣⁃■□\uf0b7\uf0a7\uf0d8\uf076"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 BLOCK_KINDS = ("heading", "bullet", "paragraph", "table_row")
 
@@ -72,6 +73,36 @@ class Requirement:
     char_start: int
     char_end: int
     cue_ids: tuple[str, ...] = field(default=())  # ids of the patterns that made it a requirement
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A matcher pattern: a lemma phrase or a spaCy token pattern, pointing at what it signals."""
+
+    id: str
+    target: str  # a signal id (signal patterns) or a cue kind (cues)
+    phrase: str | None
+    tokens: tuple[dict[str, Any], ...] | None
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class SectionType:
+    """A kind of section, recognised by its heading, and what its content counts as."""
+
+    id: str
+    strength: str
+    bears_requirements: bool
+    weight: float
+    headings: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+    rfp_strength: str = ""  # what the section's content counts as in an RFP, when that differs
+    prose_needs_cue: bool = False  # narrative-prone: a prose sentence counts only with a cue
+
+    def strength_for(self, doc_kind: str) -> str:
+        """The section's strength in a document of this kind."""
+        return self.rfp_strength if doc_kind == "rfp" and self.rfp_strength else self.strength
 
 
 class DocumentBuilder:

@@ -1,4 +1,5 @@
-"""The analysis pipeline's version, kept apart from the pipeline so reading it does not import spaCy."""
+"""The code version of the analysis, kept apart from the pipeline so reading it does not import spaCy."""
 
-# Bumped when the pipeline's behaviour changes, so stored analyses are redone.
-PIPELINE_VERSION = "2"
+# Bumped when extraction or analysis code (not the rules data) changes what a rules version produces; it is hashed
+# into the rules version, so stored documents are re-classified after an upgrade that changes it.
+CODE_VERSION = "3"

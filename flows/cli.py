@@ -13,16 +13,9 @@ from typing import Any, NoReturn
 
 import click
 
-from flows.cli_common import (
-    dask_option,
-    db_option,
-    fail,
-    load_rules_or_fail,
-    need_dask,
-    rules_option,
-)
-from flows.cli_reports import explain, export, report, sql
-from flows.output import render
+from rolesignal.flows.cli_common import dask_option, db_option, fail, load_rules_or_fail, need_dask, rules_option
+from rolesignal.flows.cli_reports import explain, export, report, sql
+from rolesignal.flows.output import render
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,18 +61,18 @@ def scan(
         fail(f"no such folder: {folder}", 2)
     rules = load_rules_or_fail(rules_dir)
     need_dask(dask_address)
-    from flows.settings import no_heartbeat, plain_http_api_tls, quiet_prefect
-    from warehouse.connect import scan_lock
-    from warehouse.errors import WarehouseError
+    from rolesignal.flows.settings import no_heartbeat, plain_http_api_tls, quiet_prefect
+    from rolesignal.warehouse.connect import scan_lock
+    from rolesignal.warehouse.errors import WarehouseError
 
     try:
         with scan_lock(db):  # refuse before spending seconds on starting Prefect; the flow takes it again
             if not dask_address and _may_need_reading(folder, db, retry_failed):
                 _start_readers(rules)
             quiet_prefect()
-            from flows.progress import ProgressDisplay
-            from flows.scan import scan_folder
-            from flows.serve import configured_api_url
+            from rolesignal.flows.progress import ProgressDisplay
+            from rolesignal.flows.scan import scan_folder
+            from rolesignal.flows.serve import configured_api_url
 
             click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
             with no_heartbeat(), plain_http_api_tls(configured_api_url()), ProgressDisplay():
@@ -105,9 +98,9 @@ def scan(
 
 def _may_need_reading(folder: Path, db: str, retry_failed: bool) -> bool:
     """A quick look (stat, no hashing) whether this scan will read files; any doubt counts as yes."""
-    from extractors.inventory import discover, may_need_reading
-    from warehouse import store
-    from warehouse.connect import open_warehouse
+    from rolesignal.flows.inventory import discover, may_need_reading
+    from rolesignal.warehouse import store
+    from rolesignal.warehouse.connect import open_warehouse
 
     if not Path(db).expanduser().exists():
         return True
@@ -125,7 +118,7 @@ def _start_readers(rules: Any) -> None:
     ready."""
     import threading
 
-    from extractors.pool import shared_pool
+    from rolesignal.flows.pool import shared_pool
 
     threading.Thread(target=shared_pool, args=(rules, os.cpu_count() or 1), daemon=True).start()
 
@@ -160,10 +153,10 @@ def serve(
     need_dask(dask_address)
     from contextlib import ExitStack
 
-    from flows.settings import plain_http_api_tls, quiet_prefect
+    from rolesignal.flows.settings import plain_http_api_tls, quiet_prefect
 
     quiet_prefect()
-    from flows import serve as serving
+    from rolesignal.flows import serve as serving
 
     parameters = {"folder": str(folder.resolve()), "db": str(Path(db).resolve()), "rules_dir": rules_dir}
     if dask_address:
@@ -207,7 +200,7 @@ def rules() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def rules_check(directory: str | None) -> None:
     """Validate a rules DIRECTORY (default: the built-in rules) and list each problem with file and line."""
-    from rules.load import check_rules, load_rules
+    from rolesignal.rules.load import check_rules, load_rules
 
     problems = check_rules(directory)
     if problems:

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from flows.output import FORMATS
+from rolesignal.flows.output import FORMATS
 
 DEFAULT_DB = "rolesignal.duckdb"
 
@@ -43,8 +43,8 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def load_rules_or_fail(rules_dir: str | None):  # noqa: ANN201 - RuleSet import is deferred for start-up speed
-    from rules.errors import RulesError
-    from rules.load import load_rules
+    from rolesignal.rules.errors import RulesError
+    from rolesignal.rules.load import load_rules
 
     try:
         return load_rules(rules_dir)
@@ -63,8 +63,8 @@ def need_dask(dask_address: str | None) -> None:
 
 def read_only(db: str):  # noqa: ANN201
     """A read-only connection, or a clear message when there is none to be had."""
-    from warehouse.connect import open_warehouse
-    from warehouse.errors import WarehouseError
+    from rolesignal.warehouse.connect import open_warehouse
+    from rolesignal.warehouse.errors import WarehouseError
 
     try:
         return open_warehouse(db, read_only=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from flows.cli_common import db_option, fail, format_option, read_only
-from flows.output import render
+from rolesignal.flows.cli_common import db_option, fail, format_option, read_only
+from rolesignal.flows.output import render
 
 
 @click.command()
@@ -47,7 +47,14 @@ def report(
     --where and --search filter the rows on a read-only connection that cannot touch files; `rolesignal report
     --list` names the reports and the column --search looks in.
     """
-    from warehouse.reports import DEFAULT_REPORT, SEARCH_REPORT, ReportError, fetch_report, lock_down, reports
+    from rolesignal.warehouse.reports import (
+        DEFAULT_REPORT,
+        SEARCH_REPORT,
+        ReportError,
+        fetch_report,
+        lock_down,
+        reports,
+    )
 
     known = reports()
     if list_reports:
@@ -55,7 +62,7 @@ def report(
         click.echo(render(["report", "what it shows", "search"], rows, fmt))
         return
     if html_file is not None:
-        from flows.html_report import build_html
+        from rolesignal.flows.html_report import build_html
 
         with closing(read_only(db)) as con:
             try:
@@ -83,7 +90,7 @@ def report(
 @db_option
 def export(directory: Path, db: str) -> None:
     """Write every report (warehouse view) to DIRECTORY/<name>.parquet for BI tools, replacing older exports."""
-    from warehouse.reports import ReportError, export_parquet
+    from rolesignal.warehouse.reports import ReportError, export_parquet
 
     with closing(read_only(db)) as con:
         try:
@@ -118,9 +125,9 @@ def sql(query: str, db: str, fmt: str) -> None:
 @db_option
 def explain(path: str, db: str) -> None:
     """Why the document at PATH got its role: requirements, signals, guide passages, scores, the five questions."""
-    from flows.explain_text import explanation_text
-    from warehouse.errors import AmbiguousPath
-    from warehouse.explain import fetch_explanation
+    from rolesignal.flows.explain_text import explanation_text
+    from rolesignal.warehouse.errors import AmbiguousPath
+    from rolesignal.warehouse.explain import fetch_explanation
 
     with closing(read_only(db)) as con:
         try:

@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.reports import ReportError, fetch_report, missing_views
+from rolesignal.warehouse.reports import ReportError, fetch_report, missing_views
 
 ROLE_COLORS = {"ml_engineer": "#2b6cb0", "ai_developer": "#dd6b20", "hybrid": "#805ad5", "none": "#a0aec0"}
 ROLES = tuple(ROLE_COLORS)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 
-from flows.serve import RULES_DIR_ENV
-from rules.errors import RulesError
-from rules.load import load_rules
+from rolesignal.flows.serve import RULES_DIR_ENV
+from rolesignal.rules.errors import RulesError
+from rolesignal.rules.load import load_rules
 
 
 def load_served_rules() -> None:

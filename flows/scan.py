@@ -22,14 +22,15 @@ from prefect.utilities.annotations import quote
 # The warehouse's functions come through the package, which imports a module on first use: `rolesignal serve` imports
 # this module to register the flow, and its process does without DuckDB and pyarrow (~50 MB); the runs it forks have
 # them preloaded (flows/serve.py).
-import warehouse
-from extractors.inventory import ScanPlan, discover, plan_scan
-from extractors.pool import shared_pool
-from extractors.read import DEFAULT_TIMEOUT
-from flows import progress
-from rules.load import RuleSet, load_rules
-from warehouse.connect import HeldConnection, open_warehouse, scan_lock
-from warehouse.records import Failed, Processed, SeenFile
+from rolesignal import warehouse
+from rolesignal.extractors.read import DEFAULT_TIMEOUT
+from rolesignal.flows import progress
+from rolesignal.flows.inventory import ScanPlan, discover, plan_scan
+from rolesignal.flows.pool import shared_pool
+from rolesignal.rules.load import load_rules
+from rolesignal.rules.types import RuleSet
+from rolesignal.warehouse.connect import HeldConnection, open_warehouse, scan_lock
+from rolesignal.warehouse.types import Failed, Processed, SeenFile
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,7 +45,7 @@ _HELD: dict[str, HeldConnection] = {}
 def analyzer_for(rules: RuleSet) -> Any:
     """One Analyzer per process and rules version: building spaCy matchers costs far more than one file."""
     # Imported here: most scans analyse in worker processes, and spaCy costs this process ~80 MB.
-    from rules.analyse import Analyzer
+    from rolesignal.flows.analyse import Analyzer
 
     if rules.version not in _ANALYZERS:
         _ANALYZERS[rules.version] = Analyzer(rules)

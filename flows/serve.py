@@ -169,34 +169,11 @@ RUN_PRELOAD = [
     "prefect._internal.observers",
     "prefect.utilities.visualization",
     "anyio._backends._asyncio",
-    "flows.scan",
-    "warehouse.store",  # with DuckDB and pyarrow, which serve's own process does not import
-    "warehouse.schema",
-    "flows.run_preload",  # loads the rules the runs use
+    "rolesignal.flows.scan",
+    "rolesignal.warehouse.store",  # with DuckDB and pyarrow, which serve's own process does not import
+    "rolesignal.warehouse.schema",
+    "rolesignal.flows.run_preload",  # loads the rules the runs use
 ]
-
-
-@contextmanager
-def imports_from_this_install() -> Iterator[None]:
-    """Python processes started in the block import rolesignal from where this one does, not from their working folder.
-
-    Python 3.11's forkserver ignores the sys.path it is handed and, like any `python -c`, looks in its working folder
-    first: serve started in a project with a `flows/` package of its own (common with Prefect) would preload that one.
-    Safe-path mode leaves the working folder out; PYTHONPATH names the folder holding our packages first.
-    """
-    from extractors.pool import pythonpath_with_ours
-
-    saved = {key: os.environ.get(key) for key in ("PYTHONSAFEPATH", "PYTHONPATH")}
-    os.environ["PYTHONPATH"] = pythonpath_with_ours()
-    os.environ["PYTHONSAFEPATH"] = "1"
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 class _ForkserverStarts:
@@ -237,8 +214,7 @@ def runs_forked_from_server(rules_dir: str | None = None) -> Iterator[None]:
     os.environ[RULES_DIR_ENV] = rules_dir or ""  # read by the forkserver's preload, which inherits the environment
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(RUN_PRELOAD)
-    with imports_from_this_install():
-        forkserver.ensure_running()
+    forkserver.ensure_running()
     # One fork now: it waits for the imports, so they happen while serve starts, not when the first run is due.
     warm_up = context.Process(target=_started, name="rolesignal-forkserver-warm-up")
     warm_up.start()
@@ -253,7 +229,7 @@ def runs_forked_from_server(rules_dir: str | None = None) -> Iterator[None]:
 
 def serve_scans(name: str, parameters: dict[str, Any], cron: str | None, interval: float | None) -> None:
     """Serve the scan flow with these parameters on the schedule until SIGINT/SIGTERM (one run at a time)."""
-    from flows.scan import scan_folder
+    from rolesignal.flows.scan import scan_folder
 
     with runs_forked_from_server(parameters.get("rules_dir")):
         scan_folder.serve(name=name, parameters=parameters, limit=1, **schedule_of(cron, interval))

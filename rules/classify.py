@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from extractors.types import Requirement
-from rules.load import RuleSet
-from rules.phrases import best_target
-from rules.types import QUESTIONS, Answer, Classification, SignalHit
+from rolesignal.extractors.types import Requirement
+from rolesignal.rules.phrases import best_target
+from rolesignal.rules.types import QUESTIONS, Answer, Classification, RuleSet, SignalHit
 
 
 def signal_scores(hits: Sequence[SignalHit], rules: RuleSet) -> dict[str, float]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extractors.types import Document
-from rules.load import RuleSet
-from rules.phrases import scores
+from rolesignal.extractors.types import Document
+from rolesignal.rules.phrases import scores
+from rolesignal.rules.types import RuleSet
 
 # The opening of a document says what it is; later text quotes other things.
 _OPENING_CHARS = 4000

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from extractors.types import STRENGTHS
-from extractors.version import PIPELINE_VERSION
-from rules.errors import Problem, RulesError
-from rules.pattern_check import cached_pattern_problems
-from rules.types import DOC_KINDS, QUESTIONS, ROLES, SIDES
+from rolesignal.extractors.types import STRENGTHS, Pattern, SectionType
+from rolesignal.extractors.version import CODE_VERSION
+from rolesignal.rules.errors import Problem, RulesError
+from rolesignal.rules.pattern_check import cached_pattern_problems
+from rolesignal.rules.types import DOC_KINDS, QUESTIONS, ROLES, SIDES, PhraseCue, RuleSet, Signal
 
 DEFAULT_DIR = Path(__file__).resolve().parent
-# Bumped when the analysis code (not the data) changes what a rules version produces.
-ANALYSIS_VERSION = "1"
 RULE_FILES = (
     "signals.jsonl",
     "signal_patterns.jsonl",
@@ -42,76 +39,9 @@ CUE_KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class Signal:
-    """One of the guide's signals: a kind of stated work tied to one side."""
-
-    id: str
-    side: str
-    weight: float
-    label: str
-    summary: str
-    guide_passage: str
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """A matcher pattern: a lemma phrase or a spaCy token pattern, pointing at what it signals."""
-
-    id: str
-    target: str  # a signal id (signal patterns) or a cue kind (cues)
-    phrase: str | None
-    tokens: tuple[dict[str, Any], ...] | None
-    file: str
-    line: int
-
-
-@dataclass(frozen=True)
-class SectionType:
-    """A kind of section, recognised by its heading, and what its content counts as."""
-
-    id: str
-    strength: str
-    bears_requirements: bool
-    weight: float
-    headings: tuple[str, ...]
-    prefixes: tuple[str, ...] = ()
-    rfp_strength: str = ""  # what the section's content counts as in an RFP, when that differs
-    prose_needs_cue: bool = False  # narrative-prone: a prose sentence counts only with a cue
-
-    def strength_for(self, doc_kind: str) -> str:
-        """The section's strength in a document of this kind."""
-        return self.rfp_strength if doc_kind == "rfp" and self.rfp_strength else self.strength
-
-
-@dataclass(frozen=True)
-class PhraseCue:
-    """Phrases that point at a document kind or a title role."""
-
-    id: str
-    target: str
-    weight: float
-    phrases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """Everything the rules stage needs, validated, with the version hash stored next to every result."""
-
-    directory: Path
-    version: str
-    signals: dict[str, Signal]
-    signal_patterns: tuple[Pattern, ...]
-    cues: tuple[Pattern, ...]
-    sections: tuple[SectionType, ...]
-    doc_kinds: tuple[PhraseCue, ...]
-    titles: tuple[PhraseCue, ...]
-    scoring: dict[str, Any] = field(repr=False)
-
-
 def rules_version(directory: Path) -> str:
     """Hash of the rules files plus the code versions that interpret them."""
-    digest = hashlib.sha256(f"pipeline={PIPELINE_VERSION};analysis={ANALYSIS_VERSION}".encode())
+    digest = hashlib.sha256(f"code={CODE_VERSION}".encode())
     for name in RULE_FILES:
         path = directory / name
         digest.update(name.encode() + b"\0")

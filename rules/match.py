@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractors.matching import PatternMatcher, tokens_of
-from extractors.types import Requirement
-from rules.load import Pattern, RuleSet
-from rules.types import SignalHit
+from rolesignal.extractors.matching import PatternMatcher, tokens_of
+from rolesignal.extractors.types import Pattern, Requirement
+from rolesignal.rules.types import RuleSet, SignalHit
 
 _FACTS_KEY = "rolesignal.negations"
 # A requirement outside any recognised section still counts, a little less than one inside.

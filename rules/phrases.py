@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rules.load import PhraseCue
+from rolesignal.rules.types import PhraseCue
 
 _WORDS = re.compile(r"[a-z0-9+#]+(?:['’][a-z]+)?")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from extractors.types import Requirement, reduce_slots
+from rolesignal.extractors.types import Pattern, Requirement, SectionType, reduce_slots
 
 ROLES = ("ml_engineer", "ai_developer", "hybrid", "none")
 SIDES = ("ml", "ai")
@@ -69,3 +71,40 @@ class Analysis:
     requirements: tuple[Requirement, ...]
     hits: tuple[SignalHit, ...]
     classification: Classification
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One of the guide's signals: a kind of stated work tied to one side."""
+
+    id: str
+    side: str
+    weight: float
+    label: str
+    summary: str
+    guide_passage: str
+
+
+@dataclass(frozen=True)
+class PhraseCue:
+    """Phrases that point at a document kind or a title role."""
+
+    id: str
+    target: str
+    weight: float
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything the rules stage needs, validated, with the version hash stored next to every result."""
+
+    directory: Path
+    version: str
+    signals: dict[str, Signal]
+    signal_patterns: tuple[Pattern, ...]
+    cues: tuple[Pattern, ...]
+    sections: tuple[SectionType, ...]
+    doc_kinds: tuple[PhraseCue, ...]
+    titles: tuple[PhraseCue, ...]
+    scoring: dict[str, Any] = field(repr=False)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.load import RuleSet, load_rules
+from rolesignal.rules.load import load_rules
+from rolesignal.rules.types import RuleSet
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import docx
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from extractors.text import extract_text
+from rolesignal.extractors.text import extract_text
 
 # A block is (kind, text) or (kind, text, level); kinds: heading, bullet, paragraph, table_row.
 BlockSpec = tuple[str, str] | tuple[str, str, int]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# Names are imported on first use (PEP 562): worker processes import warehouse.records for the record types and
+# Names are imported on first use (PEP 562): worker processes import warehouse.types for the record types and
 # must not pay for DuckDB and pyarrow (~50 MB each) that only the scanning process writes with.
 _HOME = {
     "open_warehouse": "connect",
@@ -47,7 +47,7 @@ _HOME = {
 def __getattr__(name: str) -> Any:
     if name not in _HOME:
         raise AttributeError(f"module 'warehouse' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"warehouse.{_HOME[name]}"), name)
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
 
 
 __all__ = [

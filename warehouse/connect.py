@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warehouse.errors import ScanInProgress, WarehouseBusy, WarehouseError, WarehouseMissing
+from rolesignal.warehouse.errors import ScanInProgress, WarehouseBusy, WarehouseError, WarehouseMissing
 
 if TYPE_CHECKING:  # imported where a connection is made: the scan lock and `rolesignal serve` do without DuckDB
     import duckdb

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from rules.types import QUESTIONS, Answer
-from warehouse.errors import AmbiguousPath
+from rolesignal.rules.types import QUESTIONS, Answer
+from rolesignal.warehouse.errors import AmbiguousPath
 
 
 @dataclass(frozen=True)

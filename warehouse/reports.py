@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.schema import view_descriptions, view_order
+from rolesignal.warehouse.schema import view_descriptions, view_order
 
 # The column `--search` looks in, for the reports that have a text worth searching.
 SEARCH_COLUMNS = {

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from extractors.types import Document
-from rules.types import QUESTIONS
-from warehouse.records import Analysis, SeenFile
+from rolesignal.extractors.types import Document
+from rolesignal.rules.types import QUESTIONS, Analysis
+from rolesignal.warehouse.types import SeenFile
 
 # The columns a batch supplies for files and failures; the rest (root, scans, timestamps) is filled in SQL.
 FILE_STAGE = ("path", "file_name", "file_type", "size", "mtime_ns", "content_hash", "status")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connect import transaction, utcnow
-from warehouse.errors import MigrationError
+from rolesignal.warehouse.connect import transaction, utcnow
+from rolesignal.warehouse.errors import MigrationError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VIEWS_DIR = Path(__file__).parent / "views"

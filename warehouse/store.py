@@ -10,11 +10,12 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from extractors.types import Block, Document, Page
-from warehouse import rows
-from warehouse.connect import transaction, utcnow
-from warehouse.errors import WarehouseError
-from warehouse.records import Analysis, Failed, FileState, Processed, SeenFile
+from rolesignal.extractors.types import Block, Document, Page
+from rolesignal.rules.types import Analysis
+from rolesignal.warehouse import rows
+from rolesignal.warehouse.connect import transaction, utcnow
+from rolesignal.warehouse.errors import WarehouseError
+from rolesignal.warehouse.types import Failed, FileState, Processed, SeenFile
 
 COUNT_KEYS = ("files_seen", "new", "changed", "unchanged", "removed", "failed")
 

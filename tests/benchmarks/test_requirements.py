@@ -203,8 +203,8 @@ def test_evaluates_one_corpus_document_in_txt(tmp_path: Path) -> None:
     corpus = corpus_dir()
     if not (corpus / "requirements.jsonl").is_file():
         pytest.skip(f"no annotated corpus at {corpus}")
-    from rules.analyse import Analyzer
-    from rules.load import load_rules
+    from rolesignal.flows.analyse import Analyzer
+    from rolesignal.rules.load import load_rules
 
     gold = load_gold(corpus)[0]
     result = evaluate_document(gold, find_source(corpus, gold.id), "txt", Analyzer(load_rules()), tmp_path)

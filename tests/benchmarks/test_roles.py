@@ -22,8 +22,8 @@ from benchmarks.role_scoring import (
     score,
 )
 from benchmarks.roles import build_folders, default_corpus, load_labels
-from rules.classify import title_role
-from rules.load import DEFAULT_DIR
+from rolesignal.rules.classify import title_role
+from rolesignal.rules.load import DEFAULT_DIR
 
 ML, AI, HY, NO = "ml_engineer", "ai_developer", "hybrid", "none"
 
@@ -166,7 +166,7 @@ def _rules_files() -> list[Path]:
 
 def _labelled_titles(corpus: Path) -> tuple[dict[str, str], dict[str, str]]:
     """First non-empty line of each labelled document's text (markup removed) and each document's text."""
-    from extractors.read import read_document
+    from rolesignal.extractors.read import read_document
 
     titles, texts = {}, {}
     with (corpus / "labels.csv").open(newline="", encoding="utf-8") as f:

@@ -12,9 +12,9 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from extractors.docx import extract_docx
-from extractors.errors import CorruptFile
-from extractors.types import Document
+from rolesignal.extractors.docx import extract_docx
+from rolesignal.extractors.errors import CorruptFile
+from rolesignal.extractors.types import Document
 
 
 def save(document: docx.document.Document) -> bytes:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from extractors.read import read_document
-from rules.analyse import Analyzer
-from rules.doc_kind import detect_doc_kind
-from rules.load import load_rules
+from rolesignal.extractors.read import read_document
+from rolesignal.flows.analyse import Analyzer
+from rolesignal.rules.doc_kind import detect_doc_kind
+from rolesignal.rules.load import load_rules
 from tests.render import blocks_from_text, render_docx, render_pdf, to_latin1
 
 DOCS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "docs"

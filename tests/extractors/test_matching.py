@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from spacy.matcher import Matcher, PhraseMatcher
 
-from extractors.matching import PatternMatcher, Tokens, WindowedMatcher, _bounds, gate, word_sequences
-from extractors.nlp import build_nlp
-from rules.load import Pattern, RuleSet
+from rolesignal.extractors.matching import PatternMatcher, Tokens, WindowedMatcher, _bounds, gate, word_sequences
+from rolesignal.extractors.nlp import build_nlp
+from rolesignal.extractors.types import Pattern
+from rolesignal.rules.types import RuleSet
 
 COLUMNS = {"LOWER": 0, "LEMMA": 1, "ORTH": 2, "TEXT": 2}
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "source"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from extractors.matching import Tokens, tokens_of
-from extractors.nlp import build_nlp
+from rolesignal.extractors.matching import Tokens, tokens_of
+from rolesignal.extractors.nlp import build_nlp
 
 TEXTS = [
     'Hello there. New one!\nThird line "quoted." Fourth',

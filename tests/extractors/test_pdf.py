@@ -10,9 +10,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from pypdf import PdfWriter
 
-from extractors.errors import CorruptFile, EncryptedFile, NoTextLayer
-from extractors.pdf import extract_pdf
-from extractors.types import Document
+from rolesignal.extractors.errors import CorruptFile, EncryptedFile, NoTextLayer
+from rolesignal.extractors.pdf import extract_pdf
+from rolesignal.extractors.types import Document
 from tests.render import render_pdf
 
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
@@ -146,7 +146,7 @@ def test_offsets_match_text(tmp_path: Path) -> None:
 def test_pypdf_fallback_reads_text_pdfium_cannot_open(monkeypatch: pytest.MonkeyPatch) -> None:
     import pypdfium2
 
-    from extractors import pdf as pdf_module
+    from rolesignal.extractors import pdf as pdf_module
 
     def refuse(data: bytes) -> list:
         raise pypdfium2.PdfiumError("Failed to load document (PDFium: Data format error).")

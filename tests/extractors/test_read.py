@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import (
+from rolesignal.extractors import (
     SUPPORTED_SUFFIXES,
     CorruptFile,
     EmptyFile,
@@ -88,7 +88,7 @@ def test_html_renamed_pdf_is_corrupt(tmp_path: Path) -> None:
 
 
 def test_library_error_becomes_corrupt_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from extractors import text as text_module
+    from rolesignal.extractors import text as text_module
 
     def boom(data: bytes, path: str, content_hash: str, file_type: str) -> None:
         raise IndexError("list index out of range")

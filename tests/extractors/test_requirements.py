@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from extractors.matching import Tokens
-from extractors.nlp import build_nlp
-from extractors.requirements import RequirementFinder, _shall_clauses
-from extractors.types import Document, DocumentBuilder
-from rules.load import load_rules
+from rolesignal.extractors.matching import Tokens
+from rolesignal.extractors.nlp import build_nlp
+from rolesignal.extractors.requirements import RequirementFinder, _shall_clauses
+from rolesignal.extractors.types import Document, DocumentBuilder
+from rolesignal.rules.load import load_rules
 
 
 @lru_cache(maxsize=1)
 def finder() -> RequirementFinder:
     rules = load_rules()
-    return RequirementFinder(rules, build_nlp(rules.scoring.get("lemma_overrides")))
+    return RequirementFinder(rules.cues, rules.sections, build_nlp(rules.scoring.get("lemma_overrides")))
 
 
 def make(*blocks: tuple[str, str]) -> Document:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.errors import CorruptFile
-from extractors.text import extract_text
-from extractors.types import Document
+from rolesignal.extractors.errors import CorruptFile
+from rolesignal.extractors.text import extract_text
+from rolesignal.extractors.types import Document
 
 
 def parse(text: str | bytes) -> Document:

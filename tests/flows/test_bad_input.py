@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.scan import scan_folder
+from rolesignal.flows.scan import scan_folder
 from tests.flows import hostile
 from tests.flows.documents import ML_POSTING, PLAIN_POSTING
 from tests.render import blocks_from_text, render_docx

@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from flows.cli import cli
+from rolesignal.flows.cli import cli
 from tests.flows.documents import write_inbox
 
 
@@ -127,7 +127,7 @@ def test_readme_shows_every_command() -> None:
 
 
 def _main(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from flows.cli import main; main()", *args]
+    command = [sys.executable, "-c", "from rolesignal.flows.cli import main; main()", *args]
     return subprocess.run(command, capture_output=True, text=True, input=stdin, timeout=120)
 
 

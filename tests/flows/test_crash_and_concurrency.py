@@ -18,8 +18,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from flows.cli import cli
-from flows.scan import scan_folder
+from rolesignal.flows.cli import cli
+from rolesignal.flows.scan import scan_folder
 from tests.flows import hostile
 from tests.flows.documents import AI_POSTING, ML_POSTING, PLAIN_POSTING
 
@@ -41,7 +41,8 @@ class ScanProcess:
         from prefect.settings import PREFECT_API_URL
 
         env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "INFO"}
-        command = [sys.executable, "-c", "from flows.cli import main; main()", "scan", str(folder), "--db", str(db)]
+        cli = "from rolesignal.flows.cli import main; main()"
+        command = [sys.executable, "-c", cli, "scan", str(folder), "--db", str(db)]
         self.process = subprocess.Popen(
             [*command, "--batch-size", str(BATCH), "--write-size", str(BATCH)],
             stdout=subprocess.PIPE,

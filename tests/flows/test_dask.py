@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from contextlib import closing
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flows.scan import scan_folder
-from flows.serve import configured_api_url
+from rolesignal.flows.scan import scan_folder
+from rolesignal.flows.serve import configured_api_url
 from tests.flows.documents import write_inbox
 
 ROLES = "SELECT * EXCLUDE (classified_at) FROM document_roles ORDER BY path"
@@ -33,7 +34,8 @@ def test_a_dask_cluster_gives_the_results_of_a_local_scan(tmp_path: Path, monkey
     ) as cluster:
         remote = scan_folder(str(folder), str(tmp_path / "dask.duckdb"), dask_address=cluster.scheduler_address)
         with Client(cluster) as client:
-            ran_on = client.run(lambda: __import__("extractors.pool").pool._SHARED.get("pool") is not None)
+            pool_started = lambda: importlib.import_module("rolesignal.flows.pool")._SHARED.get("pool") is not None  # noqa: E731
+            ran_on = client.run(pool_started)
     assert any(ran_on.values())  # the batches were analysed on the cluster's workers, not here
     keys = ("files_seen", "new", "failed", "roles")
     assert {k: remote[k] for k in keys} == {k: local[k] for k in keys}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.scan import scan_folder
+from rolesignal.flows.scan import scan_folder
 from tests.flows.documents import AI_POSTING, PLAIN_POSTING
 
 COUNTS = ("files_seen", "new", "changed", "unchanged", "removed", "failed")

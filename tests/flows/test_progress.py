@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import progress
-from flows.progress import ProgressDisplay
-from flows.scan import scan_folder
+from rolesignal.flows import progress
+from rolesignal.flows.progress import ProgressDisplay
+from rolesignal.flows.scan import scan_folder
 
 
 def test_plain_lines_when_not_a_terminal() -> None:

@@ -14,9 +14,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from flows.cli import cli
+from rolesignal.flows.cli import cli
+from rolesignal.warehouse.schema import view_names
 from tests.flows.documents import write_inbox
-from warehouse.schema import view_names
 
 # The title says ML engineer; the stated work is application-layer (a title mismatch).
 MISMATCH_POSTING = """# Machine Learning Engineer

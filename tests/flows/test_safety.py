@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.scan import scan_folder
+from rolesignal.flows.scan import scan_folder
 from tests.flows import hostile
 from tests.flows.documents import PLAIN_POSTING
 

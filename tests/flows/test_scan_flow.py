@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.scan import scan_folder
-from rules.load import DEFAULT_DIR
+from rolesignal.flows.scan import scan_folder
+from rolesignal.rules.load import DEFAULT_DIR
 from tests.flows.documents import write_inbox
 
 

@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 import pytest
 from click.testing import CliRunner
 
-from flows import serve
-from flows.cli import cli
-from flows.scan import scan_folder
+from rolesignal.flows import serve
+from rolesignal.flows.cli import cli
+from rolesignal.flows.scan import scan_folder
+from rolesignal.warehouse.connect import open_warehouse
 from tests.flows.documents import write_inbox
-from warehouse.connect import open_warehouse
 
 T = TypeVar("T")
 
@@ -82,7 +82,7 @@ def test_scan_publishes_summary_artifacts(tmp_path: Path) -> None:
 
 
 def _exit_0_if_the_bundled_rules_are_loaded() -> None:
-    from rules.load import _LOADED, DEFAULT_DIR, rules_version
+    from rolesignal.rules.load import _LOADED, DEFAULT_DIR, rules_version
 
     sys.exit(0 if (DEFAULT_DIR, rules_version(DEFAULT_DIR)) in _LOADED else 3)
 
@@ -171,6 +171,7 @@ def test_serve_runs_the_scans_it_is_asked_for_from_its_forkserver(
 
 def test_registering_the_flow_imports_neither_duckdb_nor_pyarrow() -> None:
     # serve's own process imports the flow to register it and waits between runs: ~50 MB less without them.
-    probe = "import sys, flows.cli, flows.serve, flows.scan; print(sorted({'duckdb', 'pyarrow'} & set(sys.modules)))"
+    modules = "rolesignal.flows.cli, rolesignal.flows.serve, rolesignal.flows.scan"
+    probe = f"import sys, {modules}; print(sorted({{'duckdb', 'pyarrow'}} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr

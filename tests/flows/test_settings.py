@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.settings import one_ca_certificate, plain_http_api_tls
+from rolesignal.flows.settings import one_ca_certificate, plain_http_api_tls
 
 
 def test_a_plain_http_api_trusts_one_certificate_inside_the_block(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from rules.load import DEFAULT_DIR, RuleSet, load_rules
+from rolesignal.rules.load import DEFAULT_DIR, load_rules
+from rolesignal.rules.types import RuleSet
 
 PATTERNS = [
     {"id": "t/train-model", "signal": "ml.training", "phrase": "train model"},

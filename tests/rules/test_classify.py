@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.classify import answer_questions, classify, decide_role, title_role
-from rules.load import RuleSet
-from rules.types import SignalHit
+from rolesignal.rules.classify import answer_questions, classify, decide_role, title_role
+from rolesignal.rules.types import RuleSet, SignalHit
 
 
 def hit(signal: str, weight: float, ordinal: int = 0) -> SignalHit:

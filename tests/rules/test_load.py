@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rules.errors import RulesError
-from rules.load import DEFAULT_DIR, check_rules, load_rules
+from rolesignal.rules.errors import RulesError
+from rolesignal.rules.load import DEFAULT_DIR, check_rules, load_rules
 
 
 @pytest.fixture

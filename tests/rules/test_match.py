@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.nlp import build_nlp
-from extractors.types import Requirement
-from rules.load import RuleSet
-from rules.match import SignalMatcher
+from rolesignal.extractors.nlp import build_nlp
+from rolesignal.extractors.types import Requirement
+from rolesignal.rules.match import SignalMatcher
+from rolesignal.rules.types import RuleSet
 
 
 @pytest.fixture(scope="module")

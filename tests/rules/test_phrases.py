@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.load import PhraseCue, RuleSet
-from rules.phrases import best_target, phrase_in, scores, words
+from rolesignal.rules.phrases import best_target, phrase_in, scores, words
+from rolesignal.rules.types import PhraseCue, RuleSet
 
 
 def reference_scores(text: str, cues: tuple[PhraseCue, ...]) -> dict[str, float]:

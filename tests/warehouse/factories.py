@@ -6,11 +6,11 @@ import hashlib
 
 import duckdb
 
-from extractors.types import Document, DocumentBuilder, Requirement
-from rules.types import QUESTIONS, Answer, Classification, SignalHit
-from warehouse.connect import CONFIG
-from warehouse.records import Analysis, Failed, Processed, SeenFile
-from warehouse.schema import migrate
+from rolesignal.extractors.types import Document, DocumentBuilder, Requirement
+from rolesignal.rules.types import QUESTIONS, Analysis, Answer, Classification, SignalHit
+from rolesignal.warehouse.connect import CONFIG
+from rolesignal.warehouse.schema import migrate
+from rolesignal.warehouse.types import Failed, Processed, SeenFile
 
 ROOT = "/data/inbox"
 RULES_V1 = "rules-v1"

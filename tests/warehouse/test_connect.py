@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.connect import HeldConnection, open_warehouse
-from warehouse.errors import WarehouseBusy, WarehouseError, WarehouseMissing
-from warehouse.schema import migrate
+from rolesignal.warehouse.connect import HeldConnection, open_warehouse
+from rolesignal.warehouse.errors import WarehouseBusy, WarehouseError, WarehouseMissing
+from rolesignal.warehouse.schema import migrate
 
 HOLD_LOCK = """
 import sys, time, duckdb
@@ -125,7 +125,7 @@ def test_a_failed_write_gives_up_the_held_connection(tmp_path: Path) -> None:
 
 WAITING_READER = """
 import sys, time
-from warehouse.connect import open_warehouse
+from rolesignal.warehouse.connect import open_warehouse
 started = time.monotonic()
 open_warehouse(sys.argv[1], read_only=True, timeout=30).close()
 print(round(time.monotonic() - started, 2), flush=True)

@@ -9,11 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.warehouse import factories
-from warehouse import schema
-from warehouse.errors import MigrationError
-from warehouse.records import Processed
-from warehouse.reports import (
+from rolesignal.warehouse import schema
+from rolesignal.warehouse.errors import MigrationError
+from rolesignal.warehouse.reports import (
     SEARCH_COLUMNS,
     ReportError,
     export_parquet,
@@ -22,7 +20,9 @@ from warehouse.reports import (
     report_query,
     reports,
 )
-from warehouse.store import start_scan, write_batch
+from rolesignal.warehouse.store import start_scan, write_batch
+from rolesignal.warehouse.types import Processed
+from tests.warehouse import factories
 
 ROOT = factories.ROOT
 # The views added for people to read (the contract views document their columns in the contract's own words).

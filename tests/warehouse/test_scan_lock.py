@@ -10,14 +10,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import store
-from warehouse.connect import lock_path, scan_lock
-from warehouse.errors import ScanInProgress
-from warehouse.schema import migrate
+from rolesignal.warehouse import store
+from rolesignal.warehouse.connect import lock_path, scan_lock
+from rolesignal.warehouse.errors import ScanInProgress
+from rolesignal.warehouse.schema import migrate
 
 HOLD = """
 import sys, time
-from warehouse.connect import scan_lock
+from rolesignal.warehouse.connect import scan_lock
 with scan_lock(sys.argv[1]):
     print("locked", flush=True)
     time.sleep(60)
@@ -66,7 +66,7 @@ def test_running_scans_become_interrupted(tmp_path: Path) -> None:
 
 
 def test_migration_002_keeps_existing_scans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from warehouse import schema
+    from rolesignal.warehouse import schema
 
     only_001 = tmp_path / "migrations"
     only_001.mkdir()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from rolesignal.warehouse import schema
+from rolesignal.warehouse.errors import MigrationError
+from rolesignal.warehouse.schema import migrate, view_names
+from rolesignal.warehouse.store import start_scan, write_batch
 from tests.warehouse import factories
-from warehouse import schema
-from warehouse.errors import MigrationError
-from warehouse.schema import migrate, view_names
-from warehouse.store import start_scan, write_batch
 
 TABLES = {
     "blocks",

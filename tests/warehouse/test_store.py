@@ -7,10 +7,10 @@ import dataclasses
 import duckdb
 import pytest
 
+from rolesignal.warehouse import store
+from rolesignal.warehouse.errors import WarehouseError
+from rolesignal.warehouse.types import FileState, Processed
 from tests.warehouse import factories as f
-from warehouse import store
-from warehouse.errors import WarehouseError
-from warehouse.records import FileState, Processed
 
 
 @pytest.fixture

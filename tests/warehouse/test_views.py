@@ -5,10 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from rolesignal.warehouse import store
+from rolesignal.warehouse.errors import AmbiguousPath
+from rolesignal.warehouse.explain import fetch_explanation
 from tests.warehouse import factories as f
-from warehouse import store
-from warehouse.errors import AmbiguousPath
-from warehouse.explain import fetch_explanation
 
 # Copied from shared/spec/contract.md on purpose: a change to a view must not silently change the contract.
 CONTRACT = {

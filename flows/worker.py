@@ -1,6 +1,6 @@
 """The worker side of the analysis pool: a process that builds an Analyzer once, then reads and analyses files.
 
-`extractors.pool` starts the first worker as `python -c WORKER_COMMAND` with the descriptors of every worker's two
+`rolesignal.flows.pool` starts the first worker as `python -c WORKER_COMMAND` with the descriptors of every worker's two
 pipes; once its Analyzer is built it forks one sibling per further pair, and each answers file after file until its
 pipe closes.
 """
@@ -14,9 +14,9 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
-from extractors.errors import ExtractionError
-from extractors.read import DEFAULT_MAX_BYTES, read_document
-from warehouse.records import Failed, Processed, SeenFile
+from rolesignal.extractors.errors import ExtractionError
+from rolesignal.extractors.read import DEFAULT_MAX_BYTES, read_document
+from rolesignal.warehouse.types import Failed, Processed, SeenFile
 
 Result = Processed | Failed
 
@@ -41,22 +41,22 @@ WORKER_COMMAND = (
     "import sys; from multiprocessing.connection import Connection; "
     "fds = [int(fd) for fd in sys.argv[1].split(',')]; "
     "requests = Connection(fds[0], writable=False); setup = requests.recv_bytes(); "
-    "from extractors.worker import serve_analyses; serve_analyses(requests, fds, setup)"
+    "from rolesignal.flows.worker import serve_analyses; serve_analyses(requests, fds, setup)"
 )
 
 
 def serve_analyses(requests: Connection, fds: list[int], setup: bytes) -> None:
     """Worker: build the Analyzer from the rules we were sent, fork a sibling per further descriptor pair, then
     process files until the pipe closes."""
-    from rules.analyse import Analyzer
+    from rolesignal.flows.analyse import Analyzer
 
     rules, max_bytes = pickle.loads(setup)
     analyzer = Analyzer(rules)
     # The readers are imported now so that their modules are frozen too: what exists now lives as long as the
     # worker, and freezing it makes a full collection cost ~5 ms instead of ~40 (with the readers left out).
-    import extractors.docx
-    import extractors.pdf
-    import extractors.text  # noqa: F401
+    import rolesignal.extractors.docx
+    import rolesignal.extractors.pdf
+    import rolesignal.extractors.text  # noqa: F401
 
     gc.freeze()
     siblings = list(zip(fds[2::2], fds[3::2], strict=True))

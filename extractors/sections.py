@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rules.load import SectionType
+from rolesignal.extractors.types import SectionType
 
 _NOISE = re.compile(r"[^\w'’&+/ -]+")
 _NUMBERING = re.compile(r"^\s*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-z])[.)]\s+", re.IGNORECASE)

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse.records import FileState, SeenFile
+from rolesignal.warehouse.types import FileState, SeenFile
 
 SUPPORTED = (".pdf", ".docx", ".txt", ".md", ".doc")
 

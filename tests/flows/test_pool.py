@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from extractors.errors import ReaderCrashed
-from extractors.pool import AnalysisPool
-from extractors.read import read_document
-from rules.analyse import Analyzer
-from rules.load import RuleSet
+from rolesignal.extractors.errors import ReaderCrashed
+from rolesignal.extractors.read import read_document
+from rolesignal.flows.analyse import Analyzer
+from rolesignal.flows.pool import AnalysisPool
+from rolesignal.rules.types import RuleSet
+from rolesignal.warehouse.types import Failed, Processed, SeenFile
 from tests.flows import hostile
-from warehouse.records import Failed, Processed, SeenFile
 
 
 def seen(path: Path) -> SeenFile:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.load import load_rules
-from rules.sections import classify_heading
+from rolesignal.extractors.sections import classify_heading
+from rolesignal.rules.load import load_rules
 
 
 @pytest.mark.parametrize(

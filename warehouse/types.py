@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.types import Document
-from rules.types import Analysis
+from rolesignal.extractors.types import Document
+from rolesignal.rules.types import Analysis
 
 __all__ = ["Analysis", "FileState", "SeenFile", "Processed", "Failed"]
 

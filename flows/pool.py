@@ -22,14 +22,13 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 from typing import Any
 
-from extractors.errors import ReaderCrashed, ReadTimeout
-from extractors.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
-from extractors.worker import WORKER_COMMAND, Result
-from rules.load import RuleSet
-from warehouse.records import Failed, SeenFile
+from rolesignal.extractors.errors import ReaderCrashed, ReadTimeout
+from rolesignal.extractors.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from rolesignal.flows.worker import WORKER_COMMAND, Result
+from rolesignal.rules.types import RuleSet
+from rolesignal.warehouse.types import Failed, SeenFile
 
 # Starting a worker (imports, spaCy matchers) is not part of any file's time limit, but it must end.
 _START_TIMEOUT = 120.0
@@ -37,16 +36,9 @@ _START_TIMEOUT = 120.0
 _DEPTH = 2
 
 
-def pythonpath_with_ours() -> str:
-    """PYTHONPATH with the folder holding our packages first: a child imports rolesignal from where this process did,
-    even from a checkout that is not installed."""
-    ours = str(Path(__file__).resolve().parents[1])
-    return os.pathsep.join([ours, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
-
-
 def _worker_env() -> dict[str, str]:
     # numpy's OpenBLAS would start a thread pool we never use; a process that forks is better without threads.
-    return {"OPENBLAS_NUM_THREADS": "1"} | os.environ | {"PYTHONPATH": pythonpath_with_ours()}
+    return {"OPENBLAS_NUM_THREADS": "1"} | os.environ
 
 
 def _timeout_failure(file: SeenFile, timeout: float) -> Failed:
@@ -121,8 +113,7 @@ def _spawn(setup: bytes, siblings: int = 0) -> list[_Worker]:
     pipes = [(os.pipe(), os.pipe()) for _ in range(1 + siblings)]
     theirs = [fd for (request_r, _), (_, reply_w) in pipes for fd in (request_r, reply_w)]
     process = subprocess.Popen(
-        # -P: not the working folder first on sys.path, where a package of the same name as ours would win.
-        [sys.executable, "-P", "-c", WORKER_COMMAND, ",".join(map(str, theirs))],
+        [sys.executable, "-c", WORKER_COMMAND, ",".join(map(str, theirs))],
         pass_fds=theirs,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from extractors.nlp import build_nlp
-from extractors.requirements import RequirementFinder
-from extractors.types import Document
-from rules.classify import classify
-from rules.doc_kind import detect_doc_kind
-from rules.load import RuleSet
-from rules.match import SignalMatcher
-from rules.types import Analysis
+from rolesignal.extractors.nlp import build_nlp
+from rolesignal.extractors.requirements import RequirementFinder
+from rolesignal.extractors.types import Document
+from rolesignal.rules.classify import classify
+from rolesignal.rules.doc_kind import detect_doc_kind
+from rolesignal.rules.match import SignalMatcher
+from rolesignal.rules.types import Analysis, RuleSet
 
 
 class Analyzer:
@@ -20,7 +19,7 @@ class Analyzer:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.nlp = build_nlp(rules.scoring.get("lemma_overrides") or {})
-        self.find_requirements = RequirementFinder(rules, self.nlp)
+        self.find_requirements = RequirementFinder(rules.cues, rules.sections, self.nlp)
         self.match_signals = SignalMatcher(rules, self.nlp)
 
     def __call__(self, document: Document) -> Analysis:

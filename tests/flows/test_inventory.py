@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from extractors.inventory import FoundFile, discover, hash_file, may_need_reading, plan_scan
-from warehouse.records import FileState
+from rolesignal.flows.inventory import FoundFile, discover, hash_file, may_need_reading, plan_scan
+from rolesignal.warehouse.types import FileState
 
 
 def write(path: Path, text: str) -> Path:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractors.worker import process_file
-from rules.analyse import Analyzer
-from rules.load import RuleSet
+from rolesignal.flows.analyse import Analyzer
+from rolesignal.flows.worker import process_file
+from rolesignal.rules.types import RuleSet
+from rolesignal.warehouse.types import Failed, Processed, SeenFile
 from tests.flows.documents import AI_POSTING
-from warehouse.records import Failed, Processed, SeenFile
 
 
 def seen(path: Path) -> SeenFile:
