@@ -134,7 +134,7 @@ def test_every_view_is_documented_with_all_its_columns() -> None:
         best = max(naming, key=lambda block: sum(mentions(block, c) for c in columns))
         if absent := [c for c in columns if not mentions(best, c)]:
             problems.append(f"{view}: no block of docs/ that names it lists {absent}")
-    assert problems == []
+    assert problems == [], f"views or columns missing from docs/: {problems}"
 
 
 @pytest.mark.parametrize("page", [README, *doc_pages()], ids=lambda p: str(p.relative_to(ROOT)))
@@ -151,7 +151,7 @@ def test_relative_links_lead_to_existing_files_and_headings(page: Path) -> None:
             headings = re.findall(r"^#+ (.+)$", _FENCE.sub("", linked.read_text(encoding="utf-8")), re.MULTILINE)
             if anchor not in {slug(h) for h in headings}:
                 broken.append(f"{target}: no such heading")
-    assert broken == []
+    assert broken == [], f"broken links in {page.name}: {broken}"
 
 
 def test_the_readme_is_short_and_keeps_its_two_commands() -> None:
