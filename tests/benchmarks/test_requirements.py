@@ -19,6 +19,7 @@ from benchmarks.requirement_matching import (
     similarity,
 )
 from benchmarks.requirements import corpus_dir, evaluate_document, find_source, load_gold
+from tests.conftest import require_shared
 
 
 def items(*texts: str, strength: str = "required") -> list[Item]:
@@ -201,8 +202,7 @@ def test_overlap_kind() -> None:
 
 def test_evaluates_one_corpus_document_in_txt(tmp_path: Path) -> None:
     corpus = corpus_dir()
-    if not (corpus / "requirements.jsonl").is_file():
-        pytest.skip(f"no annotated corpus at {corpus}")
+    require_shared(corpus / "requirements.jsonl")
     from rolesignal.flows.analyse import Analyzer
     from rolesignal.rules.load import load_rules
 
