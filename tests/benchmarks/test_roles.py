@@ -127,7 +127,7 @@ def test_score_puts_the_figures_together() -> None:
 
 
 def test_build_folders_keeps_only_labelled_documents_per_format(tmp_path: Path) -> None:
-    from tests.render import render_pdf
+    from benchmarks.render import render_pdf
 
     corpus = tmp_path / "corpus"
     (corpus / "docs").mkdir(parents=True)

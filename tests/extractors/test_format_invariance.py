@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.render import blocks_from_text, render_docx, render_pdf, to_latin1
 from rolesignal.extractors.read import read_document
 from rolesignal.flows.analyse import Analyzer
 from rolesignal.rules.doc_kind import detect_doc_kind
 from rolesignal.rules.load import load_rules
 from tests.conftest import SHARED, require_shared
-from tests.render import blocks_from_text, render_docx, render_pdf, to_latin1
 
 DOCS = SHARED / "corpus" / "docs"
 # The hand-marked documents plus labelled ones of each kind of layout (Markdown, bold-line headings, RFP prose).

@@ -10,10 +10,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from pypdf import PdfWriter
 
+from benchmarks.render import render_pdf
 from rolesignal.extractors.errors import CorruptFile, EncryptedFile, NoTextLayer
 from rolesignal.extractors.pdf import extract_pdf
 from rolesignal.extractors.types import Document
-from tests.render import render_pdf
 
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
