@@ -2,7 +2,7 @@
 
     python -m benchmarks.pdf_engines [--corpus DIR] [--json OUT]
 
-Renders the corpus texts to PDF (tests/render.py), adds the corpus's original PDFs, times
+Renders the corpus texts to PDF (benchmarks/render.py), adds the corpus's original PDFs, times
 `extract_pdf` with each engine in the same run (best of three passes, so the ratio survives a
 noisy machine), then scores requirement extraction on the hand-marked documents as PDFs with
 each engine via `benchmarks.requirements`.
@@ -31,7 +31,7 @@ from rolesignal.extractors.pdf import ENGINE_ENV, PDF_ENGINES, extract_pdf  # no
 
 def build_pdfs(corpus: Path, out: Path) -> list[Path]:
     """Every corpus text rendered to PDF, plus the original PDFs."""
-    from tests.render import blocks_from_text, render_pdf
+    from benchmarks.render import blocks_from_text, render_pdf
 
     paths = []
     for source in sorted((corpus / "docs").iterdir()):

@@ -14,7 +14,7 @@ from typing import Any
 # its larger part), while two different bullets of the same section rarely share half their words.
 MATCH_THRESHOLD = 0.5
 
-# Typographic characters folded the way tests/render.py's to_latin1 folds them before drawing a PDF, so that
+# Typographic characters folded the way benchmarks/render.py's to_latin1 folds them before drawing a PDF, so that
 # gold text (typographic) and text read back from a rendered PDF compare fairly.
 _TYPOGRAPHIC = str.maketrans(
     {

@@ -5,7 +5,7 @@ Run from the repository root:
     python -m benchmarks.requirements [--corpus DIR] [--formats txt,pdf,docx] [--json OUT] [--verbose]
 
 For every annotated document and every format, the document is read (txt: the original file; pdf/docx: the text
-rendered with tests/render.py, so the PDF and DOCX extractors are measured on the same content), its kind detected,
+rendered with benchmarks/render.py, so the PDF and DOCX extractors are measured on the same content), its kind detected,
 and its requirements found. Predictions are paired one-to-one with the gold requirements by word overlap (Dice over
 normalised word sets, greedy by descending similarity, pairs below MATCH_THRESHOLD never match); precision, recall
 and F1 count the pairs, strength accuracy is the share of pairs whose strengths agree. Figures are given per document
@@ -102,16 +102,15 @@ def find_source(corpus: Path, doc_id: str) -> Path:
 
 
 def import_render() -> Any:
-    """tests/render.py, which turns text into PDF/DOCX; it needs the repo root importable and fpdf2 installed."""
+    """benchmarks/render.py, which turns text into PDF/DOCX; it needs the repo root importable and fpdf2 installed."""
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     try:
-        from tests import render
+        from benchmarks import render
     except ImportError as exc:
         raise SystemExit(
-            f"benchmarks.requirements renders PDF and DOCX with tests/render.py, which could not be imported ({exc}). "
-            "Run from a full checkout with the test extras installed (pip install -e '.[test]'), "
-            "or pass --formats txt."
+            f"benchmarks.requirements renders PDF and DOCX with benchmarks/render.py, which could not be imported "
+            f"({exc}). It needs fpdf2, one of the test extras (pip install -e '.[test]'); or pass --formats txt."
         ) from exc
     return render
 

@@ -67,8 +67,8 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
     render_pdf = render_docx = blocks_from_text = None
     if {"pdf", "docx"} & set(formats):
         try:
-            from tests.render import blocks_from_text, render_docx, render_pdf
-        except ImportError as exc:  # fpdf2 / the tests package are test-only
+            from benchmarks.render import blocks_from_text, render_docx, render_pdf
+        except ImportError as exc:  # fpdf2 is a test extra, not a dependency
             raise EvaluationError(f"rendering PDF/DOCX needs the test extras ({exc}); try --formats txt") from exc
     folders = {}
     for fmt in formats:

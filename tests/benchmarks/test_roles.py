@@ -24,6 +24,7 @@ from benchmarks.role_scoring import (
 from benchmarks.roles import build_folders, default_corpus, load_labels
 from rolesignal.rules.classify import title_role
 from rolesignal.rules.load import DEFAULT_DIR
+from tests.conftest import require_shared
 
 ML, AI, HY, NO = "ml_engineer", "ai_developer", "hybrid", "none"
 
@@ -126,7 +127,7 @@ def test_score_puts_the_figures_together() -> None:
 
 
 def test_build_folders_keeps_only_labelled_documents_per_format(tmp_path: Path) -> None:
-    from tests.render import render_pdf
+    from benchmarks.render import render_pdf
 
     corpus = tmp_path / "corpus"
     (corpus / "docs").mkdir(parents=True)
@@ -181,8 +182,7 @@ def _labelled_titles(corpus: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 def test_no_corpus_id_or_labelled_title_in_the_rules() -> None:
     corpus = default_corpus()
-    if not (corpus / "labels.csv").is_file():
-        pytest.skip(f"no corpus at {corpus}")
+    require_shared(corpus / "labels.csv")
     titles, texts = _labelled_titles(corpus)
     # A "title" found in the text of three or more labelled documents is a common phrase ("Request for
     # Proposal"), not something that identifies one document; it may appear in rules as a cue.

@@ -10,10 +10,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from pypdf import PdfWriter
 
+from benchmarks.render import render_pdf
 from rolesignal.extractors.errors import CorruptFile, EncryptedFile, NoTextLayer
 from rolesignal.extractors.pdf import extract_pdf
 from rolesignal.extractors.types import Document
-from tests.render import render_pdf
 
 NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
@@ -143,14 +143,13 @@ def test_offsets_match_text(tmp_path: Path) -> None:
         assert 0 <= p.char_start <= p.char_end <= len(doc.text)
 
 
-def test_pypdf_fallback_reads_text_pdfium_cannot_open(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pypdf_fallback_reads_text_pdfium_cannot_open() -> None:
     import pypdfium2
 
-    from rolesignal.extractors import pdf as pdf_module
-
-    def refuse(data: bytes) -> list:
-        raise pypdfium2.PdfiumError("Failed to load document (PDFium: Data format error).")
-
-    monkeypatch.setattr(pdf_module, "_pdfium_lines", refuse)
-    doc = extract(pdf_bytes(["Requirements", "- Python experience"]))
+    # A real damaged file rather than a patched reader: a trailer without /Root, which PDFium refuses to load and
+    # pypdf reads by finding the catalogue itself.
+    data = pdf_bytes(["Requirements", "- Python experience"]).replace(b"/Root", b"/Rxxx")
+    with pytest.raises(pypdfium2.PdfiumError):
+        pypdfium2.PdfDocument(data)
+    doc = extract(data)
     assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Requirements"), ("bullet", "Python experience")]

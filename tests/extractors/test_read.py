@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.render import blocks_from_text, render_docx, render_pdf
 from rolesignal.extractors import (
     SUPPORTED_SUFFIXES,
     CorruptFile,
@@ -15,7 +16,6 @@ from rolesignal.extractors import (
     UnsupportedFormat,
     read_document,
 )
-from tests.render import blocks_from_text, render_docx, render_pdf
 
 SAMPLE = """# Machine Learning Engineer
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rolesignal.extractors.matching import Tokens
 from rolesignal.extractors.nlp import build_nlp
-from rolesignal.extractors.requirements import RequirementFinder, _shall_clauses
+from rolesignal.extractors.requirements import RequirementFinder
 from rolesignal.extractors.types import Document, DocumentBuilder
 from rolesignal.rules.load import load_rules
 
@@ -199,13 +198,14 @@ def test_several_shall_clauses_split() -> None:
     ]
 
 
-def test_shall_clauses_are_token_ranges_split_before_each_later_shall() -> None:
-    nlp = finder().nlp
-    strings = nlp.vocab.strings
-    joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
-    doc = nlp("Intro. The Contractor shall host it; and shall train staff, also shall report.")
-    tokens = Tokens.read(doc)
-    sentence = list(doc.sents)[1]
-    ranges = _shall_clauses(tokens, sentence.start, sentence.end, strings["shall"], joiners)
-    assert [doc[a:b].text for a, b in ranges] == ["The Contractor shall host it", "shall train staff", "shall report."]
-    assert _shall_clauses(tokens, 0, 2, strings["shall"], joiners) == [(0, 2)]
+def test_each_later_shall_starts_a_requirement_and_one_shall_keeps_the_sentence_whole() -> None:
+    # Through the finder, not its private splitter: the joiners before a later "shall" ("; and", ", also") belong to
+    # neither requirement, and the sentence before ("Intro.") to none.
+    text = "Intro. The Contractor shall host it; and shall train staff, also shall report on progress monthly."
+    assert found(make(("heading", "Scope of Work"), ("paragraph", text)), "rfp") == [
+        ("The Contractor shall host it", "deliverable", "scope_of_work"),
+        ("shall train staff", "deliverable", "scope_of_work"),
+        ("shall report on progress monthly.", "deliverable", "scope_of_work"),
+    ]
+    one = make(("heading", "Scope of Work"), ("paragraph", "Intro. The Contractor shall host it and train staff."))
+    assert found(one, "rfp") == [("The Contractor shall host it and train staff.", "deliverable", "scope_of_work")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.render import blocks_from_text, render_docx, render_pdf
+from benchmarks.render import blocks_from_text, render_docx, render_pdf
 
 AI_POSTING = """# Senior AI Engineer
 

@@ -12,8 +12,8 @@ import docx
 from fpdf import FPDF
 from pypdf import PdfWriter
 
+from benchmarks.render import blocks_from_text, render_pdf
 from tests.flows.documents import AI_POSTING
-from tests.render import blocks_from_text, render_pdf
 
 
 def text_pdf(path: Path, text: str = AI_POSTING) -> bytes:

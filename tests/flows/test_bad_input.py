@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from benchmarks.render import blocks_from_text, render_docx
 from rolesignal.flows.scan import scan_folder
 from tests.flows import hostile
 from tests.flows.documents import ML_POSTING, PLAIN_POSTING
-from tests.render import blocks_from_text, render_docx
 
 CP1252_POSTING = "# Data Engineer – Café Chain\n\n## Requirements\n- Résumé with 3+ years of SQL\n- Build dbt models\n"
 

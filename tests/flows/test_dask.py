@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from contextlib import closing
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 from rolesignal.flows.scan import scan_folder
@@ -15,6 +15,11 @@ from tests.flows.documents import write_inbox
 
 ROLES = "SELECT * EXCLUDE (classified_at) FROM document_roles ORDER BY path"
 REQUIREMENTS = "SELECT * FROM document_requirements ORDER BY path, ordinal"
+
+
+def child_pids() -> set[int]:
+    """The pids of the calling process's children (run on each Dask worker)."""
+    return {p.pid for p in psutil.Process().children()}
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -32,11 +37,12 @@ def test_a_dask_cluster_gives_the_results_of_a_local_scan(tmp_path: Path, monkey
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
-        remote = scan_folder(str(folder), str(tmp_path / "dask.duckdb"), dask_address=cluster.scheduler_address)
         with Client(cluster) as client:
-            pool_started = lambda: importlib.import_module("rolesignal.flows.pool")._SHARED.get("pool") is not None  # noqa: E731
-            ran_on = client.run(pool_started)
-    assert any(ran_on.values())  # the batches were analysed on the cluster's workers, not here
+            before = client.run(child_pids)
+            remote = scan_folder(str(folder), str(tmp_path / "dask.duckdb"), dask_address=cluster.scheduler_address)
+            after = client.run(child_pids)
+    # The batches were analysed on the cluster's workers, not here: a Dask worker started analysis processes.
+    assert any(after[worker] - before[worker] for worker in before)
     keys = ("files_seen", "new", "failed", "roles")
     assert {k: remote[k] for k in keys} == {k: local[k] for k in keys}
     assert query(tmp_path / "dask.duckdb", ROLES) == query(tmp_path / "local.duckdb", ROLES)

@@ -7,6 +7,7 @@ import signal
 import threading
 from pathlib import Path
 
+import psutil
 import pytest
 
 from rolesignal.extractors.errors import ReaderCrashed
@@ -62,10 +63,22 @@ def test_a_hanging_file_is_stopped_and_the_next_file_is_read(
     assert isinstance(results[1], Processed)
 
 
+def new_processes(before: set[int]) -> list[psutil.Process]:
+    """This process's descendants that were not there before: the pool's workers, seen from the OS."""
+    return [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+
+
+def descendants() -> set[int]:
+    """Pids of this process's descendants now."""
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
 def test_a_dying_worker_costs_one_file(files: dict[str, SeenFile], builtin_rules: RuleSet) -> None:
+    before = descendants()
     with AnalysisPool(builtin_rules, workers=1) as pool:
         pool.process([files["good"]])  # the worker is up
-        pid = pool._workers[0].pid
+        [worker] = new_processes(before)
+        pid = worker.pid
         threading.Timer(0.5, os.kill, (pid, signal.SIGKILL)).start()
         results = pool.process([files["slow"], files["good"]], timeout=30)
     assert isinstance(results[0], Failed) and results[0].error_type == "reader_crashed"
@@ -73,19 +86,16 @@ def test_a_dying_worker_costs_one_file(files: dict[str, SeenFile], builtin_rules
     assert isinstance(results[1], Processed)
 
 
-def _parent_pid(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
-
-
 def test_the_first_worker_forks_the_others_and_a_forked_one_dying_costs_one_file(
     files: dict[str, SeenFile], builtin_rules: RuleSet
 ) -> None:
+    before = descendants()
     with AnalysisPool(builtin_rules, workers=2) as pool:
         pool.process([files["good"]] * 4)  # both workers are up
-        first, forked = pool._workers
-        assert first.process is not None and forked.process is None
-        assert forked.pid is not None and _parent_pid(forked.pid) == first.pid
+        # Only the first worker is our child; the second is its child, forked from it.
+        [first] = [p for p in new_processes(before) if p.ppid() == os.getpid()]
+        [forked] = first.children()
+        assert {p.pid for p in new_processes(before)} == {first.pid, forked.pid}
         # Each worker holds up to two files: the second worker gets the slow file and dies on it.
         threading.Timer(1.0, os.kill, (forked.pid, signal.SIGKILL)).start()
         results = pool.process([files["good"], files["good"], files["slow"], files["good"]], timeout=30)

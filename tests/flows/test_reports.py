@@ -59,6 +59,12 @@ def count(db: Path, query: str) -> int:
         return con.execute(query).fetchone()[0]
 
 
+def columns(db: Path, name: str) -> list[str]:
+    """The view's column names, as DuckDB reports them."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [c[0] for c in con.execute(f"SELECT * FROM {name} LIMIT 0").description]
+
+
 @pytest.mark.parametrize("name", view_names())
 def test_every_report_in_every_format(db: Path, name: str) -> None:
     expected = count(db, f"SELECT count(*) FROM {name}")
@@ -70,8 +76,9 @@ def test_every_report_in_every_format(db: Path, name: str) -> None:
     assert code == 0, out
     parsed = list(csv.reader(io.StringIO(out)))
     assert len(parsed) == expected + 1
-    if records:
-        assert parsed[0] == list(records[0])
+    # The header is checked for an empty view too (its JSON has no record to take the names from).
+    assert parsed[0] == columns(db, name)
+    assert all(list(record) == parsed[0] for record in records)
     code, out = run("report", name, "--db", str(db), "--format", "markdown")
     assert code == 0 and out.startswith("| ") and len(out.splitlines()) == expected + 2
     code, out = run("report", name, "--db", str(db))

@@ -8,10 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+import spacy
+from pypdf import PdfReader
+from spacy.matcher import Matcher
+
+from tests.conftest import SHARED, require_shared
 
 REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "rules"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 SPEC = SHARED / "spec" / "signals.md"
 GUIDE = SHARED / "guide" / "ai-developer-vs-ml-engineer.txt"
 LABELS = SHARED / "corpus" / "labels.csv"
@@ -100,9 +104,7 @@ def test_ids_match_contract(signals: list[dict]) -> None:
 
 def test_ids_match_spec(signals: list[dict]) -> None:
     """signals.jsonl ids equal the ids in the two tables of the shared spec."""
-    if not SPEC.exists():
-        pytest.skip(f"shared spec not found at {SPEC}")
-    spec_ids = _spec_ids(SPEC.read_text(encoding="utf-8"))
+    spec_ids = _spec_ids(require_shared(SPEC).read_text(encoding="utf-8"))
     assert spec_ids == EXPECTED_IDS, "spec and hardcoded contract disagree"
     assert {s["id"] for s in signals} == spec_ids
 
@@ -119,9 +121,7 @@ def test_signal_fields(signals: list[dict]) -> None:
 
 def test_guide_passages_are_verbatim(signals: list[dict]) -> None:
     """Every guide_passage is an exact substring of the guide."""
-    if not GUIDE.exists():
-        pytest.skip(f"guide not found at {GUIDE}")
-    guide = GUIDE.read_text(encoding="utf-8")
+    guide = require_shared(GUIDE).read_text(encoding="utf-8")
     missing = [s["id"] for s in signals if s["guide_passage"] not in guide]
     assert not missing, f"passages not verbatim: {missing}"
 
@@ -154,7 +154,6 @@ def test_exactly_one_pattern_form(patterns: list[dict]) -> None:
 
 def test_phrases_avoid_ai_lemma(patterns: list[dict]) -> None:
     """No phrase has the token 'ai': the lookup table lemmatises it to 'have', so use LOWER tokens instead."""
-    spacy = pytest.importorskip("spacy")
     tokenizer = spacy.blank("en").tokenizer
     bad = [p["id"] for p in patterns if "phrase" in p and any(t.lower_ == "ai" for t in tokenizer(p["phrase"]))]
     assert not bad, bad
@@ -162,9 +161,6 @@ def test_phrases_avoid_ai_lemma(patterns: list[dict]) -> None:
 
 def test_token_patterns_accepted_by_spacy(patterns: list[dict]) -> None:
     """Every token pattern validates in a blank English pipeline."""
-    spacy = pytest.importorskip("spacy")
-    from spacy.matcher import Matcher
-
     nlp = spacy.blank("en")
     matcher = Matcher(nlp.vocab, validate=True)
     for p in patterns:
@@ -188,10 +184,6 @@ def test_no_corpus_ids_in_rules() -> None:
 def _title(path: Path) -> str | None:
     """The title of a labelled document: its first meaningful line, without Markdown decoration."""
     if path.suffix.lower() == ".pdf":
-        try:
-            from pypdf import PdfReader
-        except ImportError:
-            return None
         text = PdfReader(path).pages[0].extract_text() or ""
     else:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -211,12 +203,10 @@ def _title(path: Path) -> str | None:
 
 def test_no_corpus_titles_in_rules() -> None:
     """No rules file contains the title of a labelled corpus document."""
-    if not LABELS.exists():
-        pytest.skip(f"corpus labels not found at {LABELS}")
-    with LABELS.open(encoding="utf-8") as fh:
+    with require_shared(LABELS).open(encoding="utf-8") as fh:
         files = [row["file"] for row in csv.DictReader(fh)]
     # A bare job title of one or two words ("Data Engineer") is the field's vocabulary, not one document's wording.
-    found_titles = (_title(DOCS / f) for f in files if (DOCS / f).exists())
+    found_titles = (_title(DOCS / f) for f in files)
     titles = {t.lower() for t in found_titles if t and len(t) >= 10 and len(t.split()) >= 3}
     assert titles, "no titles read from the labelled documents"
     found = []

@@ -1,19 +1,12 @@
-"""Smoke test of rules/signal_patterns.jsonl on short sentences, through a self-contained lemma + matcher pipeline."""
+"""Smoke test of rules/signal_patterns.jsonl on short sentences, through the analyser's own signal matcher."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-spacy = pytest.importorskip("spacy")
-from spacy.language import Language  # noqa: E402
-from spacy.lookups import load_lookups  # noqa: E402
-from spacy.matcher import Matcher, PhraseMatcher  # noqa: E402
-from spacy.tokens import Doc  # noqa: E402
-
-PATTERNS = Path(__file__).resolve().parents[2] / "rules" / "signal_patterns.jsonl"
+from rolesignal.extractors.types import Requirement
+from rolesignal.flows.analyse import Analyzer
+from rolesignal.rules.types import RuleSet
 
 CASES: list[tuple[str, set[str]]] = [
     ("Train and deploy deep learning models in PyTorch", {"ml.training"}),
@@ -53,62 +46,25 @@ CASES: list[tuple[str, set[str]]] = [
 ]
 
 
-def _lemma_table() -> dict:
-    """spaCy's English lookup lemmas (spacy-lookups-data)."""
-    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-
-
-class _Pipeline:
-    """Blank English + lookup lemmas + phrase and token matchers, keeping the most specific match per overlap."""
-
-    def __init__(self, patterns: list[dict]) -> None:
-        table = _lemma_table()
-        self.nlp = spacy.blank("en")
-
-        @Language.component("smoke_lookup_lemmas")
-        def _lemmas(doc: Doc) -> Doc:
-            for tok in doc:
-                tok.lemma_ = table.get(tok.lower_, tok.lower_)
-            return doc
-
-        self.nlp.add_pipe("smoke_lookup_lemmas")
-        self.phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
-        self.tokens = Matcher(self.nlp.vocab, validate=True)
-        self.signal_of: dict[str, str] = {}
-        for p in patterns:
-            self.signal_of[p["id"]] = p["signal"]
-            if "phrase" in p:
-                self.phrases.add(p["id"], [self.nlp(p["phrase"])])
-            else:
-                self.tokens.add(p["id"], [p["tokens"]])
-
-    def signals(self, text: str) -> set[str]:
-        """Signals hit in text; a match inside a longer match of another signal is dropped (the lead's rule)."""
-        doc = self.nlp(text)
-        raw = [*self.phrases(doc), *self.tokens(doc)]
-        found = [(self.signal_of[self.nlp.vocab.strings[k]], s, e) for k, s, e in raw]
-        kept = {
-            sig
-            for sig, s, e in found
-            if not any(o != sig and os <= s and e <= oe and oe - os > e - s for o, os, oe in found)
-        }
-        return kept
-
-
 @pytest.fixture(scope="module")
-def pipeline() -> _Pipeline:
-    """One pipeline for all cases."""
-    rows = [json.loads(line) for line in PATTERNS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return _Pipeline(rows)
+def analyzer(builtin_rules: RuleSet) -> Analyzer:
+    """One analyser (spaCy pipeline and matchers) over the shipped rules for all cases."""
+    return Analyzer(builtin_rules)
+
+
+def signals(analyzer: Analyzer, text: str) -> set[str]:
+    """Signals that count for text as one required qualification: hits the matcher negated weigh nothing."""
+    requirement = Requirement(0, text, "required_qualifications", "", "required", 1, 0, len(text))
+    return {hit.signal_id for hit in analyzer.match_signals([requirement]) if not hit.negated}
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:40] for c in CASES])
-def test_sentence_signals(pipeline: _Pipeline, text: str, expected: set[str]) -> None:
+def test_sentence_signals(analyzer: Analyzer, text: str, expected: set[str]) -> None:
     """Each sentence hits exactly the expected signals."""
-    assert pipeline.signals(text) == expected
+    assert signals(analyzer, text) == expected
 
 
-def test_cases_cover_every_signal() -> None:
-    """The positive cases exercise all 22 signals."""
+def test_cases_cover_every_signal(builtin_rules: RuleSet) -> None:
+    """The positive cases exercise every signal of the catalogue."""
     covered = set().union(*(e for _, e in CASES))
-    assert len(covered) == 22
+    assert covered == set(builtin_rules.signals)

@@ -1,4 +1,4 @@
-"""Test helper: render a simple structured document into a real PDF (fpdf2) or DOCX (python-docx)."""
+"""Render a simple structured document into a real PDF (fpdf2) or DOCX (python-docx), for benchmarks and tests."""
 
 from __future__ import annotations
 
