@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ from rolesignal.rules.pattern_check import cached_pattern_problems
 from rolesignal.rules.types import DOC_KINDS, QUESTIONS, ROLES, SIDES, PhraseCue, RuleSet, Signal
 
 DEFAULT_DIR = Path(__file__).resolve().parent
+WORD_LISTS = "word_lists.jsonl"
 RULE_FILES = (
     "signals.jsonl",
+    WORD_LISTS,
     "signal_patterns.jsonl",
     "cues.jsonl",
     "sections.jsonl",
@@ -98,8 +101,65 @@ class _Checker:
         return tuple(v.lower() for v in value)
 
 
-def _patterns(check: _Checker, name: str, target_key: str, targets: set[str] | tuple[str, ...]) -> list[Pattern]:
-    """The patterns of one file; their token syntax is checked by spaCy later, for all files at once."""
+# A word of an IN or NOT_IN list (or spaCy's other list predicates) that stands for a named list of word_lists.jsonl.
+_REFERENCE = re.compile(r"@([a-z][a-z0-9_]*)")
+_LIST_PREDICATES = ("IN", "NOT_IN", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS")
+
+
+def _word_lists(check: _Checker) -> dict[str, tuple[str, ...]]:
+    """The named word lists; the file is optional (a rules directory without one can refer to no list)."""
+    if not (check.directory / WORD_LISTS).exists():
+        return {}
+    rows = check.jsonl(WORD_LISTS)
+    check.unique(WORD_LISTS, rows)
+    lists = {}
+    for number, row in rows:
+        name, words = row.get("id"), row.get("words")
+        if not isinstance(name, str) or not re.fullmatch(_REFERENCE.pattern[1:], name):
+            check.add(WORD_LISTS, number, f"list id {name!r} must be lowercase letters, digits and _ (a letter first)")
+        elif not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+            check.add(WORD_LISTS, number, "'words' must be a non-empty list of strings")
+        elif nested := [w for w in words if _REFERENCE.fullmatch(w)]:
+            check.add(WORD_LISTS, number, f"a word list cannot refer to another list ({nested[0]})")
+        else:
+            lists[name] = tuple(words)
+    return lists
+
+
+def expand_word_lists(value: Any, lists: dict[str, tuple[str, ...]], unknown: list[str]) -> Any:
+    """A copy of a token pattern (or part of one) with each '@name' in a list predicate replaced by that list's words,
+    in place; names not in `lists` are kept and appended to `unknown`."""
+    if isinstance(value, list):
+        return [expand_word_lists(item, lists, unknown) for item in value]
+    if not isinstance(value, dict):
+        return value
+    expanded = {}
+    for key, item in value.items():
+        if key in _LIST_PREDICATES and isinstance(item, list):
+            words: list[Any] = []
+            for word in item:
+                reference = _REFERENCE.fullmatch(word) if isinstance(word, str) else None
+                if reference is None:
+                    words.append(word)
+                elif reference[1] in lists:
+                    words.extend(lists[reference[1]])
+                else:
+                    unknown.append(word)
+                    words.append(word)
+            expanded[key] = words
+        else:
+            expanded[key] = expand_word_lists(item, lists, unknown)
+    return expanded
+
+
+def _patterns(
+    check: _Checker,
+    name: str,
+    target_key: str,
+    targets: set[str] | tuple[str, ...],
+    lists: dict[str, tuple[str, ...]],
+) -> list[Pattern]:
+    """The patterns of one file, word lists expanded; their token syntax is checked by spaCy later, for all files."""
     rows = check.jsonl(name)
     check.unique(name, rows)
     patterns = []
@@ -118,6 +178,13 @@ def _patterns(check: _Checker, name: str, target_key: str, targets: set[str] | t
         if tokens is not None and (not isinstance(tokens, list) or not all(isinstance(t, dict) for t in tokens)):
             check.add(name, number, "bad token pattern: 'tokens' must be a list of objects")
             continue
+        if tokens is not None:
+            unknown: list[str] = []
+            tokens = expand_word_lists(tokens, lists, unknown)
+            if unknown:
+                known = ", ".join(f"@{n}" for n in lists) or "none"
+                check.add(name, number, f"unknown word list {unknown[0]} ({WORD_LISTS} defines {known})")
+                continue
         patterns.append(
             Pattern(str(row["id"]), target, phrase, tuple(tokens) if tokens is not None else None, name, number)
         )
@@ -240,8 +307,9 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
         return loaded
     check = _Checker(directory)
     signals = _signals(check)
-    signal_patterns = _patterns(check, "signal_patterns.jsonl", "signal", set(signals))
-    cues = _patterns(check, "cues.jsonl", "kind", CUE_KINDS)
+    lists = _word_lists(check)
+    signal_patterns = _patterns(check, "signal_patterns.jsonl", "signal", set(signals), lists)
+    cues = _patterns(check, "cues.jsonl", "kind", CUE_KINDS, lists)
     sections = _sections(check)
     doc_kinds = _phrase_cues(check, "doc_kinds.jsonl", "kind", DOC_KINDS)
     titles = _phrase_cues(check, "titles.jsonl", "role", ROLES)

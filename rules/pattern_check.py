@@ -71,14 +71,12 @@ def cached_pattern_problems(rules_version: str, rows: list[TokenRow]) -> list[tu
 
 def _in_child(rows: list[TokenRow]) -> list[tuple[str, int, str]]:
     """Run pattern_problems in a child interpreter (its spaCy import leaves with it)."""
-    here = str(Path(__file__).resolve().parents[1])
-    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH", "")]))}
     code = (
-        "import json, sys; from rules.pattern_check import pattern_problems; "
+        "import json, sys; from rolesignal.rules.pattern_check import pattern_problems; "
         "print(json.dumps(pattern_problems(json.load(sys.stdin))))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], input=json.dumps(rows), capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-c", code], input=json.dumps(rows), capture_output=True, text=True, check=False
     )
     if done.returncode != 0:  # the check itself could not run: do it here rather than not at all
         return pattern_problems(rows)
