@@ -43,3 +43,8 @@ class ReadTimeout(ExtractionError):
 
 class ReaderCrashed(ExtractionError):
     error_type = "reader_crashed"
+
+
+def cannot_read(exc: OSError) -> ExtractionError:
+    """The error for a file the operating system would not give us (gone, a permission, an I/O error)."""
+    return ExtractionError(f"cannot read the file ({exc.strerror or exc}): check the path and permissions")

@@ -5,10 +5,21 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from rolesignal.extractors.errors import CorruptFile, EmptyFile, ExtractionError, FileTooLarge, UnsupportedFormat
+from rolesignal.extractors.errors import (
+    CorruptFile,
+    EmptyFile,
+    ExtractionError,
+    FileTooLarge,
+    UnsupportedFormat,
+    cannot_read,
+)
 from rolesignal.extractors.types import Document
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".txt", ".md")
+# Formats recognised but not read, each with what to do instead: a scan picks their files up to say so.
+LEGACY_FORMATS: dict[str, str] = {".doc": "legacy .doc: convert to .docx"}
+# Every suffix a scan looks at: the files read, and the files whose failure says what to convert them to.
+RECOGNISED_SUFFIXES: tuple[str, ...] = (*SUPPORTED_SUFFIXES, *LEGACY_FORMATS)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
 
@@ -18,8 +29,8 @@ def read_document(path: Path | str, data: bytes | None = None, max_bytes: int = 
     path = Path(path)
     resolved = str(path.resolve())
     suffix = path.suffix.lower()
-    if suffix == ".doc":
-        raise UnsupportedFormat("legacy .doc: convert to .docx")
+    if suffix in LEGACY_FORMATS:
+        raise UnsupportedFormat(LEGACY_FORMATS[suffix])
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "(no extension)"
         raise UnsupportedFormat(f"unsupported file type {shown}: convert it to one of {', '.join(SUPPORTED_SUFFIXES)}")
@@ -66,7 +77,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         with path.open("rb") as f:
             data = f.read(max_bytes + 1)  # the file may have grown since stat
     except OSError as exc:
-        raise ExtractionError(f"cannot read the file ({exc.strerror or exc}): check the path and permissions") from exc
+        raise cannot_read(exc) from exc
     return data
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rolesignal.extractors.errors import cannot_read
+from rolesignal.extractors.read import RECOGNISED_SUFFIXES
 from rolesignal.warehouse.types import FileState, SeenFile
-
-SUPPORTED = (".pdf", ".docx", ".txt", ".md", ".doc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def discover(root: Path) -> Iterator[FoundFile]:
                 if key not in seen_dirs:  # link loops visit a folder once
                     seen_dirs.add(key)
                     stack.append(path)
-            elif stat.S_ISREG(info.st_mode) and os.path.splitext(path)[1].lower() in SUPPORTED:
+            elif stat.S_ISREG(info.st_mode) and os.path.splitext(path)[1].lower() in RECOGNISED_SUFFIXES:
                 if path not in seen_files:  # a link inside the folder is the file it points to
                     seen_files.add(path)
                     yield FoundFile(path, info.st_size, info.st_mtime_ns)
@@ -119,7 +119,7 @@ def plan_scan(
         try:
             digest = hash_file(file.path)
         except OSError as exc:
-            plan.hash_errors.append((file, f"cannot read the file: {exc.strerror or exc}"))
+            plan.hash_errors.append((file, cannot_read(exc).message))
             continue
         seen = SeenFile(file.path, file.size, file.mtime_ns, digest)
         is_known = state is not None and state.status != "removed"

@@ -26,7 +26,7 @@ from typing import Any
 
 from rolesignal.extractors.errors import ReaderCrashed, ReadTimeout
 from rolesignal.extractors.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
-from rolesignal.flows.worker import WORKER_COMMAND, Result
+from rolesignal.flows.worker import WORKER_COMMAND, Result, failed
 from rolesignal.rules.types import RuleSet
 from rolesignal.warehouse.types import Failed, SeenFile
 
@@ -42,17 +42,26 @@ def _worker_env() -> dict[str, str]:
 
 
 def _timeout_failure(file: SeenFile, timeout: float) -> Failed:
-    exc = ReadTimeout(
-        f"reading took longer than {timeout:g} s and was stopped (a pathological or huge file?): re-export or split it"
+    return failed(
+        file,
+        ReadTimeout(
+            f"reading took longer than {timeout:g} s and was stopped (a pathological or huge file?): "
+            "re-export or split it"
+        ),
     )
-    return Failed(file, exc.error_type, exc.message)
 
 
 def _crash_failure(file: SeenFile, code: int | None) -> Failed:
     # A forked worker is not our child: its exit code is its parent's to collect, not ours.
     status = f" (exit code {code})" if code is not None else ""
-    exc = ReaderCrashed(f"the reader process died on this file{status}: re-export the file and try again")
-    return Failed(file, exc.error_type, exc.message)
+    return failed(
+        file, ReaderCrashed(f"the reader process died on this file{status}: re-export the file and try again")
+    )
+
+
+def _not_started() -> ReaderCrashed:
+    # Fatal, not one file's failure: every waiting call raises it.
+    return ReaderCrashed("the reader process did not start: check the installation")
 
 
 class _Worker:
@@ -245,7 +254,7 @@ class AnalysisPool:
                         self._requeue(busy[slot])
                         self._restart(slot)
                 if any(not w.ready and w.started + _START_TIMEOUT <= now for w in self._workers):
-                    raise ReaderCrashed("the reader process did not start: check the installation")
+                    raise _not_started()
         except BaseException as exc:  # a fatal error: nothing more can be read; every caller hears of it
             self._fail_all(exc, busy)
 
@@ -255,7 +264,7 @@ class AnalysisPool:
             reply = worker.replies.recv()
         except (EOFError, OSError):
             if not worker.ready:
-                raise ReaderCrashed("the reader process did not start: check the installation") from None
+                raise _not_started() from None
             item = busy[slot].popleft()  # the file it was reading; the others it had not begun go back
             self._deliver(item, _crash_failure(item.file, worker.exit_code()))
             self._requeue(busy[slot])

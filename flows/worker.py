@@ -21,14 +21,17 @@ from rolesignal.warehouse.types import Failed, Processed, SeenFile
 Result = Processed | Failed
 
 
+def failed(file: SeenFile, exc: ExtractionError) -> Failed:
+    """The failure record of a file that could not be read."""
+    return Failed(file, exc.error_type, exc.message)
+
+
 def process_file(file: SeenFile, analyzer: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
     """Read and analyse one file in this process; a failure is a record, not a raise."""
     try:
         document = read_document(file.path, max_bytes=max_bytes)
-    except ExtractionError as exc:
-        return Failed(file, exc.error_type, exc.message)
-    except OSError as exc:
-        return Failed(file, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+    except ExtractionError as exc:  # read_document raises nothing else: unforeseen errors come typed too
+        return failed(file, exc)
     try:
         return Processed(file, document, analyzer(document))
     except Exception as exc:  # a bug of ours must not stop the scan: record it for a person to report

@@ -51,7 +51,7 @@ def open_warehouse(path: str | Path, read_only: bool = False, timeout: float = 3
         return duckdb.connect(":memory:", config=CONFIG)
     path = Path(path).expanduser()
     if read_only and not path.exists():
-        raise WarehouseMissing(_missing_message(path))
+        raise WarehouseMissing(str(path))
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
@@ -67,18 +67,19 @@ def open_warehouse(path: str | Path, read_only: bool = False, timeout: float = 3
             message = str(exc)
             if not any(marker in message for marker in _LOCK_MARKERS):
                 if read_only and "does not exist" in message:  # deleted between the check and the open
-                    raise WarehouseMissing(_missing_message(path)) from exc
-                raise WarehouseError(f"cannot open the warehouse {path}: {message}") from exc
+                    raise WarehouseMissing(str(path)) from exc
+                raise _cannot_open(path, message) from exc
             if read_only:
                 _touch(read_wanted_path(path))  # a scan holding the file lets us in after its current write
                 waited = True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise WarehouseBusy(_busy_message(path, message)) from exc
+                pid = re.search(r"PID (\d+)", message)
+                raise WarehouseBusy(str(path), pid[1] if pid else None) from exc
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, _MAX_DELAY)
         except duckdb.Error as exc:
-            raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
+            raise _cannot_open(path, str(exc)) from exc
 
 
 class HeldConnection:
@@ -177,14 +178,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _missing_message(path: Path) -> str:
-    return f"no warehouse at {path}: run `rolesignal scan FOLDER` first"
-
-
-def _busy_message(path: Path, duckdb_message: str) -> str:
-    pid = re.search(r"PID (\d+)", duckdb_message)
-    holder = f" (PID {pid.group(1)})" if pid else ""
-    return f"the warehouse {path} is in use by another process{holder}: a scan may be writing; try again shortly"
+def _cannot_open(path: Path, detail: str) -> WarehouseError:
+    return WarehouseError(f"cannot open the warehouse {path}: {detail}")
 
 
 # Scan locks this process holds: lock file → (file descriptor, nesting depth). Re-entrant per process, so the CLI

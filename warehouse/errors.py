@@ -10,6 +10,17 @@ class WarehouseError(Exception):
 class WarehouseBusy(WarehouseError):
     """Another process holds the DuckDB file lock (transient: retry later)."""
 
+    def __init__(self, path: str, pid: str | None) -> None:
+        holder = f" (PID {pid})" if pid else ""
+        super().__init__(
+            f"the warehouse {path} is in use by another process{holder}: a scan may be writing; try again shortly"
+        )
+        self.path = path
+        self.pid = pid
+
+    def __reduce__(self) -> tuple:  # pickled by its arguments, not its message (a Prefect task's error travels)
+        return type(self), (self.path, self.pid)
+
 
 class ScanInProgress(WarehouseError):
     """Another process holds the scan lock of this warehouse (a second scan would interleave with it)."""
@@ -20,9 +31,19 @@ class ScanInProgress(WarehouseError):
         self.db = db
         self.pid = pid
 
+    def __reduce__(self) -> tuple:
+        return type(self), (self.db, self.pid)
+
 
 class WarehouseMissing(WarehouseError):
     """A read-only open found no database file."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"no warehouse at {path}: run `rolesignal scan FOLDER` first")
+        self.path = path
+
+    def __reduce__(self) -> tuple:
+        return type(self), (self.path,)
 
 
 class MigrationError(WarehouseError):
@@ -35,3 +56,6 @@ class AmbiguousPath(WarehouseError):
     def __init__(self, message: str, candidates: list[str]) -> None:
         super().__init__(message)
         self.candidates = candidates
+
+    def __reduce__(self) -> tuple:
+        return type(self), (str(self), self.candidates)

@@ -120,3 +120,13 @@ def test_may_need_reading_is_a_stat_only_hint() -> None:
     assert may_need_reading([FoundFile("/r/a.txt", 10, 101)], known)  # touched
     assert may_need_reading([FoundFile("/r/c.txt", 1, 1)], known)  # new
     assert not may_need_reading([], known)  # only removals: nothing to read
+
+
+def test_discover_finds_every_suffix_the_readers_recognise(tmp_path: Path) -> None:
+    """The scan's list is the extractors' own: files they read, and legacy files whose failure says what to do."""
+    from rolesignal.extractors.read import LEGACY_FORMATS, RECOGNISED_SUFFIXES, SUPPORTED_SUFFIXES
+
+    assert set(RECOGNISED_SUFFIXES) == set(SUPPORTED_SUFFIXES) | set(LEGACY_FORMATS)
+    for suffix in RECOGNISED_SUFFIXES:
+        (tmp_path / f"file{suffix.upper()}").write_text("x")
+    assert len(names(tmp_path)) == len(RECOGNISED_SUFFIXES)
