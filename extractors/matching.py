@@ -166,19 +166,18 @@ def keep_tokens(doc: Doc, tokens: Tokens) -> None:
     doc.user_data[_WORDS_KEY] = tokens
 
 
-def tokens_of(span: Doc | Span, text: str | None = None) -> Tokens:
-    """The span's Tokens (`text`: its text, when the caller has it); a whole Doc keeps them in user_data.
+def tokens_of(doc: Doc, text: str | None = None) -> Tokens:
+    """The Doc's Tokens (`text`: its text, when the caller has it), kept in its user_data.
 
     The cue and the signal matchers both read them. Whoever changes a Doc's sentence starts after the pipeline
     changes its Tokens too (Tokens.start_sentence).
     """
-    cached = span.user_data.get(_WORDS_KEY) if isinstance(span, Doc) else None
+    cached = doc.user_data.get(_WORDS_KEY)
     if cached is None:
-        cached = Tokens.read(span, text)
-        if isinstance(span, Doc):
-            keep_tokens(span, cached)
+        cached = Tokens.read(doc, text)
+        keep_tokens(doc, cached)
     elif cached.text is None:
-        cached.text = span.text if text is None else text
+        cached.text = doc.text if text is None else text
     return cached
 
 
@@ -250,7 +249,7 @@ class WindowedMatcher:
 
 
 class PatternMatcher:
-    """All (pattern, start, end) matches of a set of Patterns in a Doc or Span, offsets relative to it."""
+    """All (pattern, start, end) matches of a set of Patterns in a Doc."""
 
     def __init__(self, nlp: Language, patterns: Iterable[Pattern]) -> None:
         patterns = list(patterns)
@@ -345,22 +344,20 @@ class PatternMatcher:
             passed ^= lowest
         return numbers
 
-    def __call__(self, span: Doc | Span) -> list[tuple[Pattern, int, int]]:
-        offset = span.start if isinstance(span, Span) else 0
-        tokens = tokens_of(span)
+    def __call__(self, doc: Doc) -> list[tuple[Pattern, int, int]]:
+        tokens = tokens_of(doc)
         words = tokens.words
         by_key = self.by_key
         found = [
-            (by_key[k], s - offset, e - offset)
+            (by_key[k], s, e)
             for matcher, column, firsts in self.phrase_matchers
             if not firsts.isdisjoint(words[column])
-            for k, s, e in matcher(span)
+            for k, s, e in matcher(doc)
         ]
         # allow_missing: spaCy would otherwise walk every token to check lemmas are set; our pipeline sets them.
-        keys = list(self.always(span, allow_missing=True)) if len(self.always) else []
+        keys = list(self.always(doc, allow_missing=True)) if len(self.always) else []
         for number in self.passing(words):
-            keys.extend(self.gated[number](span, tokens))
-        # Matcher offsets are relative to a Span already (PhraseMatcher's are not: adjusted above).
+            keys.extend(self.gated[number](doc, tokens))
         found += [(by_key[k], s, e) for k, s, e in keys]
         rank = self._rank
         return sorted(found, key=lambda m: (m[1], m[2], rank[id(m[0])]))

@@ -1,4 +1,4 @@
-"""Entry point: read a file (or given bytes) and dispatch to the right extractor by suffix."""
+"""Entry point: read a file and dispatch to the right extractor by suffix."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (".pdf", ".docx", ".txt", ".md")
 LEGACY_FORMATS: dict[str, str] = {".doc": "legacy .doc: convert to .docx"}
 # Every suffix a scan looks at: the files read, and the files whose failure says what to convert them to.
 RECOGNISED_SUFFIXES: tuple[str, ...] = (*SUPPORTED_SUFFIXES, *LEGACY_FORMATS)
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
 
 
-def read_document(path: Path | str, data: bytes | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read_document(path: Path | str) -> Document:
     """Turn a file into a Document, or raise a typed ExtractionError saying what is wrong and what to do."""
     path = Path(path)
     resolved = str(path.resolve())
@@ -34,10 +34,7 @@ def read_document(path: Path | str, data: bytes | None = None, max_bytes: int = 
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "(no extension)"
         raise UnsupportedFormat(f"unsupported file type {shown}: convert it to one of {', '.join(SUPPORTED_SUFFIXES)}")
-    if data is None:
-        data = _read_bytes(path, max_bytes)
-    if len(data) > max_bytes:
-        raise FileTooLarge(_too_large(len(data), max_bytes))
+    data = _read_bytes(path)
     if not data:
         raise EmptyFile("the file is empty (0 bytes): check the upload or export")
     content_hash = hashlib.sha256(data).hexdigest()
@@ -68,18 +65,18 @@ def read_document(path: Path | str, data: bytes | None = None, max_bytes: int = 
     return document
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    """Read the whole file once, refusing files above max_bytes without reading them."""
+def _read_bytes(path: Path) -> bytes:
+    """Read the whole file once, refusing files above MAX_BYTES without reading them."""
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise FileTooLarge(_too_large(size, max_bytes))
-        with path.open("rb") as f:
-            data = f.read(max_bytes + 1)  # the file may have grown since stat
+        if size <= MAX_BYTES:
+            with path.open("rb") as f:
+                data = f.read(MAX_BYTES + 1)  # the file may have grown since stat
+            size = len(data)
     except OSError as exc:
         raise cannot_read(exc) from exc
+    if size > MAX_BYTES:
+        raise FileTooLarge(
+            f"file is {size / 1e6:.1f} MB, above the {MAX_BYTES / 1e6:.0f} MB limit: split or compress it"
+        )
     return data
-
-
-def _too_large(size: int, max_bytes: int) -> str:
-    return f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:.0f} MB limit: split or compress it"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 from rolesignal.extractors.nlp import build_nlp
 from rolesignal.extractors.requirements import RequirementFinder
 from rolesignal.extractors.types import Document
@@ -29,7 +27,3 @@ class Analyzer:
         hits = tuple(self.match_signals(requirements, [span for _, span in found]))
         verdict = classify(document.title, doc_kind, requirements, hits, self.rules)
         return Analysis(document.content_hash, requirements, hits, verdict)
-
-    def pipe(self, documents: Iterable[Document]) -> Iterator[Analysis]:
-        for document in documents:
-            yield self(document)

@@ -12,7 +12,6 @@ ROLE_NAMES = {
     "hybrid": "someone with depth in both (hybrid)",
     "none": "no AI or ML specialist",
 }
-SIDE_WORK = {"ml": "model-layer", "ai": "application-layer"}
 QUESTION_TEXT = {
     "trains_own_model": "Will the work train a model on own data (rather than use a foundation model via API)?",
     "custom_intelligence_layer": "Is the core intelligence a custom model rather than an existing LLM?",
@@ -23,7 +22,7 @@ QUESTION_TEXT = {
 
 
 def _label(hit: Any) -> str:
-    return getattr(hit, "label", None) or hit.signal_id.split(".", 1)[1].replace("_", " ")
+    return hit.label or hit.signal_id.split(".", 1)[1].replace("_", " ")
 
 
 def _live(requirement: Any, side: str | None = None) -> list[Any]:

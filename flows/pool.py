@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from rolesignal.extractors.errors import ReaderCrashed, ReadTimeout
-from rolesignal.extractors.read import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from rolesignal.extractors.read import DEFAULT_TIMEOUT
 from rolesignal.flows.worker import WORKER_COMMAND, Result, failed
 from rolesignal.rules.types import RuleSet
 from rolesignal.warehouse.types import Failed, SeenFile
@@ -167,15 +167,10 @@ class AnalysisPool:
     can begin a file, i.e. when its previous file's reply arrives.
     """
 
-    def __init__(
-        self,
-        rules: RuleSet,
-        workers: int = 2,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> None:
+    def __init__(self, rules: RuleSet, workers: int = 2) -> None:
         self.rules_version = rules.version
         self.size = max(1, workers)
-        self._setup = pickle.dumps((rules, max_bytes))
+        self._setup = pickle.dumps(rules)
         self._workers: list[_Worker] = []
         self._queue: deque[_Item] = deque()
         self._lock = threading.Lock()

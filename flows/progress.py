@@ -40,6 +40,7 @@ class ProgressDisplay:
         self.last_line: float | None = None
         self.bar = None
         self.task = None
+        self._listening = listening(self)
 
     def __enter__(self) -> ProgressDisplay:
         if self.stream.isatty():
@@ -56,11 +57,11 @@ class ProgressDisplay:
                 transient=True,
             )
             self.bar.start()
-        _listeners.append(self)
+        self._listening.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _listeners.remove(self)
+        self._listening.__exit__(None, None, None)
         if self.bar is not None:
             self.bar.stop()
 

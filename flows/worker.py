@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from rolesignal.extractors.errors import ExtractionError
-from rolesignal.extractors.read import DEFAULT_MAX_BYTES, read_document
+from rolesignal.extractors.read import read_document
 from rolesignal.warehouse.types import Failed, Processed, SeenFile
 
 Result = Processed | Failed
@@ -26,10 +26,10 @@ def failed(file: SeenFile, exc: ExtractionError) -> Failed:
     return Failed(file, exc.error_type, exc.message)
 
 
-def process_file(file: SeenFile, analyzer: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
+def process_file(file: SeenFile, analyzer: Any) -> Result:
     """Read and analyse one file in this process; a failure is a record, not a raise."""
     try:
-        document = read_document(file.path, max_bytes=max_bytes)
+        document = read_document(file.path)
     except ExtractionError as exc:  # read_document raises nothing else: unforeseen errors come typed too
         return failed(file, exc)
     try:
@@ -53,8 +53,7 @@ def serve_analyses(requests: Connection, fds: list[int], setup: bytes) -> None:
     process files until the pipe closes."""
     from rolesignal.flows.analyse import Analyzer
 
-    rules, max_bytes = pickle.loads(setup)
-    analyzer = Analyzer(rules)
+    analyzer = Analyzer(pickle.loads(setup))
     # The readers are imported now so that their modules are frozen too: what exists now lives as long as the
     # worker, and freezing it makes a full collection cost ~5 ms instead of ~40 (with the readers left out).
     import rolesignal.extractors.docx
@@ -73,18 +72,16 @@ def serve_analyses(requests: Connection, fds: list[int], setup: bytes) -> None:
                 for fd in [fds[1], *(fd for pair in siblings[number + 1 :] for fd in pair)]:
                     os.close(fd)  # ours and the later siblings' ends (the earlier ones' are closed already)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _serve(
-                    Connection(request_fd, writable=False), Connection(reply_fd, readable=False), analyzer, max_bytes
-                )
+                _serve(Connection(request_fd, writable=False), Connection(reply_fd, readable=False), analyzer)
                 code = 0
             finally:
                 os._exit(code)  # never our parent's exit handlers
         os.close(request_fd)
         os.close(reply_fd)
-    _serve(requests, Connection(fds[1], readable=False), analyzer, max_bytes)
+    _serve(requests, Connection(fds[1], readable=False), analyzer)
 
 
-def _serve(requests: Connection, replies: Connection, analyzer: Any, max_bytes: int) -> None:
+def _serve(requests: Connection, replies: Connection, analyzer: Any) -> None:
     """Say ready (with our pid, which the pool needs to stop us), then answer file after file."""
     replies.send(("ready", os.getpid()))
     while True:
@@ -92,7 +89,7 @@ def _serve(requests: Connection, replies: Connection, analyzer: Any, max_bytes: 
             file = requests.recv()
         except (EOFError, OSError):
             return
-        replies.send(process_file(file, analyzer, max_bytes))
+        replies.send(process_file(file, analyzer))
         if file.path.lower().endswith(".docx"):
             # python-docx objects hold reference cycles; left to the collector's own pace, dozens of parsed packages
             # pile up and the worker grows by ~100 MB.

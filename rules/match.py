@@ -22,7 +22,6 @@ class SignalMatcher:
 
     def __init__(self, rules: RuleSet, nlp: Language) -> None:
         self.rules = rules
-        self.nlp = nlp
         self.match_patterns = PatternMatcher(nlp, rules.signal_patterns)
         scoring = rules.scoring
         self._negation_hashes = {nlp.vocab.strings.add(w.lower()) for w in scoring.get("negations", [])}
@@ -30,10 +29,8 @@ class SignalMatcher:
         self.strength_weights = {k: float(v) for k, v in scoring["strength_weights"].items()}
         self.section_weights = {s.id: s.weight for s in rules.sections}
 
-    def __call__(self, requirements: Sequence[Requirement], spans: Sequence[Span] | None = None) -> list[SignalHit]:
-        """Hits in each requirement; `spans` (from RequirementFinder.find) spares tokenizing the texts again."""
-        if spans is None:
-            spans = [doc[:] for doc in self.nlp.pipe(r.text for r in requirements)]
+    def __call__(self, requirements: Sequence[Requirement], spans: Sequence[Span]) -> list[SignalHit]:
+        """Hits in each requirement, matched in its span (from RequirementFinder.find) of its block's Doc."""
         hits: list[SignalHit] = []
         # One matcher pass per Doc (a block holds one or more requirements); each span keeps the matches inside it.
         by_doc: dict[int, list[tuple[Pattern, int, int]]] = {}

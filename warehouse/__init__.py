@@ -46,37 +46,8 @@ _HOME = {
 
 def __getattr__(name: str) -> Any:
     if name not in _HOME:
-        raise AttributeError(f"module 'warehouse' has no attribute {name!r}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
 
 
-__all__ = [
-    "COUNT_KEYS",
-    "AmbiguousPath",
-    "ExplainedRequirement",
-    "Explanation",
-    "Hit",
-    "MigrationError",
-    "WarehouseBusy",
-    "WarehouseError",
-    "WarehouseMissing",
-    "fetch_explanation",
-    "finish_scan",
-    "known_contents",
-    "known_files",
-    "load_documents",
-    "mark_interrupted",
-    "mark_removed",
-    "mark_seen",
-    "migrate",
-    "open_warehouse",
-    "stale_contents",
-    "start_scan",
-    "touch_files",
-    "transaction",
-    "view_descriptions",
-    "view_names",
-    "write_analyses",
-    "write_batch",
-    "write_catalogue",
-]
+__all__ = sorted(_HOME)

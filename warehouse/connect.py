@@ -173,6 +173,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+@contextmanager
+def atomic(con: duckdb.DuckDBPyConnection, what: str, error: type[WarehouseError] = WarehouseError) -> Iterator[None]:
+    """One transaction; a database error rolls it back and surfaces as `error`, naming the step."""
+    import duckdb
+
+    try:
+        with transaction(con):
+            yield
+    except duckdb.Error as exc:
+        raise error(f"{what} failed (nothing of it was stored): {exc}") from exc
+
+
 def utcnow() -> datetime:
     """Naive UTC now: the warehouse stores TIMESTAMP columns in UTC."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from rolesignal.warehouse.connect import transaction, utcnow
+from rolesignal.warehouse.connect import atomic, utcnow
 from rolesignal.warehouse.errors import MigrationError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -68,12 +66,8 @@ def view_descriptions() -> dict[str, str]:
     return descriptions
 
 
-def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    """Versions recorded in schema_migrations (empty for a new database)."""
-    return _applied_versions(con, _tables(con))
-
-
 def _applied_versions(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[int]:
+    """Versions recorded in schema_migrations (empty for a new database)."""
     if "schema_migrations" not in tables:
         return set()
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
@@ -93,7 +87,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, path in known:
         if version in done:
             continue
-        with _migration_step(con, f"migration {path.name}"):
+        with atomic(con, f"migration {path.name}", MigrationError):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
@@ -108,7 +102,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     # Not there with a migrations folder that stops before 003 (tests).
     recorded = "schema_views" in (_tables(con) if applied else tables)
     if applied or not recorded or _created_views(con) != hashes:
-        with _migration_step(con, "creating the views"):
+        with atomic(con, "creating the views", MigrationError):
             for name in view_order():
                 con.execute(sources[name])
             if recorded:
@@ -136,13 +130,3 @@ def _created_views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             "INNER JOIN duckdb_views() AS v ON v.view_name = s.name AND v.schema_name = 'main' AND NOT v.internal"
         ).fetchall()
     )
-
-
-@contextmanager
-def _migration_step(con: duckdb.DuckDBPyConnection, what: str) -> Iterator[None]:
-    """One transaction; a database error rolls it back and becomes a MigrationError naming the step."""
-    try:
-        with transaction(con):
-            yield
-    except duckdb.Error as exc:
-        raise MigrationError(f"{what} failed: {exc}") from exc

@@ -13,7 +13,7 @@ import pyarrow as pa
 from rolesignal.extractors.types import Block, Document, Page
 from rolesignal.rules.types import Analysis
 from rolesignal.warehouse import rows
-from rolesignal.warehouse.connect import transaction, utcnow
+from rolesignal.warehouse.connect import atomic, utcnow
 from rolesignal.warehouse.errors import WarehouseError
 from rolesignal.warehouse.types import Failed, FileState, Processed, SeenFile
 
@@ -76,7 +76,7 @@ def write_catalogue(con: duckdb.DuckDBPyConnection, signals: list[dict], rules_v
     data = [
         (s["id"], s["side"], s["weight"], s["label"], s.get("guide_passage"), rules_version) for s in unique.values()
     ]
-    with _writing(con, "writing the signal catalogue"):
+    with atomic(con, "writing the signal catalogue"):
         con.execute("DELETE FROM signals")
         _insert(con, "signals", data)
 
@@ -99,7 +99,7 @@ def write_batch(
     failures = {f.file.path: (f.file.path, f.file.content_hash or None, f.error_type, f.message) for f in failed}
     failures = {path: row for path, row in failures.items() if staged_files[path][-1] == "failed"}
     documents = {p.document.content_hash: p.document for p in processed}
-    with _writing(con, f"writing a batch of scan {scan_id}"):
+    with atomic(con, f"writing a batch of scan {scan_id}"):
         root = _scan_root(con, scan_id)
         _insert_documents(con, list(documents.values()), now)
         _replace_analyses(con, [p.analysis for p in processed], now)
@@ -111,7 +111,7 @@ def write_batch(
 
 def write_analyses(con: duckdb.DuckDBPyConnection, analyses: list[Analysis]) -> None:
     """Store re-classifications of stored documents (skipping those already under the same rules version)."""
-    with _writing(con, "writing analyses"):
+    with atomic(con, "writing analyses"):
         _replace_analyses(con, analyses, utcnow())
 
 
@@ -119,7 +119,7 @@ def mark_removed(con: duckdb.DuckDBPyConnection, paths: list[str], scan_id: int)
     """Mark paths that a scan no longer found as removed; their failures go too."""
     if not paths:
         return
-    with _writing(con, f"marking files removed in scan {scan_id}"):
+    with atomic(con, f"marking files removed in scan {scan_id}"):
         con.execute(
             "UPDATE files SET status = 'removed', last_scan = ?, updated_at = ? "
             "WHERE path IN (SELECT unnest(?::VARCHAR[])) AND status <> 'removed'",
@@ -134,7 +134,7 @@ def touch_files(con: duckdb.DuckDBPyConnection, files: list[SeenFile], scan_id: 
         return
     unique = {f.path: rows.file_row(f, "ok") for f in files}
     with (
-        _writing(con, f"updating unchanged files in scan {scan_id}"),
+        atomic(con, f"updating unchanged files in scan {scan_id}"),
         _staged(con, stage_touch=rows.arrow(con, "files", unique.values(), rows.FILE_STAGE)),
     ):
         con.execute(
@@ -153,7 +153,7 @@ def mark_seen(con: duckdb.DuckDBPyConnection, root: str, scan_id: int) -> None:
     tenth of the scan's own work.
     """
     prefix = root if root.endswith(os.sep) else root + os.sep
-    with _writing(con, f"recording the files scan {scan_id} saw"):
+    with atomic(con, f"recording the files scan {scan_id} saw"):
         con.execute(
             "UPDATE files SET last_scan = $scan_id, updated_at = $now "
             "WHERE (path = $root OR starts_with(path, $prefix)) AND status <> 'removed' AND last_scan <> $scan_id",
@@ -213,16 +213,6 @@ def stale_contents(con: duckdb.DuckDBPyConnection, rules_version: str) -> list[s
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _writing(con: duckdb.DuckDBPyConnection, what: str) -> Iterator[None]:
-    """One transaction; database errors roll it back and surface as WarehouseError naming the write."""
-    try:
-        with transaction(con):
-            yield
-    except duckdb.Error as exc:
-        raise WarehouseError(f"{what} failed (nothing of it was stored): {exc}") from exc
 
 
 @contextmanager

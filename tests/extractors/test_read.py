@@ -16,6 +16,7 @@ from rolesignal.extractors import (
     UnsupportedFormat,
     read_document,
 )
+from rolesignal.extractors.read import MAX_BYTES
 
 SAMPLE = """# Machine Learning Engineer
 
@@ -44,9 +45,14 @@ def test_txt_sets_path_hash_and_type(tmp_path: Path) -> None:
     assert doc.file_type == "txt"
 
 
-def test_given_bytes_used_instead_of_file(tmp_path: Path) -> None:
-    doc = read_document(tmp_path / "missing.md", data=b"# Title\n\nBody text.")
+def test_markdown_title(tmp_path: Path) -> None:
+    doc = read_document(written(tmp_path / "post.md", b"# Title\n\nBody text."))
     assert (doc.file_type, doc.title) == ("md", "Title")
+
+
+def written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 def test_supported_suffixes() -> None:
@@ -55,12 +61,12 @@ def test_supported_suffixes() -> None:
 
 def test_legacy_doc_unsupported(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormat, match=r"legacy \.doc: convert to \.docx"):
-        read_document(tmp_path / "old.doc", data=b"\xd0\xcf\x11\xe0")
+        read_document(written(tmp_path / "old.doc", b"\xd0\xcf\x11\xe0"))
 
 
 def test_other_suffix_unsupported(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormat):
-        read_document(tmp_path / "sheet.xlsx", data=b"PK")
+        read_document(written(tmp_path / "sheet.xlsx", b"PK"))
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -72,19 +78,20 @@ def test_empty_file(tmp_path: Path) -> None:
 
 def test_whitespace_only_text_is_empty(tmp_path: Path) -> None:
     with pytest.raises(EmptyFile):
-        read_document(tmp_path / "blank.txt", data=b" \n\t\n ")
+        read_document(written(tmp_path / "blank.txt", b" \n\t\n "))
 
 
 def test_too_large(tmp_path: Path) -> None:
     f = tmp_path / "big.txt"
-    f.write_bytes(b"x" * 2000)
-    with pytest.raises(FileTooLarge):
-        read_document(f, max_bytes=1000)
+    with f.open("wb") as out:
+        out.truncate(MAX_BYTES + 1)  # sparse: refused by its size, never read
+    with pytest.raises(FileTooLarge, match="above the 52 MB limit"):
+        read_document(f)
 
 
 def test_html_renamed_pdf_is_corrupt(tmp_path: Path) -> None:
     with pytest.raises(CorruptFile, match="not a PDF"):
-        read_document(tmp_path / "page.pdf", data=b"<html><body>404</body></html>")
+        read_document(written(tmp_path / "page.pdf", b"<html><body>404</body></html>"))
 
 
 def test_library_error_becomes_corrupt_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +102,7 @@ def test_library_error_becomes_corrupt_file(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(text_module, "extract_text", boom)
     with pytest.raises(CorruptFile, match="could not parse the .txt file"):
-        read_document(tmp_path / "a.txt", data=b"text")
+        read_document(written(tmp_path / "a.txt", b"text"))
 
 
 def test_same_blocks_from_txt_pdf_and_docx(tmp_path: Path) -> None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from rolesignal.extractors.nlp import build_nlp
 from rolesignal.extractors.types import Requirement
 from rolesignal.rules.match import SignalMatcher
-from rolesignal.rules.types import RuleSet
+from rolesignal.rules.types import RuleSet, SignalHit
 
 
 @pytest.fixture(scope="module")
-def matcher(small_rules: RuleSet) -> SignalMatcher:
-    return SignalMatcher(small_rules, build_nlp(small_rules.scoring.get("lemma_overrides")))
+def matcher(small_rules: RuleSet) -> Callable[[list[Requirement]], list[SignalHit]]:
+    """A SignalMatcher called as the Analyzer calls it: each requirement in the span of the Doc it was read from."""
+    nlp = build_nlp(small_rules.scoring.get("lemma_overrides"))
+    signal_matcher = SignalMatcher(small_rules, nlp)
+    return lambda requirements: signal_matcher(requirements, [doc[:] for doc in nlp.pipe(r.text for r in requirements)])
 
 
 def req(text: str, strength: str = "required", section: str = "required_qualifications") -> Requirement:
