@@ -49,8 +49,7 @@ def load_rules_or_fail(rules_dir: str | None):  # noqa: ANN201 - RuleSet import 
     try:
         return load_rules(rules_dir)
     except RulesError as exc:
-        lines = "\n".join(f"  {p}" for p in exc.problems)
-        fail(f"invalid rules in {rules_dir or 'the built-in rules'}:\n{lines}", 2)
+        fail(f"invalid rules in {rules_dir or 'the built-in rules'}:\n{exc.listing()}", 2)
 
 
 def need_dask(dask_address: str | None) -> None:

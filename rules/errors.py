@@ -23,3 +23,7 @@ class RulesError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems[:5]) + (" ..." if len(problems) > 5 else ""))
+
+    def listing(self) -> str:
+        """Every problem on its own indented line, for a message that lists them."""
+        return "\n".join(f"  {p}" for p in self.problems)

@@ -62,13 +62,20 @@ class _Checker:
     def add(self, file: str, line: int, message: str) -> None:
         self.problems.append(Problem(file, line, message))
 
-    def jsonl(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+    def text(self, name: str) -> str | None:
+        """The file's text, or None (and a problem) when it is missing."""
         path = self.directory / name
         if not path.exists():
             self.add(name, 0, "file is missing")
+            return None
+        return path.read_text(encoding="utf-8")
+
+    def jsonl(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+        text = self.text(name)
+        if text is None:
             return []
         rows = []
-        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for number, raw in enumerate(text.splitlines(), start=1):
             if not raw.strip() or raw.lstrip().startswith("//"):
                 continue
             try:
@@ -257,12 +264,11 @@ def _phrase_cues(check: _Checker, name: str, key: str, targets: tuple[str, ...])
 
 def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
     name = "scoring.yaml"
-    path = check.directory / name
-    if not path.exists():
-        check.add(name, 0, "file is missing")
+    text = check.text(name)
+    if text is None:
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
         check.add(name, line, f"not valid YAML: {getattr(exc, 'problem', exc)}")

@@ -130,3 +130,11 @@ def test_discover_finds_every_suffix_the_readers_recognise(tmp_path: Path) -> No
     for suffix in RECOGNISED_SUFFIXES:
         (tmp_path / f"file{suffix.upper()}").write_text("x")
     assert len(names(tmp_path)) == len(RECOGNISED_SUFFIXES)
+
+
+def test_a_file_gone_before_hashing_is_a_hash_error_in_the_readers_words(tmp_path: Path) -> None:
+    gone = FoundFile(str(tmp_path / "gone.txt"), 10, 1)
+    plan = plan_scan([gone], {}, set())
+    assert plan.hash_errors == [
+        (gone, "cannot read the file (No such file or directory): check the path and permissions")
+    ]
