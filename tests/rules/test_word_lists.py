@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from rolesignal.rules.load import DEFAULT_DIR, WORD_LISTS, check_rules, load_rules
+from tests.rules import test_load
 
-
-@pytest.fixture
-def rules_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    return target
+rules_copy = test_load.rules_copy  # the fixture: a copy of the built-in rules to break
 
 
 def append(path: Path, row: dict) -> int:
     """Append a JSON line and return its 1-based line number."""
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + json.dumps(row) + "\n", encoding="utf-8")
-    return len(text.splitlines()) + 1
+    return test_load.append(path, json.dumps(row))
 
 
 def _words(name: str) -> list[str]:
