@@ -55,7 +55,8 @@ def analyzer(builtin_rules: RuleSet) -> Analyzer:
 def signals(analyzer: Analyzer, text: str) -> set[str]:
     """Signals that count for text as one required qualification: hits the matcher negated weigh nothing."""
     requirement = Requirement(0, text, "required_qualifications", "", "required", 1, 0, len(text))
-    return {hit.signal_id for hit in analyzer.match_signals([requirement]) if not hit.negated}
+    hits = analyzer.match_signals([requirement], [analyzer.nlp(text)[:]])
+    return {hit.signal_id for hit in hits if not hit.negated}
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:40] for c in CASES])
