@@ -333,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = evaluate(corpus, args.formats, direct=args.direct, db=args.db, rules_dir=args.rules_dir)
     except RulesError as exc:
-        print("benchmarks.roles: invalid rules:\n" + "\n".join(f"  {p}" for p in exc.problems), file=sys.stderr)
+        print("benchmarks.roles: invalid rules:\n" + exc.listing(), file=sys.stderr)
         return 2
     except EvaluationError as exc:
         print(f"benchmarks.roles: {exc}", file=sys.stderr)

@@ -12,6 +12,7 @@ import spacy
 from pypdf import PdfReader
 from spacy.matcher import Matcher
 
+from rolesignal.rules.load import load_rules
 from tests.conftest import SHARED, require_shared
 
 REPO = Path(__file__).resolve().parents[2]
@@ -160,13 +161,13 @@ def test_phrases_avoid_ai_lemma(patterns: list[dict]) -> None:
 
 
 def test_token_patterns_accepted_by_spacy(patterns: list[dict]) -> None:
-    """Every token pattern validates in a blank English pipeline."""
+    """Every token pattern, its word-list references expanded as the loader does, validates in a blank pipeline."""
     nlp = spacy.blank("en")
     matcher = Matcher(nlp.vocab, validate=True)
-    for p in patterns:
-        if "tokens" in p:
-            matcher.add(p["id"], [p["tokens"]])
-    assert len(matcher) == sum("tokens" in p for p in patterns)
+    loaded = [p for p in load_rules(None).signal_patterns if p.tokens is not None]
+    for p in loaded:
+        matcher.add(p.id, [list(p.tokens)])
+    assert len(matcher) == len(loaded) == sum("tokens" in p for p in patterns)
 
 
 def _rule_files() -> list[Path]:
