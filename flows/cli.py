@@ -59,7 +59,7 @@ def scan(
         fail(f"no such folder: {folder}", 2)
     rules = load_rules_or_fail(rules_dir)
     need_dask(dask_address)
-    from rolesignal.flows.prefect_adaptations import no_heartbeat, plain_http_api_tls
+    from rolesignal.flows.prefect_adaptations import no_heartbeat
     from rolesignal.flows.settings import quiet_prefect
     from rolesignal.warehouse.connect import scan_lock
     from rolesignal.warehouse.errors import WarehouseError
@@ -71,10 +71,9 @@ def scan(
             quiet_prefect()
             from rolesignal.flows.progress import ProgressDisplay
             from rolesignal.flows.scan import scan_folder
-            from rolesignal.flows.serve import configured_api_url
 
             click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
-            with no_heartbeat(), plain_http_api_tls(configured_api_url()), ProgressDisplay():
+            with no_heartbeat(), ProgressDisplay():
                 summary = scan_folder(
                     str(folder),
                     str(db),
