@@ -206,15 +206,15 @@ def test_a_task_receives_an_unwalked_argument_as_it_is_and_prefect_does_not_walk
 # ------------------------------------------------------------------------------------ exit without module teardown
 
 
-def test_the_entry_point_delivers_prefect_s_task_run_states_before_it_exits(tmp_path: Path) -> None:
-    # Task runs' states reach the server as events, sent by a thread Prefect drains in an exit handler: an exit
-    # without the handlers would lose them.
+def test_the_entry_point_delivers_the_run_s_last_logs_and_task_run_states_before_it_exits(tmp_path: Path) -> None:
+    # Prefect sends logs and events (which carry the task runs' states) from threads it drains in exit handlers: an
+    # exit without the handlers would lose the last of them.
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
     from prefect.settings import get_current_settings
 
     inbox = write_inbox(tmp_path / "inbox")
-    env = os.environ | {"PREFECT_API_URL": get_current_settings().api.url or ""}
+    env = os.environ | {"PREFECT_API_URL": get_current_settings().api.url or "", "PREFECT_LOGGING_LEVEL": "INFO"}
     command = [sys.executable, "-c", "from rolesignal.flows.cli import main; main()", "scan", str(inbox["ai"].parent)]
     done = subprocess.run(
         [*command, "--db", str(tmp_path / "w.duckdb")], env=env, capture_output=True, text=True, timeout=180
@@ -223,11 +223,14 @@ def test_the_entry_point_delivers_prefect_s_task_run_states_before_it_exits(tmp_
     with open_warehouse(tmp_path / "w.duckdb", read_only=True) as con:
         [(flow_run_id,)] = con.execute("SELECT flow_run_id FROM scan_history").fetchall()
     of_run = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
-    deadline = time.monotonic() + 30  # the server records events shortly after it receives them
+    deadline = time.monotonic() + 30  # the server records logs and events shortly after it receives them
     with get_client(sync_client=True) as client:
         while True:
             states = {r.name.rsplit("-", 1)[0]: r.state_name for r in client.read_task_runs(flow_run_filter=of_run)}
-            if states.get("finish-scan") == "Completed" or time.monotonic() > deadline:
+            logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+            finished = any("Finished in state Completed" in log.message for log in logs)
+            if (finished and states.get("finish-scan") == "Completed") or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
     assert states.get("prepare-scan") == states.get("finish-scan") == "Completed", states
+    assert finished, [log.message for log in logs]
