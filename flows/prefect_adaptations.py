@@ -2,13 +2,13 @@
 
 Each gain was measured on 2026-12-04 with Prefect 3.9.1 by `python -m benchmarks.adaptation_gain --n 3000` (this
 code against a scratch checkout without the adaptation, runs alternated A B, B A, ... in one session; medians of wall
-seconds and of CPU seconds of the scan's process tree plus the Prefect server, on a shared 2-core machine while other
-test suites ran, so the pairs are noisy). An adaptation is kept only where it saves at least 5% of the scan it speeds
-up: a scheduled no-change rescan (`--kind scheduled`, 0.5-1.2 s here) or an ad-hoc `rolesignal scan` that finds
-nothing new (`--kind ad-hoc`, 1.6-6 s). Dropped after measuring: preloading `prefect._internal.observers` in the
-forkserver (1.02 s against 1.06 s, CPU 0.86 against 0.80 s, 6 runs each; its import costs ~1 ms), and the
-one-certificate CA file for ad-hoc scans (1.65 s against 1.69 s, CPU 1.57 against 1.62 s, 8 runs each; an earlier
-5 under heavier load: 4.45 against 4.28 s).
+seconds and of CPU seconds of the scan's process tree plus the Prefect server, and the median of the pairs'
+differences; on a shared 2-core machine while other test suites ran, so wall time is noisy). An adaptation is kept
+only where it saves at least 5% of the scan it speeds up: a scheduled no-change rescan (`--kind scheduled`, 0.4-1.2 s
+here) or an ad-hoc `rolesignal scan` that finds nothing new (`--kind ad-hoc`, 1.6-6 s). Dropped after measuring:
+preloading `prefect._internal.observers` in the forkserver (1.02 s with it against 1.06 s without, pairs' median
+-0.14 s; CPU 0.86 against 0.80 s; 6 runs each; its import costs ~1 ms), and the one-certificate CA file for ad-hoc
+scans (1.65 against 1.69 s, pairs' median 0.01 s; CPU 1.57 against 1.62 s; 8 runs each).
 
 Each kept one has a test in tests/flows/test_prefect_adaptations.py that fails when the Prefect behaviour it relies on
 changes; the Prefect pin in pyproject.toml is the newest release those tests pass with.
@@ -78,8 +78,8 @@ def runs_forked_from_server(rules_dir: str | None = None) -> Iterator[None]:
     RUN_PRELOAD and the runs' rules (`rules_dir`, None for the bundled ones). A forked run is still a process of its
     own, which the runner can cancel and which can crash without taking serve along; the forkserver is
     single-threaded, so forking it is safe.
-    Gain: a scheduled no-change rescan takes 1.16 s instead of 3.66 s (68%; CPU 0.91 s instead of 2.20 s, 4 runs each,
-    `--kind scheduled`).
+    Gain: a scheduled no-change rescan takes 1.16 s instead of 3.66 s (68%; pairs' median 2.19 s; CPU 0.91 s instead
+    of 2.20 s; 4 runs each, `--kind scheduled`).
     """
     import multiprocessing
     from multiprocessing import forkserver
@@ -133,8 +133,10 @@ def plain_http_api_tls(api_url: str | None) -> Iterator[None]:
     shows. We: point PREFECT_API_SSL_CERT_FILE at a file of one certificate. It only narrows what is trusted: a TLS
     connection nobody expected fails verification instead of trusting more. Left alone when the API is https:// or
     PREFECT_API_SSL_CERT_FILE is set (in the environment or the Prefect profile).
-    Gain: a scheduled no-change rescan takes 1.15 s instead of 1.88 s (39%; CPU 0.95 s instead of 1.03 s, 6 runs each,
-    `--kind scheduled`); for an ad-hoc scan nothing measurable, so `rolesignal scan` does without it.
+    Gain: a scheduled no-change rescan takes 1.15 s instead of 1.88 s under load (39%; CPU 0.95 s instead of 1.03 s;
+    6 runs each, `--kind scheduled`), and less loaded 0.45 s instead of 0.46 s by the medians, 0.07 s (15%) by the
+    pairs' median, CPU 0.78 s instead of 0.87 s (10%; 0.06-0.12 s less in every pair; 8 runs each). For an ad-hoc
+    scan under 5% (see above), so `rolesignal scan` does without it.
     """
     from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_HOME, temporary_settings
 
@@ -166,8 +168,8 @@ def no_heartbeat() -> Iterator[None]:
     run ends up to 1 s late (PrefectHQ/prefect#21058); no environment variable can unset the frequency (an empty
     value is not None). We: set PREFECT_FLOWS_HEARTBEAT_FREQUENCY to None for the block, which skips the thread.
     Only ad-hoc scans: a served run keeps its heartbeats, which let the server see a crashed run.
-    Gain: an ad-hoc no-change scan takes 1.71 s instead of 2.37 s (28%; CPU the same, 1.60 s against 1.56 s: the run
-    waits; 8 runs each, `--kind ad-hoc`).
+    Gain: an ad-hoc no-change scan takes 1.71 s instead of 2.37 s (28%; pairs' median 0.65 s; CPU the same, 1.60 s
+    against 1.56 s: the run only waits; 8 runs each, `--kind ad-hoc`).
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -185,8 +187,8 @@ def unwalked(value: Any) -> Any:
     wrap the rules, the plan, the files and the results in `prefect.utilities.annotations.quote`, which the task
     receives unwrapped and unwalked (prefect-dask turns a quote into a plain tuple on the way: batches for Dask go as
     they are).
-    Gain: a scheduled no-change rescan takes 0.50 s instead of 0.82 s (40%; CPU 0.83 s instead of 1.06 s, 6 runs
-    each, `--kind scheduled`).
+    Gain: a scheduled no-change rescan takes 0.49 s instead of 0.82 s (40%; pairs' median 0.33 s; CPU 0.83 s instead
+    of 1.06 s; 6 runs each, `--kind scheduled`).
     """
     from prefect.utilities.annotations import quote
 
@@ -203,8 +205,8 @@ def exit_without_teardown(exc: SystemExit) -> NoReturn:
     exit (flushing logs and events, which carry the task runs' states, to the server; the worker pool's shutdown)
     Prefect and we do in exit handlers. We: run the exit handlers, flush the output, and `os._exit`. A non-daemon
     thread still running means something must finish, so then Python exits the usual way.
-    Gain: an ad-hoc no-change scan takes 1.78 s instead of 2.10 s (15%; CPU 1.61 s instead of 1.87 s, 8 runs each,
-    `--kind ad-hoc`).
+    Gain: an ad-hoc no-change scan takes 1.78 s instead of 2.10 s (15%; pairs' median 0.31 s; CPU 1.61 s instead of
+    1.87 s; 8 runs each, `--kind ad-hoc`).
     """
     main_thread = threading.main_thread()
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not main_thread):
