@@ -147,10 +147,19 @@ def measure_floor(files: Sequence[Path]) -> tuple[float, float, int]:
 # ------------------------------------------------------------------------------------------------ the scans
 
 
-def run_scan(folder: Path, db: Path, env: dict[str, str], batch_size: int | None, server_pid: int) -> dict[str, Any]:
+def run_scan(
+    folder: Path,
+    db: Path,
+    env: dict[str, str],
+    batch_size: int | None,
+    server_pid: int,
+    rolesignal: Path | None = None,
+) -> dict[str, Any]:
     """`rolesignal scan` in a subprocess: wall seconds, peak memory and CPU seconds of its process tree (RSS and CPU
-    sampled every 50 ms, PSS every 0.5 s), the Prefect server's CPU seconds, and its output."""
-    command = [str(Path(sys.executable).with_name("rolesignal")), "scan", str(folder), "--db", str(db)]
+    sampled every 50 ms, PSS every 0.5 s), the Prefect server's CPU seconds, and its output. `rolesignal`: the
+    command (default: this interpreter's)."""
+    rolesignal = rolesignal or Path(sys.executable).with_name("rolesignal")
+    command = [str(rolesignal), "scan", str(folder), "--db", str(db)]
     if batch_size is not None:  # otherwise the default a user gets
         command += ["--batch-size", str(batch_size)]
     server_cpu = sum(tree_cpu(server_pid).values())

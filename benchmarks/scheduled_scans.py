@@ -20,19 +20,32 @@ RUN_TIMEOUT = 1800.0
 class ServedScans:
     """`rolesignal serve FOLDER` against the benchmark's Prefect server, for the duration of the block."""
 
-    def __init__(self, folder: Path, db: Path, env: dict[str, str], server_pid: int, log: Path) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        db: Path,
+        env: dict[str, str],
+        server_pid: int,
+        log: Path,
+        rolesignal: Path | None = None,
+        name: str = DEPLOYMENT,
+    ) -> None:
+        """`rolesignal`: the command to serve with (default: this interpreter's), e.g. another checkout's, to compare
+        two versions in one session; `name`: the deployment's, one per serve."""
         self.folder = folder
         self.db = db
         self.env = env
         self.server_pid = server_pid
         self.log = log
+        self.rolesignal = rolesignal or Path(sys.executable).with_name("rolesignal")
+        self.name = name
         self.process: subprocess.Popen[bytes] | None = None
         self.deployment_id: Any = None
         self.start_seconds = 0.0
 
     def __enter__(self) -> ServedScans:
         command = [
-            str(Path(sys.executable).with_name("rolesignal")),
+            str(self.rolesignal),
             "serve",
             str(self.folder),
             "--db",
@@ -40,7 +53,7 @@ class ServedScans:
             "--cron",
             NEVER_DUE,
             "--name",
-            DEPLOYMENT,
+            self.name,
         ]
         started = time.perf_counter()
         with open(self.log, "ab") as log:
@@ -96,7 +109,7 @@ class ServedScans:
                 if self.process is not None and self.process.poll() is not None:
                     raise RuntimeError(f"rolesignal serve exited with {self.process.returncode}; see {self.log}")
                 try:
-                    deployment = client.read_deployment_by_name(f"scan-folder/{DEPLOYMENT}")
+                    deployment = client.read_deployment_by_name(f"scan-folder/{self.name}")
                 except Exception:  # not registered yet
                     time.sleep(0.25)
                     continue
@@ -118,8 +131,8 @@ class ServedScans:
         assert self.process is not None
         children = psutil.Process(self.process.pid).children()
         forkserver = next((p for p in children if "forkserver" in " ".join(p.cmdline())), None)
-        if forkserver is None:
-            raise RuntimeError(f"rolesignal serve has no forkserver to start runs from; see {self.log}")
+        if forkserver is None:  # a serve that spawns its runs (a version without the forkserver): asked every 0.5 s
+            return self._wait_for_final_state(client, run_id)
         deadline = time.monotonic() + RUN_TIMEOUT
         next_ask = 0.0
         seen = False
@@ -136,6 +149,10 @@ class ServedScans:
                     return state
                 next_ask = time.monotonic() + 2.0
             time.sleep(0.05)
+        return self._wait_for_final_state(client, run_id, deadline)
+
+    def _wait_for_final_state(self, client: Any, run_id: Any, deadline: float | None = None) -> Any:
+        deadline = deadline or time.monotonic() + RUN_TIMEOUT
         while time.monotonic() < deadline:
             state = client.read_flow_run(run_id).state
             if state is not None and state.is_final():

@@ -3,19 +3,17 @@ with flows/cli_common.py the only place that prints or exits."""
 
 from __future__ import annotations
 
-import atexit
 import os
-import sys
-import threading
 from contextlib import closing
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from rolesignal.flows.cli_common import dask_option, db_option, fail, load_rules_or_fail, need_dask, rules_option
 from rolesignal.flows.cli_reports import explain, export, report, sql
 from rolesignal.flows.output import render
+from rolesignal.flows.prefect_adaptations import exit_without_teardown
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +59,8 @@ def scan(
         fail(f"no such folder: {folder}", 2)
     rules = load_rules_or_fail(rules_dir)
     need_dask(dask_address)
-    from rolesignal.flows.settings import no_heartbeat, plain_http_api_tls, quiet_prefect
+    from rolesignal.flows.prefect_adaptations import no_heartbeat
+    from rolesignal.flows.settings import quiet_prefect
     from rolesignal.warehouse.connect import scan_lock
     from rolesignal.warehouse.errors import WarehouseError
 
@@ -72,10 +71,9 @@ def scan(
             quiet_prefect()
             from rolesignal.flows.progress import ProgressDisplay
             from rolesignal.flows.scan import scan_folder
-            from rolesignal.flows.serve import configured_api_url
 
             click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
-            with no_heartbeat(), plain_http_api_tls(configured_api_url()), ProgressDisplay():
+            with no_heartbeat(), ProgressDisplay():
                 summary = scan_folder(
                     str(folder),
                     str(db),
@@ -153,7 +151,8 @@ def serve(
     need_dask(dask_address)
     from contextlib import ExitStack
 
-    from rolesignal.flows.settings import plain_http_api_tls, quiet_prefect
+    from rolesignal.flows.prefect_adaptations import plain_http_api_tls
+    from rolesignal.flows.settings import quiet_prefect
 
     quiet_prefect()
     from rolesignal.flows import serve as serving
@@ -218,27 +217,4 @@ def main() -> None:
     try:
         cli(prog_name="rolesignal")
     except SystemExit as exc:  # click ends every run this way, success included
-        _exit(exc)
-
-
-def _exit(exc: SystemExit) -> NoReturn:
-    """Exit as Python would, without tearing down every module first (~0.6 s once Prefect is loaded).
-
-    The exit handlers run (Prefect's log and event flushing, the worker pool's shutdown) and the output is flushed;
-    a non-daemon thread still running means something must finish, so then Python exits the usual way.
-    """
-    main_thread = threading.main_thread()
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not main_thread):
-        raise exc
-    code = exc.code
-    if not isinstance(code, int):
-        if code is not None:
-            print(code, file=sys.stderr)
-        code = 0 if code is None else 1
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing more can be said there
-            pass
-    os._exit(code)
+        exit_without_teardown(exc)

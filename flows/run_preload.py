@@ -1,4 +1,5 @@
-"""Imported once by serve's forkserver (flows/serve.py RUN_PRELOAD): work every scheduled run would otherwise repeat.
+"""Imported once by serve's forkserver (RUN_PRELOAD, flows/prefect_adaptations.py): work every scheduled run would
+otherwise repeat.
 
 Each run is a fork of that process, so it starts with the rules already loaded and checked.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from rolesignal.flows.serve import RULES_DIR_ENV
+from rolesignal.flows.prefect_adaptations import RULES_DIR_ENV
 from rolesignal.rules.errors import RulesError
 from rolesignal.rules.load import load_rules
 

@@ -17,7 +17,6 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
-from prefect.utilities.annotations import quote
 
 # The warehouse's functions come through the package, which imports a module on first use: `rolesignal serve` imports
 # this module to register the flow, and its process does without DuckDB and pyarrow (~50 MB); the runs it forks have
@@ -27,6 +26,7 @@ from rolesignal.extractors.read import DEFAULT_TIMEOUT
 from rolesignal.flows import progress
 from rolesignal.flows.inventory import ScanPlan, discover, plan_scan
 from rolesignal.flows.pool import shared_pool
+from rolesignal.flows.prefect_adaptations import unwalked
 from rolesignal.rules.load import load_rules
 from rolesignal.rules.types import RuleSet
 from rolesignal.warehouse.connect import HeldConnection, open_warehouse, scan_lock
@@ -223,9 +223,9 @@ def scan_folder(
         analysis.start()  # a new warehouse: every file will be read, so the workers' start-up overlaps the plan
     # One writable connection serves the whole scan, given up whenever a reader waits (see HeldConnection).
     with scan_lock(db), held_writes(db):
-        # quote(): Prefect walks every task parameter looking for futures; the rules, the known files and the plan
+        # unwalked(): Prefect walks every task parameter looking for futures; the rules, the known files and the plan
         # are thousands of objects (a fifth of a no-change rescan's time in the profile).
-        scan_id, plan, stale = prepare_scan(db, root, quote(rules), retry_failed)
+        scan_id, plan, stale = prepare_scan(db, root, unwalked(rules), retry_failed)
         try:
             return _scan(db, root, rules, scan_id, plan, stale, (batch_size, write_size), analysis)
         except Exception:
@@ -252,7 +252,7 @@ def _scan(
     failed = len(plan.hash_errors)
     hash_failures = [Failed(SeenFile(f.path, f.size, f.mtime_ns, ""), "unreadable", m) for f, m in plan.hash_errors]
     if hash_failures:
-        write_batch(db, scan_id, quote(hash_failures), [])
+        write_batch(db, scan_id, unwalked(hash_failures), [])
     n_batches = -(-len(plan.to_read) // batch_size)
     if plan.to_read:
         progress.report(0, len(plan.to_read))  # reading starts now: rates count from here, not from start-up
@@ -277,13 +277,13 @@ def _scan(
     ]
     linked_ok = [f for f in plan.linked if f.content_hash not in failed_content]
     if linked_ok:
-        write_batch(db, scan_id, [], quote(linked_ok))
+        write_batch(db, scan_id, [], unwalked(linked_ok))
     failed += len(linked_failed)
     # Stored documents classified by other rules: those found at the start, and any stored content a path now links
     # to (its earlier paths may all have gone). Without either there is nothing to look for.
-    reclassified = reclassify(db, quote(rules), batch_size) if stale or plan.linked else 0
+    reclassified = reclassify(db, unwalked(rules), batch_size) if stale or plan.linked else 0
     scan = {"scan_id": scan_id, "root": root, "rules_version": rules.version, "reclassified": reclassified}
-    return finish(db, scan, quote(plan), quote(linked_failed), failed)
+    return finish(db, scan, unwalked(plan), unwalked(linked_failed), failed)
 
 
 class BatchAnalysis:
@@ -318,9 +318,9 @@ class BatchAnalysis:
         with self.runner() as runner:
             futures: deque[Any] = deque()
             for batch in batches:
-                # Locally, quote() spares Prefect a walk through the rules and files; prefect-dask turns a quote
+                # Locally, unwalked() spares Prefect a walk through the rules and files; prefect-dask turns a quote
                 # into a plain tuple on the way, so batches for Dask go as they are.
-                wrap = (lambda value: value) if self.dask_address else quote
+                wrap = (lambda value: value) if self.dask_address else unwalked
                 parameters = {"files": wrap(batch), "rules": wrap(self.rules), "file_timeout": self.file_timeout}
                 futures.append(runner.submit(analyse_batch, parameters | {"workers": self.workers}))
                 if len(futures) >= self.in_flight:
@@ -330,9 +330,9 @@ class BatchAnalysis:
 
 
 def _write(db: str, scan_id: int, results: list[Processed | Failed], upto: str) -> None:
-    # quote(): Prefect would otherwise walk every block and requirement looking for futures (a third of this
+    # unwalked(): Prefect would otherwise walk every block and requirement looking for futures (a third of this
     # process's time in the profile).
-    write_batch(db, scan_id, quote(results), [])
+    write_batch(db, scan_id, unwalked(results), [])
     get_run_logger().info("scan %s: %s written (%d files)", scan_id, upto, len(results))
 
 

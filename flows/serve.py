@@ -156,79 +156,9 @@ def schedule_of(cron: str | None, interval: float | None) -> dict[str, Any]:
     return {"cron": cron} if cron else {"interval": interval}
 
 
-# The rules directory serve's runs use (empty: the bundled rules), for the forkserver's preload (flows/run_preload.py).
-RULES_DIR_ENV = "ROLESIGNAL_SERVED_RULES"
-
-# What a scheduled run imports: the forkserver imports it once, so that each run, a fork of it, starts with it loaded.
-# "__main__" is the rolesignal command itself (multiprocessing re-imports it in every child otherwise).
-RUN_PRELOAD = [
-    "__main__",
-    "prefect.flow_engine",
-    "prefect.task_engine",
-    "prefect.concurrency.sync",
-    "prefect._internal.observers",
-    "prefect.utilities.visualization",
-    "anyio._backends._asyncio",
-    "rolesignal.flows.scan",
-    "rolesignal.warehouse.store",  # with DuckDB and pyarrow, which serve's own process does not import
-    "rolesignal.warehouse.schema",
-    "rolesignal.flows.run_preload",  # loads the rules the runs use
-]
-
-
-class _ForkserverStarts:
-    """Stands in for the multiprocessing module inside prefect.flow_engine: every context it asks for is forkserver."""
-
-    def __getattr__(self, name: str) -> Any:
-        import multiprocessing
-
-        return getattr(multiprocessing, name)
-
-    def get_context(self, method: str | None = None) -> Any:
-        import multiprocessing
-
-        return multiprocessing.get_context("forkserver")
-
-
-def _started() -> None:
-    """The warm-up fork's work: none."""
-
-
-@contextmanager
-def runs_forked_from_server(rules_dir: str | None = None) -> Iterator[None]:
-    """Within the block, Prefect's `run_flow_in_subprocess` forks each flow run from a forkserver that has imported
-    Prefect and the scan flow once, instead of spawning an interpreter that imports them again.
-
-    Prefect's runner starts every run of a served flow that way: a spawn costs ~3 s of CPU here, several times what a
-    scan that finds nothing new does. A forked run is still a process of its own, which the runner can cancel and
-    which can crash without taking serve along; the forkserver is single-threaded, so forking it is safe. Prefect
-    chooses the start method inside the function (`multiprocessing.get_context("spawn")`), so the block swaps the
-    module it asks; tests/flows/test_serve.py checks that Prefect's function starts a forkserver process within it.
-    The forkserver also loads the runs' rules (`rules_dir`, None for the bundled ones) once.
-    """
-    import multiprocessing
-    from multiprocessing import forkserver
-
-    import prefect.flow_engine
-
-    os.environ[RULES_DIR_ENV] = rules_dir or ""  # read by the forkserver's preload, which inherits the environment
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(RUN_PRELOAD)
-    forkserver.ensure_running()
-    # One fork now: it waits for the imports, so they happen while serve starts, not when the first run is due.
-    warm_up = context.Process(target=_started, name="rolesignal-forkserver-warm-up")
-    warm_up.start()
-    warm_up.join()
-    previous = prefect.flow_engine.multiprocessing
-    prefect.flow_engine.multiprocessing = _ForkserverStarts()  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        prefect.flow_engine.multiprocessing = previous
-
-
 def serve_scans(name: str, parameters: dict[str, Any], cron: str | None, interval: float | None) -> None:
     """Serve the scan flow with these parameters on the schedule until SIGINT/SIGTERM (one run at a time)."""
+    from rolesignal.flows.prefect_adaptations import runs_forked_from_server
     from rolesignal.flows.scan import scan_folder
 
     with runs_forked_from_server(parameters.get("rules_dir")):

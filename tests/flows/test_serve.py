@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -79,35 +78,6 @@ def test_scan_publishes_summary_artifacts(tmp_path: Path) -> None:
     by_key = artifacts_of_last_run()
     assert set(by_key) == {"scan-summary"}
     assert '{"measure": "unchanged", "files": 4}' in str(by_key["scan-summary"].data)
-
-
-def _exit_0_if_the_bundled_rules_are_loaded() -> None:
-    from rolesignal.rules.load import _LOADED, DEFAULT_DIR, rules_version
-
-    sys.exit(0 if (DEFAULT_DIR, rules_version(DEFAULT_DIR)) in _LOADED else 3)
-
-
-def test_within_the_block_prefect_forks_flow_runs_from_the_forkserver(tmp_path: Path) -> None:
-    from multiprocessing.context import ForkServerProcess
-
-    import prefect.flow_engine
-
-    inbox = write_inbox(tmp_path / "inbox")
-    db = tmp_path / "w.duckdb"
-    with serve.runs_forked_from_server():
-        process = prefect.flow_engine.run_flow_in_subprocess(
-            scan_folder, parameters={"folder": str(inbox["ai"].parent), "db": str(db)}
-        )
-        process.join(120)
-        preloaded = multiprocessing.get_context("forkserver").Process(target=_exit_0_if_the_bundled_rules_are_loaded)
-        preloaded.start()
-        preloaded.join(60)
-    assert isinstance(process, ForkServerProcess) and process.exitcode == 0
-    assert preloaded.exitcode == 0, "a forked run starts with its rules loaded"
-    assert prefect.flow_engine.multiprocessing is multiprocessing  # as it was, after the block
-    with open_warehouse(db, read_only=True) as con:
-        roles = con.execute("SELECT file_name, role FROM document_roles ORDER BY 1").fetchall()
-    assert roles == [("ai-engineer.pdf", "ai_developer"), ("backend.txt", "none"), ("ml-engineer.docx", "ml_engineer")]
 
 
 def _wait_for(condition: Callable[[], T | None], timeout: float, what: str) -> T:
