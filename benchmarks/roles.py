@@ -140,8 +140,8 @@ def predict_warehouse(fmt: str, folder: Path, db: str, rules_dir: str | None) ->
 
     import duckdb
 
+    from rolesignal.flows.prefect_adaptations import no_heartbeat
     from rolesignal.flows.scan import scan_folder
-    from rolesignal.flows.settings import no_heartbeat
 
     with no_heartbeat():
         scan_folder(str(folder), db, rules_dir)

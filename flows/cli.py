@@ -21,8 +21,8 @@ from rolesignal.flows.prefect_adaptations import exit_without_teardown
 def cli() -> None:
     """rolesignal: which role does the stated work need, an ML engineer or an AI developer?
 
-    Scans a folder of job postings and RFPs (PDF, DOCX, text), finds the stated requirements, matches them to the
-    hiring guide's signals and stores every decision, with its evidence, in a DuckDB warehouse.
+    Scans a folder of job postings and RFPs (PDF, DOCX, text and Markdown), finds the stated requirements, matches
+    them to the hiring guide's signals and stores every decision, with its evidence, in a DuckDB warehouse.
     """
 
 

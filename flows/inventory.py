@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rolesignal.extractors.errors import cannot_read
+from rolesignal.extractors.errors import ExtractionError, cannot_read
 from rolesignal.extractors.read import RECOGNISED_SUFFIXES
 from rolesignal.warehouse.types import FileState, SeenFile
 
@@ -79,7 +79,7 @@ class ScanPlan:
     unchanged: list[SeenFile] = field(default_factory=list)  # same path, same content
     restat: list[SeenFile] = field(default_factory=list)  # the unchanged files whose stat changed (touched)
     removed: list[str] = field(default_factory=list)  # known paths no longer found
-    hash_errors: list[tuple[FoundFile, str]] = field(default_factory=list)
+    hash_errors: list[tuple[FoundFile, ExtractionError]] = field(default_factory=list)
     known_paths: frozenset[str] = frozenset()  # paths the warehouse knew before this scan
 
     @property
@@ -119,7 +119,7 @@ def plan_scan(
         try:
             digest = hash_file(file.path)
         except OSError as exc:
-            plan.hash_errors.append((file, cannot_read(exc).message))
+            plan.hash_errors.append((file, cannot_read(exc)))
             continue
         seen = SeenFile(file.path, file.size, file.mtime_ns, digest)
         is_known = state is not None and state.status != "removed"

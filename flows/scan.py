@@ -250,7 +250,9 @@ def _scan(
         analysis.start()
     failed_content: dict[str, Failed] = {}
     failed = len(plan.hash_errors)
-    hash_failures = [Failed(SeenFile(f.path, f.size, f.mtime_ns, ""), "unreadable", m) for f, m in plan.hash_errors]
+    hash_failures = [
+        Failed(SeenFile(f.path, f.size, f.mtime_ns, ""), err.error_type, err.message) for f, err in plan.hash_errors
+    ]
     if hash_failures:
         write_batch(db, scan_id, unwalked(hash_failures), [])
     n_batches = -(-len(plan.to_read) // batch_size)

@@ -24,8 +24,3 @@ def quiet_prefect() -> None:
     """Apply our defaults without overriding anything the user set."""
     for key, value in QUIET_DEFAULTS.items():
         os.environ.setdefault(key, value)
-
-
-# Re-exported for tests/flows/conftest.py and benchmarks/roles.py, which import it from here (not ours to edit now):
-# they should import it from rolesignal.flows.prefect_adaptations.
-from rolesignal.flows.prefect_adaptations import no_heartbeat as no_heartbeat  # noqa: E402

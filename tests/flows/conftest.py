@@ -15,7 +15,7 @@ quiet_prefect()
 def prefect_backend() -> Iterator[None]:
     from prefect.testing.utilities import prefect_test_harness
 
-    from rolesignal.flows.settings import no_heartbeat
+    from rolesignal.flows.prefect_adaptations import no_heartbeat
 
     with prefect_test_harness(server_startup_timeout=90), no_heartbeat():
         yield

@@ -135,6 +135,6 @@ def test_discover_finds_every_suffix_the_readers_recognise(tmp_path: Path) -> No
 def test_a_file_gone_before_hashing_is_a_hash_error_in_the_readers_words(tmp_path: Path) -> None:
     gone = FoundFile(str(tmp_path / "gone.txt"), 10, 1)
     plan = plan_scan([gone], {}, set())
-    assert plan.hash_errors == [
-        (gone, "cannot read the file (No such file or directory): check the path and permissions")
-    ]
+    [(file, error)] = plan.hash_errors
+    assert (file, error.error_type) == (gone, "unreadable")
+    assert error.message == "cannot read the file (No such file or directory): check the path and permissions"
