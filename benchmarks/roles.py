@@ -1,7 +1,7 @@
 """Score role decisions against the corpus labels, through the real pipeline, per file format.
 
     python -m benchmarks.roles [--corpus DIR] [--formats txt,pdf,docx] [--db PATH] [--json OUT] [--verbose]
-                             [--rules DIR] [--direct]
+                             [--rules DIR] [--direct] [--folds K] [--look-at FOLDS]
 
 Only the labelled documents (labels.csv) are copied into a temporary folder, one subfolder per format, each file
 named `<id>.<ext>`: `txt` holds the .txt/.md originals as they are; `pdf` holds those texts rendered to PDF plus the
@@ -11,6 +11,12 @@ unlabelled documents are never read.
 By default each format folder goes through the Prefect scan flow into a DuckDB warehouse and the figures are computed
 from the `document_roles` view ("scoring the warehouse"); `--direct` runs the Analyzer in-process instead (faster
 while developing rules) and must give identical figures.
+
+The labelled documents are also split into K folds grouped by employer (`benchmarks.folds`, from the corpus's
+groups.csv) and scored per fold. `--look-at 0,1` names the folds whose errors you read: the per-document lists (kind
+misses, title mismatches, misclassified documents) show only those folds, and the figures pooled over the other
+folds, whose documents you did not look at, are what a change is judged by. The rules have no fitted parameters yet,
+so every fold is scored with the same rules and the folds pooled give the fit.
 
 Scoring is pure functions in `benchmarks.role_scoring` (`accuracy`, `confusion`, `per_role`, `macro_f1`,
 `calibration`, `baseline_role`, `score`); printing happens only in `main()`.
@@ -30,6 +36,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from benchmarks.folds import DEFAULT_FOLDS, FoldError, assign_folds, load_groups
 from benchmarks.role_scoring import Label, Prediction, baseline_role, check_roles, score
 from rolesignal.rules.types import ROLES
 
@@ -186,6 +193,8 @@ def evaluate(
     direct: bool = False,
     db: str | None = None,
     rules_dir: str | None = None,
+    folds: int = DEFAULT_FOLDS,
+    look_at: Sequence[int] = (),
 ) -> dict[str, Any]:
     """Build the labelled folders, run the pipeline per format and return every figure (nothing is printed)."""
     from rolesignal.rules.classify import title_role
@@ -194,6 +203,12 @@ def evaluate(
     rules = load_rules(rules_dir)
     labels = load_labels(corpus)
     by_id = {label.id: label for label in labels}
+    try:
+        fold_of = assign_folds(labels, load_groups(corpus), folds)
+    except FoldError as exc:
+        raise EvaluationError(str(exc)) from exc
+    if any(not 0 <= fold < folds for fold in look_at):
+        raise EvaluationError(f"--look-at names folds 0..{folds - 1}")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rolesignal-eval-") as tmp:
         tmp_path = Path(tmp)
@@ -234,7 +249,13 @@ def evaluate(
             per_format[fmt] = figures | {"seconds": seconds, "failures": failures}
             all_pairs.extend(pairs)
             all_failures.extend(failures)
-        overall = score(all_pairs, [baseline_role(title_role(p.title, rules)) for _, p in all_pairs])
+
+        def scored(pairs: list[tuple[Label, Prediction]]) -> dict[str, Any]:
+            return score(pairs, [baseline_role(title_role(p.title, rules)) for _, p in pairs])
+
+        overall = scored(all_pairs)
+        per_fold = [scored([(label, p) for label, p in all_pairs if fold_of[label.id] == k]) for k in range(folds)]
+        unseen = [(label, p) for label, p in all_pairs if fold_of[label.id] not in look_at]
     return {
         "mode": "direct" if direct else "prefect",
         "rules_version": rules.version,
@@ -243,6 +264,9 @@ def evaluate(
         "labelled_documents": len(labels),
         "per_format": per_format,
         "overall": overall | {"failures": all_failures},
+        "folds": {"k": folds, "look_at": list(look_at), "fold_of": fold_of},
+        "per_fold": per_fold,
+        "unseen_folds": scored(unseen) if look_at and unseen else None,
         "predictions": [asdict(p) | {"label": label.role, "label_kind": label.doc_kind} for label, p in all_pairs],
         "timings": {
             "prepare_seconds": prepare_seconds,
@@ -305,6 +329,46 @@ def format_figures(name: str, figures: dict[str, Any], verbose: bool) -> list[st
     return lines
 
 
+DOCUMENT_LISTS = ("kind_misses", "failures", "title_mismatches", "misclassified")
+
+
+def only_documents(figures: dict[str, Any], ids: set[str]) -> dict[str, Any]:
+    """The figures with their per-document lists cut to `ids` (the folds looked at); the numbers stay whole."""
+    return figures | {key: [m for m in figures.get(key, []) if m["id"] in ids] for key in DOCUMENT_LISTS}
+
+
+def format_folds(result: dict[str, Any]) -> list[str]:
+    """Per-fold accuracy and macro-F1 beside the title-only reader, and the folds not looked at pooled."""
+    look_at = set(result["folds"]["look_at"])
+    lines = [
+        f"== {result['folds']['k']} folds grouped by employer (all formats pooled; * = looked at)",
+        "fold  documents  accuracy  macro-F1   title-only accuracy / macro-F1",
+    ]
+    for k, figures in enumerate(result["per_fold"]):
+        mark = "*" if k in look_at else " "
+        lines.append(
+            f"{k:>3}{mark} {figures['documents']:9d}   {_pct(figures['accuracy'])}    {figures['macro_f1']:.3f}"
+            f"     {_pct(figures['baseline']['accuracy'])} / {figures['baseline']['macro_f1']:.3f}"
+        )
+    accuracies = [f["accuracy"] for f in result["per_fold"] if f["documents"]]
+    lines.append(f"folds' accuracy ranges {_pct(min(accuracies))} to {_pct(max(accuracies))}")
+    unseen = result.get("unseen_folds")
+    if unseen:
+        lines.append(
+            f"folds not looked at, pooled: {unseen['documents']} documents, accuracy {_pct(unseen['accuracy'])}, "
+            f"macro-F1 {unseen['macro_f1']:.3f} (title-only {_pct(unseen['baseline']['accuracy'])} / "
+            f"{unseen['baseline']['macro_f1']:.3f})"
+        )
+    return lines
+
+
+def parse_folds(value: str) -> list[int]:
+    try:
+        return sorted({int(v) for v in value.split(",") if v.strip()})
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("a comma list of fold numbers, e.g. 0,1") from exc
+
+
 def parse_formats(value: str) -> list[str]:
     formats = [f.strip().lower() for f in value.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -322,7 +386,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="list each misclassified document")
     parser.add_argument("--rules", dest="rules_dir", help="a rules directory (default: the built-in rules)")
     parser.add_argument("--direct", action="store_true", help="run the Analyzer in-process instead of the flow")
+    parser.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help="folds grouped by employer (default 5)")
+    parser.add_argument(
+        "--look-at", type=parse_folds, default=[], help="folds whose errors are listed, e.g. 0,1 (default: all)"
+    )
     args = parser.parse_args(argv)
+    if args.folds < 2:
+        parser.error("--folds must be at least 2")
 
     corpus = args.corpus or default_corpus()
     if not (corpus / "labels.csv").is_file():
@@ -331,7 +401,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rolesignal.rules.errors import RulesError
 
     try:
-        result = evaluate(corpus, args.formats, direct=args.direct, db=args.db, rules_dir=args.rules_dir)
+        result = evaluate(
+            corpus,
+            args.formats,
+            direct=args.direct,
+            db=args.db,
+            rules_dir=args.rules_dir,
+            folds=args.folds,
+            look_at=args.look_at,
+        )
     except RulesError as exc:
         print("benchmarks.roles: invalid rules:\n" + exc.listing(), file=sys.stderr)
         return 2
@@ -344,11 +422,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{result['labelled_documents']} labelled documents; prepare {timings['prepare_seconds']:.1f} s, "
         f"setup {timings['setup_seconds']:.1f} s, total {timings['total_seconds']:.1f} s"
     )
+    fold_of = result["folds"]["fold_of"]
+    shown = {i for i, k in fold_of.items() if not args.look_at or k in args.look_at}
+
+    def listed(figures: dict[str, Any]) -> dict[str, Any]:
+        return only_documents(figures, shown)
+
     for fmt, figures in result["per_format"].items():
-        print("\n".join(format_figures(fmt, figures, args.verbose)))
+        print("\n".join(format_figures(fmt, listed(figures), args.verbose)))
         print()
     if len(result["per_format"]) > 1:
-        print("\n".join(format_figures("overall (all formats pooled)", result["overall"], args.verbose)))
+        print("\n".join(format_figures("overall (all formats pooled)", listed(result["overall"]), args.verbose)))
+        print()
+    print("\n".join(format_folds(result)))
     if args.json_out:
         args.json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"figures written to {args.json_out}")
