@@ -13,6 +13,10 @@ from typing import Any
 # requirement: at 0.5 a half-length fragment of a requirement still matches (a bullet split in two scores ~0.67 on
 # its larger part), while two different bullets of the same section rarely share half their words.
 MATCH_THRESHOLD = 0.5
+# The stricter measure the product is also judged by: Jaccard |A∩B| / |A∪B| ≥ 0.6 (Dice ≥ 0.75), under which a
+# requirement cut in half or run together with the next one no longer counts as found.
+JACCARD_THRESHOLD = 0.6
+MEASURES = ("dice", "jaccard")
 
 # Typographic characters folded the way benchmarks/render.py's to_latin1 folds them before drawing a PDF, so that
 # gold text (typographic) and text read back from a rendered PDF compare fairly.
@@ -146,11 +150,19 @@ def similarity(a: str, b: str) -> float:
     return 2 * len(wa & wb) / (len(wa) + len(wb))
 
 
+def jaccard(a: str, b: str) -> float:
+    """Jaccard coefficient of the two texts' word sets: |A∩B| / |A∪B|, 0.0 when both are empty."""
+    wa, wb = words(a), words(b)
+    return len(wa & wb) / len(wa | wb) if wa or wb else 0.0
+
+
 def match_requirements(
-    gold: Sequence[Item], predicted: Sequence[Item], threshold: float = MATCH_THRESHOLD
+    gold: Sequence[Item], predicted: Sequence[Item], threshold: float = MATCH_THRESHOLD, measure: str = "dice"
 ) -> list[Pair]:
-    """Pair gold and predicted requirements one-to-one: greedily by descending similarity, pairs below threshold
-    excluded, ties broken by document order. Returned in gold order."""
+    """Pair gold and predicted requirements one-to-one: greedily by descending similarity (`measure`, 'dice' or
+    'jaccard'), pairs below threshold excluded, ties broken by document order. Returned in gold order."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}")
     gold_words = [words(g.text) for g in gold]
     pred_words = [words(p.text) for p in predicted]
     candidates = []
@@ -158,7 +170,8 @@ def match_requirements(
         for j, pw in enumerate(pred_words):
             if not gw and not pw:
                 continue
-            sim = 2 * len(gw & pw) / (len(gw) + len(pw))
+            shared = len(gw & pw)
+            sim = 2 * shared / (len(gw) + len(pw)) if measure == "dice" else shared / len(gw | pw)
             if sim >= threshold:
                 candidates.append((-sim, i, j))
     candidates.sort()

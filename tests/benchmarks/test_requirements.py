@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.requirement_matching import (
+    JACCARD_THRESHOLD,
     MATCH_THRESHOLD,
     Counts,
     Item,
     Pair,
     explain,
+    jaccard,
     match_requirements,
     normalise,
     overlap_kind,
@@ -106,6 +108,20 @@ def test_threshold_is_inclusive_and_respected() -> None:
     assert match_requirements(gold, predicted) == [Pair(0, 0, 0.5)]
     assert match_requirements(gold, predicted, threshold=0.51) == []
     assert match_requirements(gold, items("a x y z")) == []  # 0.25
+
+
+def test_jaccard_is_the_stricter_measure() -> None:
+    assert jaccard("Build ML models", "build ML pipelines fast") == pytest.approx(2 / 5)
+    assert jaccard("", "") == 0.0
+    gold = items("a b c d e")
+    half = items("a b c d x y")  # Dice 8/11 = 0.73 counts; Jaccard 4/7 = 0.57 does not
+    assert JACCARD_THRESHOLD == 0.6
+    assert match_requirements(gold, half) == [Pair(0, 0, pytest.approx(8 / 11))]
+    assert match_requirements(gold, half, JACCARD_THRESHOLD, measure="jaccard") == []
+    close = items("a b c d e x")  # Jaccard 5/6
+    assert match_requirements(gold, close, JACCARD_THRESHOLD, measure="jaccard") == [Pair(0, 0, pytest.approx(5 / 6))]
+    with pytest.raises(ValueError, match="measure"):
+        match_requirements(gold, close, measure="cosine")
 
 
 def test_empty_lists_match_nothing() -> None:
