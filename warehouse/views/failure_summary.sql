@@ -1,5 +1,5 @@
 -- failure_summary: files that could not be read, grouped by what went wrong, most frequent first.
---   error_type    short error class (e.g. encrypted_pdf, no_text_layer, legacy_doc)
+--   error_type    short error class (e.g. encrypted, no_text_layer, unsupported_format; docs/bad-files.md lists all)
 --   files         current files failing this way
 --   file_types    their file types, sorted
 --   message       one of their messages, in words a person can act on

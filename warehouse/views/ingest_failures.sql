@@ -1,6 +1,6 @@
 -- ingest_failures: one row per current file that could not be read (status 'failed'); key path.
 --   path          absolute resolved path
---   error_type    short error class (e.g. encrypted_pdf, no_text_layer, legacy_doc)
+--   error_type    short error class (e.g. encrypted, no_text_layer, unsupported_format; docs/bad-files.md lists all)
 --   message       what went wrong, in words a person can act on
 --   scan_id       the scan that recorded this error
 --   failed_at     when it was recorded (UTC)
