@@ -19,7 +19,8 @@ folds, whose documents you did not look at, are what a change is judged by. The 
 so every fold is scored with the same rules and the folds pooled give the fit.
 
 Scoring is pure functions in `benchmarks.role_scoring` (`accuracy`, `confusion`, `per_role`, `macro_f1`,
-`calibration`, `baseline_role`, `score`); printing happens only in `main()`.
+`calibration`, `baseline_role`, `score`), the text output pure functions in `benchmarks.role_report`; printing happens
+only in `main()`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.folds import DEFAULT_FOLDS, FoldError, assign_folds, load_groups
+from benchmarks.role_report import format_figures, format_folds, only_documents
 from benchmarks.role_scoring import Label, Prediction, baseline_role, check_roles, score
 from rolesignal.rules.types import ROLES
 
@@ -276,90 +278,7 @@ def evaluate(
     }
 
 
-# ----------------------------------------------------------------------------------------------- text output
-
-
-def _pct(x: float | None) -> str:
-    return "   -  " if x is None else f"{100 * x:5.1f}%"
-
-
-def format_figures(name: str, figures: dict[str, Any], verbose: bool) -> list[str]:
-    """The report lines for one format (or the overall pool)."""
-    short = {"ml_engineer": "ml", "ai_developer": "ai", "hybrid": "hyb", "none": "none"}
-    seconds = f", {figures['seconds']:.1f} s" if "seconds" in figures else ""
-    lines = [
-        f"== {name}: {figures['documents']} documents{seconds}",
-        f"accuracy {_pct(figures['accuracy'])}   macro-F1 {figures['macro_f1']:.3f}   "
-        f"kind accuracy {_pct(figures['kind_accuracy'])}",
-        f"title-only baseline: accuracy {_pct(figures['baseline']['accuracy'])}   "
-        f"macro-F1 {figures['baseline']['macro_f1']:.3f}",
-        "per role        precision  recall     F1   labelled predicted",
-    ]
-    for role, s in figures["per_role"].items():
-        lines.append(
-            f"  {role:<13} {_pct(s['precision'])}  {_pct(s['recall'])}  {s['f1']:.3f}  "
-            f"{s['support']:8d} {s['predicted']:9d}"
-        )
-    lines.append("confusion (rows = label, cols = predicted)")
-    roles = figures["confusion"]["roles"]
-    lines.append("  " + " " * 13 + "".join(f"{short[r]:>6}" for r in roles))
-    for role, row in zip(roles, figures["confusion"]["matrix"], strict=True):
-        lines.append(f"  {role:<13}" + "".join(f"{n:6d}" for n in row))
-    lines.append("calibration      count  accuracy")
-    for band in figures["calibration"]:
-        lines.append(f"  {band['band']:<14} {band['count']:5d}  {_pct(band['accuracy'])}")
-    for miss in figures["kind_misses"]:
-        lines.append(f"kind miss: {miss['id']} ({miss['format']}): label {miss['label']}, detected {miss['predicted']}")
-    for failure in figures.get("failures", []):
-        lines.append(f"FAILED: {failure['id']} ({failure['format']}): {failure['error_type']}: {failure['message']}")
-    if figures["title_mismatches"]:
-        lines.append("title mismatches (id, format, title, title_role, predicted, label)")
-        for m in figures["title_mismatches"]:
-            lines.append(
-                f"  {m['id']:<7} {m['format']:<4} {m['title'][:60]!r} {m['title_role']} -> {m['predicted']} "
-                f"(label {m['label']})"
-            )
-    if verbose and figures["misclassified"]:
-        lines.append("misclassified (id, format, label, predicted, confidence, ml_score, ai_score, title)")
-        for m in figures["misclassified"]:
-            lines.append(
-                f"  {m['id']:<7} {m['format']:<4} {m['label']:<12} {m['predicted']:<12} {m['confidence']:5.3f} "
-                f"{m['ml_score']:7.2f} {m['ai_score']:7.2f}  {m['title'][:60]!r}"
-            )
-    return lines
-
-
-DOCUMENT_LISTS = ("kind_misses", "failures", "title_mismatches", "misclassified")
-
-
-def only_documents(figures: dict[str, Any], ids: set[str]) -> dict[str, Any]:
-    """The figures with their per-document lists cut to `ids` (the folds looked at); the numbers stay whole."""
-    return figures | {key: [m for m in figures.get(key, []) if m["id"] in ids] for key in DOCUMENT_LISTS}
-
-
-def format_folds(result: dict[str, Any]) -> list[str]:
-    """Per-fold accuracy and macro-F1 beside the title-only reader, and the folds not looked at pooled."""
-    look_at = set(result["folds"]["look_at"])
-    lines = [
-        f"== {result['folds']['k']} folds grouped by employer (all formats pooled; * = looked at)",
-        "fold  documents  accuracy  macro-F1   title-only accuracy / macro-F1",
-    ]
-    for k, figures in enumerate(result["per_fold"]):
-        mark = "*" if k in look_at else " "
-        lines.append(
-            f"{k:>3}{mark} {figures['documents']:9d}   {_pct(figures['accuracy'])}    {figures['macro_f1']:.3f}"
-            f"     {_pct(figures['baseline']['accuracy'])} / {figures['baseline']['macro_f1']:.3f}"
-        )
-    accuracies = [f["accuracy"] for f in result["per_fold"] if f["documents"]]
-    lines.append(f"folds' accuracy ranges {_pct(min(accuracies))} to {_pct(max(accuracies))}")
-    unseen = result.get("unseen_folds")
-    if unseen:
-        lines.append(
-            f"folds not looked at, pooled: {unseen['documents']} documents, accuracy {_pct(unseen['accuracy'])}, "
-            f"macro-F1 {unseen['macro_f1']:.3f} (title-only {_pct(unseen['baseline']['accuracy'])} / "
-            f"{unseen['baseline']['macro_f1']:.3f})"
-        )
-    return lines
+# ----------------------------------------------------------------------------------------------- command line
 
 
 def parse_folds(value: str) -> list[int]:

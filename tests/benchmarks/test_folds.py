@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.folds import FoldError, assign_folds, collection, load_groups
+from benchmarks.role_report import format_folds, only_documents
 from benchmarks.role_scoring import Label
-from benchmarks.roles import default_corpus, format_folds, load_labels, only_documents
+from benchmarks.roles import default_corpus, load_labels
 from tests.conftest import require_shared
 
 
