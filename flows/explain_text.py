@@ -45,6 +45,12 @@ def verdict(explanation: Any) -> str:
     role = doc["role"]
     n_ml, ml_list = _side_summary(reqs, "ml")
     n_ai, ai_list = _side_summary(reqs, "ai")
+    if doc.get("decided_by") == "title":
+        return (
+            f"Going by the title, hire {ROLE_NAMES.get(role, role)}: the {total} stated requirements say too little "
+            f"to decide ({n_ml} model-layer, {n_ai} application-layer), so the role the title implies is taken, at "
+            "low confidence; check the document (the guide warns that titles are used inconsistently)."
+        )
     if role == "ai_developer":
         sentence = f"Hire an AI developer: {n_ai} of {total} stated requirements are application-layer work ({ai_list})"
         sentence += f"; {n_ml} are model-layer." if n_ml else "."
@@ -82,7 +88,8 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
         "",
         f"role {doc['role']}  confidence {doc['confidence']:.2f}  ML score {doc['ml_score']:.2f}  "
         f"AI score {doc['ai_score']:.2f}  title role {doc['title_role']}"
-        f"{'  TITLE MISMATCH' if doc['title_mismatch'] else ''}  rules {doc['rules_version']}",
+        f"{'  TITLE MISMATCH' if doc['title_mismatch'] else ''}"
+        f"{'  DECIDED BY THE TITLE' if doc.get('decided_by') == 'title' else ''}  rules {doc['rules_version']}",
         "",
         "The guide's five questions:",
     ]

@@ -78,6 +78,11 @@ def classify(
     ai = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ai"), 4)
     role, confidence = decide_role(ml, ai, rules, len(requirements))
     implied = title_role(title, rules)
+    decided_by = "content"
+    prior = rules.scoring["decision"].get("title_prior_confidence")
+    if prior is not None and role == "none" and implied in ("ml_engineer", "ai_developer"):
+        # The title as a prior, not a judge: only when the content states too little to decide.
+        role, confidence, decided_by = implied, float(prior), "title"
     mismatch = implied in ("ml_engineer", "ai_developer") and role not in (implied, "hybrid")
     return Classification(
         role=role,
@@ -89,4 +94,5 @@ def classify(
         title_role=implied,
         title_mismatch=mismatch,
         rules_version=rules.version,
+        decided_by=decided_by,
     )

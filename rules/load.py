@@ -295,6 +295,9 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
     for key in ("min_total", "hybrid_min_side", "hybrid_min_ratio", "confidence_scale", "none_requirements_scale"):
         if not isinstance((data.get("decision") or {}).get(key), int | float):
             check.add(name, 0, f"decision.{key} must be a number")
+    prior = (data.get("decision") or {}).get("title_prior_confidence")
+    if prior is not None and (isinstance(prior, bool) or not isinstance(prior, int | float) or not 0 <= prior <= 1):
+        check.add(name, 0, "decision.title_prior_confidence must be a number from 0 to 1 (or absent: no title prior)")
     return data
 
 

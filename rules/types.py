@@ -61,6 +61,7 @@ class Classification:
     title_role: str  # the role the title implies: a ROLES value or 'unknown'
     title_mismatch: bool
     rules_version: str
+    decided_by: str = "content"  # 'content' (the stated requirements) or 'title' (they said too little)
 
 
 @dataclass(frozen=True)

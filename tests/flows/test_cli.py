@@ -88,6 +88,20 @@ def test_explain_by_file_name(scanned: tuple[Path, dict[str, Path]]) -> None:
     assert "five questions" in out
 
 
+def test_explain_says_when_the_title_decided(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    thin = "# Machine Learning Engineer\n\n## Responsibilities\n- Support the team with weekly status reports\n"
+    (inbox / "thin.txt").write_text(thin, encoding="utf-8")
+    db = str(tmp_path / "w.duckdb")
+    assert run("scan", str(inbox), "--db", db)[0] == 0
+    code, out = run("explain", "thin.txt", "--db", db)
+    assert code == 0, out
+    assert "Going by the title, hire an ML engineer" in out and "DECIDED BY THE TITLE" in out
+    code, out = run("sql", "SELECT role, decided_by, title_mismatch FROM document_roles", "--db", db, "--format", "csv")
+    assert out.splitlines()[1:] == ["ml_engineer,title,False"]
+
+
 def test_explain_unknown_path(scanned: tuple[Path, dict[str, Path]]) -> None:
     code, out = run("explain", "nothing.pdf", "--db", str(scanned[0]))
     assert code == 2 and "no classified document" in out

@@ -73,7 +73,9 @@ def test_rules_change_reclassifies_without_reading(tmp_path: Path, inbox: dict[s
     rules = tmp_path / "rules"
     shutil.copytree(DEFAULT_DIR, rules, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     scoring = rules / "scoring.yaml"
-    scoring.write_text(scoring.read_text().replace("min_total: 1.5", "min_total: 99"))
+    # Nothing is enough evidence any more, and no title may stand in for it.
+    text = scoring.read_text().replace("min_total: 1.5", "min_total: 99")
+    scoring.write_text(text.replace("title_prior_confidence: 0.5", ""))
     summary = scan_folder(str(inbox["ai"].parent), str(db), rules_dir=str(rules))
     # nothing was read again: every file unchanged, the three stored documents re-analysed from stored blocks
     assert (summary["unchanged"], summary["new"], summary["changed"], summary["reclassified"]) == (4, 0, 0, 3)

@@ -56,6 +56,32 @@ def test_title_mismatch_flagged(builtin_rules: RuleSet) -> None:
     assert (verdict.role, verdict.title_role, verdict.title_mismatch) == ("ai_developer", "ml_engineer", True)
 
 
+def test_title_decides_only_when_the_content_says_too_little(builtin_rules: RuleSet) -> None:
+    thin = [hit("ml.training", 0.5, 0)]  # below the bar: the content alone would say 'none'
+    verdict = classify("Senior Machine Learning Engineer", "job_posting", [], thin, builtin_rules)
+    prior = builtin_rules.scoring["decision"]["title_prior_confidence"]
+    assert (verdict.role, verdict.confidence, verdict.decided_by, verdict.title_mismatch) == (
+        "ml_engineer",
+        prior,
+        "title",
+        False,
+    )
+    untitled = classify("Backend Engineer", "job_posting", [], thin, builtin_rules)
+    assert (untitled.role, untitled.decided_by) == ("none", "content")
+    clear = [hit("ai.llm_integration", 1.5, 0), hit("ai.rag", 1.5, 1)]
+    decided = classify("Senior Machine Learning Engineer", "job_posting", [], clear, builtin_rules)
+    assert (decided.role, decided.decided_by, decided.title_mismatch) == ("ai_developer", "content", True)
+
+
+def test_without_the_key_there_is_no_title_prior(builtin_rules: RuleSet) -> None:
+    from dataclasses import replace
+
+    decision = {k: v for k, v in builtin_rules.scoring["decision"].items() if k != "title_prior_confidence"}
+    rules = replace(builtin_rules, scoring=builtin_rules.scoring | {"decision": decision})
+    verdict = classify("Senior Machine Learning Engineer", "job_posting", [], [], rules)
+    assert (verdict.role, verdict.decided_by, verdict.title_mismatch) == ("none", "content", True)
+
+
 def test_hybrid_is_not_a_mismatch(builtin_rules: RuleSet) -> None:
     hits = [hit("ai.rag", 3.0, 0), hit("ai.llm_integration", 2.0, 1), hit("ml.training", 3.0, 2)]
     verdict = classify("Machine Learning Engineer", "job_posting", [], hits, builtin_rules)

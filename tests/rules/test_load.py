@@ -101,3 +101,11 @@ def test_unknown_question_signal_reported(rules_copy: Path) -> None:
     scoring.write_text(scoring.read_text().replace('"yes": [ml.non_text_modality]', '"yes": [ml.vision]'))
     problems = check_rules(rules_copy)
     assert [p.message for p in problems] == ["questions.non_text_modality.yes: unknown signal id 'ml.vision'"]
+
+
+@pytest.mark.parametrize("value", ["1.5", "yes", "'half'"])
+def test_a_title_prior_outside_0_to_1_is_a_problem(rules_copy: Path, value: str) -> None:
+    scoring = rules_copy / "scoring.yaml"
+    scoring.write_text(scoring.read_text().replace("title_prior_confidence: 0.5", f"title_prior_confidence: {value}"))
+    with pytest.raises(RulesError, match="title_prior_confidence must be a number from 0 to 1"):
+        load_rules(rules_copy)

@@ -14,6 +14,8 @@
 --   rules_version   hash of the rules that produced the classification
 --   classified_at   when it was classified (UTC)
 --   content_hash    (extra) sha256 of the file bytes; joins the tables
+--   decided_by      (extra) content | title: 'title' when the stated requirements said too little to decide and
+--                   the role the title implies was taken, at low confidence
 CREATE OR REPLACE VIEW document_roles AS
 WITH current_files AS (
     SELECT path, file_name, file_type, content_hash
@@ -46,7 +48,8 @@ final AS (
         c.privacy_blocks_third_party_api,
         c.rules_version,
         c.classified_at,
-        f.content_hash
+        f.content_hash,
+        c.decided_by
     FROM current_files AS f
     INNER JOIN titles AS d ON d.content_hash = f.content_hash
     INNER JOIN classifications AS c ON c.content_hash = f.content_hash
