@@ -100,6 +100,8 @@ def test_explain_says_when_the_title_decided(tmp_path: Path) -> None:
     assert "Going by the title, hire an ML engineer" in out and "DECIDED BY THE TITLE" in out
     code, out = run("sql", "SELECT role, decided_by, title_mismatch FROM document_roles", "--db", db, "--format", "csv")
     assert out.splitlines()[1:] == ["ml_engineer,title,False"]
+    code, out = run("report", "review_queue", "--db", db, "--format", "csv")
+    assert "low confidence, decided by the title" in out
 
 
 def test_explain_unknown_path(scanned: tuple[Path, dict[str, Path]]) -> None:

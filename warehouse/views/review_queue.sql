@@ -7,7 +7,7 @@
 --   confidence     0..1
 --   ml_score       summed weight of ML-engineer signals
 --   ai_score       summed weight of AI-developer signals
---   reason         low confidence | hybrid | low confidence, hybrid
+--   reason         what to check, comma-separated: low confidence | decided by the title | hybrid
 --   title_mismatch true when the title suggests another role
 --   requirements   stated requirements found in the document
 --   unmatched      of those, requirements that matched no signal
@@ -40,6 +40,7 @@ final AS (
         concat_ws(
             ', ',
             CASE WHEN c.confidence < 0.6 THEN 'low confidence' END,
+            CASE WHEN c.decided_by = 'title' THEN 'decided by the title' END,
             CASE WHEN c.role = 'hybrid' THEN 'hybrid' END
         ) AS reason,
         c.title_mismatch,
