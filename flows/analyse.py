@@ -12,7 +12,7 @@ from rolesignal.rules.types import Analysis, RuleSet
 
 
 class Analyzer:
-    """Build once per process (spaCy pipeline and matchers), then call per document or `pipe` many."""
+    """Build once per process (spaCy pipeline and matchers), then call once per document."""
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
