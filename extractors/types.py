@@ -85,6 +85,9 @@ class Pattern:
     tokens: tuple[dict[str, Any], ...] | None
     file: str
     line: int
+    # How specific the wording is, 0..1: a hit's weight is scaled by it ("computer vision" says more about
+    # model-layer work than "artificial intelligence"). Cue patterns leave it at 1.
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)

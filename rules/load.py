@@ -18,10 +18,12 @@ from rolesignal.rules.types import DOC_KINDS, QUESTIONS, ROLES, SIDES, PhraseCue
 
 DEFAULT_DIR = Path(__file__).resolve().parent
 WORD_LISTS = "word_lists.jsonl"
+LEXICON = "lexicon.jsonl"
 RULE_FILES = (
     "signals.jsonl",
     WORD_LISTS,
     "signal_patterns.jsonl",
+    LEXICON,
     "cues.jsonl",
     "sections.jsonl",
     "doc_kinds.jsonl",
@@ -198,6 +200,50 @@ def _patterns(
     return patterns
 
 
+def _term_variants(term: str) -> list[str]:
+    """A term as written plus its hyphen/space twin: "computer vision" also matches "computer-vision"."""
+    variants = [term]
+    if "-" in term:
+        variants.append(term.replace("-", " "))
+    elif " " in term:
+        variants.append(term.replace(" ", "-"))
+    return variants
+
+
+def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
+    """The vocabulary by concept (optional file): each term becomes a phrase pattern weighted by its specificity."""
+    if not (check.directory / LEXICON).exists():
+        return []
+    rows = check.jsonl(LEXICON)
+    check.unique(LEXICON, rows)
+    patterns: list[Pattern] = []
+    seen: dict[tuple[str, str], str] = {}
+    for number, row in rows:
+        concept, signal, specificity = row.get("id"), row.get("signal"), row.get("specificity")
+        if signal not in signals:
+            check.add(LEXICON, number, f"unknown signal {signal!r}")
+            continue
+        if isinstance(specificity, bool) or not isinstance(specificity, int | float) or not 0 < specificity <= 1:
+            check.add(LEXICON, number, f"specificity must be a number in (0, 1], not {specificity!r}")
+            continue
+        if not isinstance(row.get("note"), str) or not row["note"].strip():
+            check.add(LEXICON, number, "'note' must say what vocabulary or reading habit the concept stands for")
+            continue
+        terms = check.strings(LEXICON, number, row, "terms")
+        for term in terms:
+            for variant in _term_variants(" ".join(term.split())):
+                key = (signal, variant.lower())
+                if key in seen:
+                    if seen[key] != concept:
+                        check.add(LEXICON, number, f"term {variant!r} is also in concept {seen[key]!r}")
+                    continue
+                seen[key] = str(concept)
+                patterns.append(
+                    Pattern(f"lexicon:{concept}/{variant}", signal, variant, None, LEXICON, number, float(specificity))
+                )
+    return patterns
+
+
 def _signals(check: _Checker) -> dict[str, Signal]:
     name = "signals.jsonl"
     rows = check.jsonl(name)
@@ -318,6 +364,7 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
     signals = _signals(check)
     lists = _word_lists(check)
     signal_patterns = _patterns(check, "signal_patterns.jsonl", "signal", set(signals), lists)
+    signal_patterns += _lexicon(check, set(signals))
     cues = _patterns(check, "cues.jsonl", "kind", CUE_KINDS, lists)
     sections = _sections(check)
     doc_kinds = _phrase_cues(check, "doc_kinds.jsonl", "kind", DOC_KINDS)

@@ -49,8 +49,9 @@ class SignalMatcher:
         for pattern, start, end in _most_specific(matches):
             negated = self._negated(doc, start, span.start)
             current = best.get(pattern.target)
-            # Prefer a plain hit over a negated one, then the longer match.
-            if current is None or (current[3], -(current[2] - current[1])) > (negated, -(end - start)):
+            # Prefer a plain hit over a negated one, then the more specific wording, then the longer match.
+            rank = (negated, -pattern.weight, -(end - start))
+            if current is None or (current[3], -current[0].weight, -(current[2] - current[1])) > rank:
                 best[pattern.target] = (pattern, start, end, negated)
         hits = []
         base = self.strength_weights.get(requirement.strength, 1.0) * self.section_weights.get(
@@ -66,7 +67,7 @@ class SignalMatcher:
         for signal_id, (pattern, start, end, negated) in best.items():
             signal = self.rules.signals[signal_id]
             start_char, end_char = tokens.char_span(start, end)
-            weight = 0.0 if negated else round(signal.weight * base, 4)
+            weight = 0.0 if negated else round(signal.weight * pattern.weight * base, 4)
             hits.append(
                 SignalHit(
                     requirement_ordinal=requirement.ordinal,

@@ -109,3 +109,39 @@ def test_a_title_prior_outside_0_to_1_is_a_problem(rules_copy: Path, value: str)
     scoring.write_text(scoring.read_text().replace("title_prior_confidence: 0.5", f"title_prior_confidence: {value}"))
     with pytest.raises(RulesError, match="title_prior_confidence must be a number from 0 to 1"):
         load_rules(rules_copy)
+
+
+def test_lexicon_terms_become_weighted_phrases_with_hyphen_twins(rules_copy: Path) -> None:
+    append(
+        rules_copy / "lexicon.jsonl",
+        '{"id": "vision_test", "signal": "ml.non_text_modality", "specificity": 0.7, '
+        '"terms": ["Computer Vision", "image-recognition"], "note": "seeing machines"}',
+    )
+    rules = load_rules(rules_copy)
+    found = {p.phrase: p.weight for p in rules.signal_patterns if p.id.startswith("lexicon:vision_test/")}
+    assert found == {"computer vision": 0.7, "computer-vision": 0.7, "image-recognition": 0.7, "image recognition": 0.7}
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ('{"id": "c", "signal": "ml.nope", "specificity": 0.5, "terms": ["x"], "note": "n"}', "unknown signal"),
+        ('{"id": "c", "signal": "ml.training", "specificity": 1.5, "terms": ["x"], "note": "n"}', "specificity"),
+        ('{"id": "c", "signal": "ml.training", "specificity": 0.5, "terms": ["x"]}', "'note' must say"),
+        ('{"id": "c", "signal": "ml.training", "specificity": 0.5, "terms": [], "note": "n"}', "non-empty list"),
+    ],
+)
+def test_a_bad_lexicon_entry_is_reported_with_its_line(rules_copy: Path, row: str, message: str) -> None:
+    line = append(rules_copy / "lexicon.jsonl", row)
+    problems = check_rules(rules_copy)
+    assert [(p.file, p.line) for p in problems] == [("lexicon.jsonl", line)]
+    assert message in problems[0].message
+
+
+def test_a_term_in_two_concepts_of_one_signal_is_reported(rules_copy: Path) -> None:
+    row = '{{"id": "{}", "signal": "ml.training", "specificity": 0.5, "terms": ["{}"], "note": "n"}}'
+    append(rules_copy / "lexicon.jsonl", row.format("a", "zz"))
+    line = append(rules_copy / "lexicon.jsonl", row.format("b", "ZZ"))
+    problems = check_rules(rules_copy)
+    assert [(p.file, p.line) for p in problems] == [("lexicon.jsonl", line)]
+    assert "also in concept 'a'" in problems[0].message
