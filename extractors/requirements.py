@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 
 from rolesignal.extractors.matching import PatternMatcher, Tokens, tokens_of
 from rolesignal.extractors.sections import classify_heading
-from rolesignal.extractors.types import Block, Document, Pattern, Requirement, SectionType
+from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
 _MAX_HEADING_WORDS = 8
@@ -78,6 +78,25 @@ class _LeadIn:
         return self.kind == "paragraph" or block.level >= self.level
 
 
+@dataclass(frozen=True)
+class Findings:
+    """What RequirementFinder reads from a Document: requirements and passages, each with its span."""
+
+    requirements: list[tuple[Requirement, Span]]
+    passages: list[tuple[Passage, Span]]
+
+
+def _passage(block: Block, state: _SectionState, text: str, start: int, end: int) -> Passage | None:
+    """The sentence text[start:end] of a block as a passage, when it has words enough to say something."""
+    raw = text[start:end]
+    if len(raw.split()) < _MIN_SENTENCE_WORDS:
+        return None
+    lead = len(raw) - len(raw.lstrip())
+    first = block.char_start + start + lead
+    section = state.section.id if state.section is not None else ""
+    return Passage("scope" if section else "prose", section, first, first + len(raw.strip()))
+
+
 @dataclass
 class _SectionState:
     section: SectionType | None = None
@@ -102,10 +121,15 @@ class RequirementFinder:
 
     def find(self, document: Document, doc_kind: str) -> list[tuple[Requirement, Span]]:
         """Each requirement with the span of its block's Doc it was read from (signals are matched on it)."""
+        return self.find_all(document, doc_kind).requirements
+
+    def find_all(self, document: Document, doc_kind: str) -> Findings:
+        """The requirements, and the other sentences of sections that may state work, each with its span."""
         # Blocks under a heading that bears no requirements (company, benefits, legal) cannot give one, and a
         # lead-in among them covers only their own section: they are not even tokenized.
         units = [(b, s) for b, s in self._units(document) if s.section is None or s.section.bears_requirements]
         found: list[tuple[Requirement, Span]] = []
+        passages: list[tuple[Passage, Span]] = []
         seen: set[str] = set()
         lead: _LeadIn | None = None
         docs = self.nlp.pipe(block.text for block, _ in units)
@@ -131,10 +155,14 @@ class RequirementFinder:
                 if requirement is not None and key not in seen:
                     seen.add(key)
                     found.append((requirement, Span(doc, start, end)))  # Span(): doc[a:b] normalises the slice first
+                elif requirement is None and "exclude" not in kinds:
+                    passage = _passage(block, state, text, start_char, end_char)
+                    if passage is not None:
+                        passages.append((passage, Span(doc, start, end)))
             if block.text.rstrip().endswith(":"):
                 optional = bool(kinds & {"hedge", "preferred"}) or (lead is not None and lead.optional)
                 lead = _LeadIn(block.kind, block.level, state, optional)
-        return found
+        return Findings(found, passages)
 
     def _spans(self, block: Block, doc: Doc) -> list[tuple[int, int]]:
         """The token ranges a block states: its sentences, except that table rows and "Label: ..." items stay whole.

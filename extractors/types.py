@@ -75,6 +75,23 @@ class Requirement:
     cue_ids: tuple[str, ...] = field(default=())  # ids of the patterns that made it a requirement
 
 
+# Where evidence outside the stated requirements stands: a prose sentence inside a section that states work (scope,
+# objectives, role description) that no requirement cue made a requirement, or a sentence outside any known section.
+PASSAGE_SOURCES = ("scope", "prose")
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A body sentence that is not a stated requirement but may still say what work is wanted."""
+
+    __reduce__ = reduce_slots
+
+    source: str  # one of PASSAGE_SOURCES
+    section: str  # section type id ('' outside any known section)
+    char_start: int
+    char_end: int
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A matcher pattern: a lemma phrase or a spaCy token pattern, pointing at what it signals."""

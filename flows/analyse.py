@@ -22,8 +22,12 @@ class Analyzer:
 
     def __call__(self, document: Document) -> Analysis:
         doc_kind = detect_doc_kind(document, self.rules)
-        found = self.find_requirements.find(document, doc_kind)
-        requirements = tuple(requirement for requirement, _ in found)
-        hits = tuple(self.match_signals(requirements, [span for _, span in found]))
+        found = self.find_requirements.find_all(document, doc_kind)
+        requirements = tuple(requirement for requirement, _ in found.requirements)
+        hits = (
+            *self.match_signals(requirements, [span for _, span in found.requirements]),
+            *self.match_signals.passages([p for p, _ in found.passages], [span for _, span in found.passages]),
+            *self.match_signals.title(self.nlp(document.title or "")),
+        )
         verdict = classify(document.title, doc_kind, requirements, hits, self.rules)
         return Analysis(document.content_hash, requirements, hits, verdict)

@@ -20,6 +20,12 @@ QUESTION_TEXT = {
     "privacy_blocks_third_party_api": "Do data-privacy requirements prevent using a third-party API?",
 }
 
+SOURCE_NAMES = {
+    "title": "title",
+    "scope": "scope or role prose",
+    "prose": "body prose",
+}
+
 
 def _label(hit: Any) -> str:
     return hit.label or hit.signal_id.split(".", 1)[1].replace("_", " ")
@@ -37,6 +43,12 @@ def _side_summary(requirements: list[Any], side: str) -> tuple[int, str]:
     return len(with_side), listed
 
 
+def _other_summary(explanation: Any, side: str) -> str:
+    """The side's signals found outside the stated requirements, as 'label ×n'."""
+    hits = [o.hit for o in getattr(explanation, "other_evidence", []) if o.hit.weight > 0 and o.hit.side == side]
+    return ", ".join(f"{label} ×{n}" for label, n in Counter(_label(h) for h in hits).most_common(4))
+
+
 def verdict(explanation: Any) -> str:
     """One sentence: whom to hire and the requirement counts behind it."""
     doc = explanation.document
@@ -51,7 +63,15 @@ def verdict(explanation: Any) -> str:
             f"to decide ({n_ml} model-layer, {n_ai} application-layer), so the role the title implies is taken, at "
             "low confidence; check the document (the guide warns that titles are used inconsistently)."
         )
-    if role == "ai_developer":
+    other = {side: _other_summary(explanation, side) for side in ("ml", "ai")}
+    if role in ("ai_developer", "ml_engineer") and not (n_ai if role == "ai_developer" else n_ml):
+        # The work is stated in a title, a purpose or scope paragraph, not in a requirements list.
+        layer = "application-layer" if role == "ai_developer" else "model-layer"
+        sentence = (
+            f"Hire {ROLE_NAMES[role]}: the work is stated outside a requirements list, and it is {layer} work "
+            f"({other['ai' if role == 'ai_developer' else 'ml']}, in the title or body prose)."
+        )
+    elif role == "ai_developer":
         sentence = f"Hire an AI developer: {n_ai} of {total} stated requirements are application-layer work ({ai_list})"
         sentence += f"; {n_ml} are model-layer." if n_ml else "."
     elif role == "ml_engineer":
@@ -69,6 +89,9 @@ def verdict(explanation: Any) -> str:
             if not (n_ml or n_ai)
             else f"only {n_ml + n_ai} touch on it, too little to need a specialist."
         )
+        mentioned = ", ".join(summary for summary in other.values() if summary)
+        if mentioned:
+            sentence += f" The title or body prose mention {mentioned}: too little on their own."
     if doc.get("title_mismatch"):
         sentence += (
             f" Note: the title suggests {ROLE_NAMES.get(doc['title_role'], doc['title_role'])}, but the stated work "
@@ -102,6 +125,15 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
         where = f"{req.strength}, {req.heading or 'no heading'}, p.{req.page}"
         lines.append(textwrap.fill(f"#{req.ordinal} [{where}] {req.text}", width, subsequent_indent="      "))
         for hit in _live(req):
+            lines.append(f'      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on "{hit.matched_text}"')
+            if hit.guide_passage:
+                passages.setdefault(hit.signal_id, hit.guide_passage)
+    if explanation.other_evidence:
+        lines += ["", "Evidence outside the stated requirements (weighs less; see evidence_weights in scoring.yaml):"]
+        for other in explanation.other_evidence:
+            hit = other.hit
+            where = SOURCE_NAMES.get(other.source, other.source)
+            lines.append(textwrap.fill(f"[{where}] {other.context}", width, subsequent_indent="      "))
             lines.append(f'      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on "{hit.matched_text}"')
             if hit.guide_passage:
                 passages.setdefault(hit.signal_id, hit.guide_passage)

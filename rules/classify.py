@@ -51,7 +51,11 @@ def answer_questions(
     A question marked `by_balance` ("is the *primary* challenge ...") asks which side dominates: it answers
     yes only when the ML side outweighs the AI side, no only when the AI side does.
     """
-    live = sorted((h for h in hits if h.weight > 0), key=lambda h: h.requirement_ordinal)
+    # Stated requirements first, in order; then evidence outside them (title, passages) by position.
+    live = sorted(
+        (h for h in hits if h.weight > 0),
+        key=lambda h: (h.requirement_ordinal is None, h.requirement_ordinal or 0, h.char_start),
+    )
     answers = []
     for question in QUESTIONS:
         spec = rules.scoring["questions"].get(question, {})

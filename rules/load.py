@@ -14,7 +14,7 @@ from rolesignal.extractors.types import STRENGTHS, Pattern, SectionType
 from rolesignal.extractors.version import CODE_VERSION
 from rolesignal.rules.errors import Problem, RulesError
 from rolesignal.rules.pattern_check import cached_pattern_problems
-from rolesignal.rules.types import DOC_KINDS, QUESTIONS, ROLES, SIDES, PhraseCue, RuleSet, Signal
+from rolesignal.rules.types import DOC_KINDS, EVIDENCE_SOURCES, QUESTIONS, ROLES, SIDES, PhraseCue, RuleSet, Signal
 
 DEFAULT_DIR = Path(__file__).resolve().parent
 WORD_LISTS = "word_lists.jsonl"
@@ -341,6 +341,17 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
     for key in ("min_total", "hybrid_min_side", "hybrid_min_ratio", "confidence_scale", "none_requirements_scale"):
         if not isinstance((data.get("decision") or {}).get(key), int | float):
             check.add(name, 0, f"decision.{key} must be a number")
+    weights = data.get("evidence_weights") or {}
+    if not isinstance(weights, dict):
+        check.add(name, 0, "evidence_weights must map a source to a number")
+        weights = {}
+    for source, weight in weights.items():
+        if source not in EVIDENCE_SOURCES[1:]:
+            check.add(
+                name, 0, f"evidence_weights: unknown source {source!r} (one of {', '.join(EVIDENCE_SOURCES[1:])})"
+            )
+        elif isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
+            check.add(name, 0, f"evidence_weights.{source} must be a number from 0 to 1")
     prior = (data.get("decision") or {}).get("title_prior_confidence")
     if prior is not None and (isinstance(prior, bool) or not isinstance(prior, int | float) or not 0 <= prior <= 1):
         check.add(name, 0, "decision.title_prior_confidence must be a number from 0 to 1 (or absent: no title prior)")

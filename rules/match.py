@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from rolesignal.extractors.matching import PatternMatcher, tokens_of
-from rolesignal.extractors.types import Pattern, Requirement
+from rolesignal.extractors.types import Passage, Pattern, Requirement
 from rolesignal.rules.types import RuleSet, SignalHit
 
 _FACTS_KEY = "rolesignal.negations"
 # A requirement outside any recognised section still counts, a little less than one inside.
 _UNKNOWN_SECTION_WEIGHT = 0.8
+
+
+class _Unit(NamedTuple):
+    """What a stretch of text is read as: a requirement, the title or a passage, and what its hits weigh."""
+
+    ordinal: int | None
+    base: float  # the weight a hit gets before its signal's and its pattern's weight
+    char_start: int  # where its text starts in the document text (the title: 0)
+    source: str
 
 
 class SignalMatcher:
@@ -28,22 +38,53 @@ class SignalMatcher:
         self.window = int(scoring.get("negation_window", 5))
         self.strength_weights = {k: float(v) for k, v in scoring["strength_weights"].items()}
         self.section_weights = {s.id: s.weight for s in rules.sections}
+        self.evidence_weights = {k: float(v) for k, v in (scoring.get("evidence_weights") or {}).items()}
 
     def __call__(self, requirements: Sequence[Requirement], spans: Sequence[Span]) -> list[SignalHit]:
         """Hits in each requirement, matched in its span (from RequirementFinder.find) of its block's Doc."""
+        units = [
+            _Unit(
+                r.ordinal,
+                self.strength_weights.get(r.strength, 1.0)
+                * self.section_weights.get(r.section, _UNKNOWN_SECTION_WEIGHT),
+                r.char_start,
+                "requirement",
+            )
+            for r in requirements
+        ]
+        return self._match(units, spans)
+
+    def passages(self, passages: Sequence[Passage], spans: Sequence[Span]) -> list[SignalHit]:
+        """Hits in body sentences that are not requirements, weighed by evidence_weights of scoring.yaml."""
+        units, kept = [], []
+        for passage, span in zip(passages, spans, strict=True):
+            base = self.evidence_weights.get(passage.source, 0.0) * self.section_weights.get(passage.section, 1.0)
+            if base > 0:
+                units.append(_Unit(None, base, passage.char_start, passage.source))
+                kept.append(span)
+        return self._match(units, kept)
+
+    def title(self, title: Doc) -> list[SignalHit]:
+        """Hits in the document's title (offsets into the title), weighed by evidence_weights.title."""
+        base = self.evidence_weights.get("title", 0.0)
+        if base <= 0 or not len(title):
+            return []
+        return self._match([_Unit(None, base, 0, "title")], [title[:]])
+
+    def _match(self, units: Sequence[_Unit], spans: Sequence[Span]) -> list[SignalHit]:
         hits: list[SignalHit] = []
-        # One matcher pass per Doc (a block holds one or more requirements); each span keeps the matches inside it.
+        # One matcher pass per Doc (a block holds one or more units); each span keeps the matches inside it.
         by_doc: dict[int, list[tuple[Pattern, int, int]]] = {}
-        for requirement, span in zip(requirements, spans, strict=True):
+        for unit, span in zip(units, spans, strict=True):
             doc, first, last = span.doc, span.start, span.end
             if id(doc) not in by_doc:
                 by_doc[id(doc)] = self.match_patterns(doc)
             inside = [(p, s, e) for p, s, e in by_doc[id(doc)] if first <= s and e <= last]
             if inside:
-                hits.extend(self._hits(requirement, span, inside))
+                hits.extend(self._hits(unit, span, inside))
         return hits
 
-    def _hits(self, requirement: Requirement, span: Span, matches: list[tuple[Pattern, int, int]]) -> list[SignalHit]:
+    def _hits(self, unit: _Unit, span: Span, matches: list[tuple[Pattern, int, int]]) -> list[SignalHit]:
         doc = span.doc
         best: dict[str, tuple[Pattern, int, int, bool]] = {}
         for pattern, start, end in _most_specific(matches):
@@ -54,10 +95,7 @@ class SignalMatcher:
             if current is None or (current[3], -current[0].weight, -(current[2] - current[1])) > rank:
                 best[pattern.target] = (pattern, start, end, negated)
         hits = []
-        base = self.strength_weights.get(requirement.strength, 1.0) * self.section_weights.get(
-            requirement.section, _UNKNOWN_SECTION_WEIGHT
-        )
-        # Where the requirement's (stripped) text starts in its Doc: hit offsets are counted from there. Texts are
+        # Where the unit's (stripped) text starts in its Doc: hit offsets are counted from there. Texts are
         # cut from the Doc's text by token offsets: Span.text makes a Token object per token.
         tokens = tokens_of(doc)
         text = tokens.text
@@ -67,18 +105,19 @@ class SignalMatcher:
         for signal_id, (pattern, start, end, negated) in best.items():
             signal = self.rules.signals[signal_id]
             start_char, end_char = tokens.char_span(start, end)
-            weight = 0.0 if negated else round(signal.weight * pattern.weight * base, 4)
+            weight = 0.0 if negated else round(signal.weight * pattern.weight * unit.base, 4)
             hits.append(
                 SignalHit(
-                    requirement_ordinal=requirement.ordinal,
+                    requirement_ordinal=unit.ordinal,
                     signal_id=signal_id,
                     side=signal.side,
                     weight=weight,
                     matched_text=text[start_char:end_char],
                     pattern_id=pattern.id,
-                    char_start=requirement.char_start + start_char - text_start,
-                    char_end=requirement.char_start + end_char - text_start,
+                    char_start=unit.char_start + start_char - text_start,
+                    char_end=unit.char_start + end_char - text_start,
                     negated=negated,
+                    source=unit.source,
                 )
             )
         return sorted(hits, key=lambda h: (h.char_start, h.signal_id))

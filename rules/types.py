@@ -8,6 +8,8 @@ from typing import Any
 
 from rolesignal.extractors.types import Pattern, Requirement, SectionType, reduce_slots
 
+# Where a signal hit stands: in a stated requirement, the document's title, or a passage (extractors.types).
+EVIDENCE_SOURCES = ("requirement", "title", "scope", "prose")
 ROLES = ("ml_engineer", "ai_developer", "hybrid", "none")
 SIDES = ("ml", "ai")
 DOC_KINDS = ("job_posting", "rfp", "other")
@@ -22,19 +24,20 @@ QUESTIONS = (
 
 @dataclass(frozen=True, slots=True)
 class SignalHit:
-    """A signal pattern matched inside one requirement."""
+    """A signal pattern matched inside one requirement, or in the title or a passage of the body."""
 
     __reduce__ = reduce_slots
 
-    requirement_ordinal: int
+    requirement_ordinal: int | None  # None for evidence outside the stated requirements (see `source`)
     signal_id: str
     side: str  # 'ml' | 'ai'
     weight: float  # effective weight after strength, section and negation
     matched_text: str
     pattern_id: str
-    char_start: int  # offsets into the document text
+    char_start: int  # offsets into the document text (into the title for source 'title')
     char_end: int
     negated: bool = False
+    source: str = "requirement"  # one of EVIDENCE_SOURCES
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,15 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class OtherEvidence:
+    """A signal matched outside the stated requirements: in the title or a body passage."""
+
+    source: str  # title | scope | prose
+    context: str  # the line it stands in (the title for source 'title')
+    hit: Hit
+
+
+@dataclass(frozen=True)
 class ExplainedRequirement:
     """One requirement of the document and the (non-negated) signals it matched."""
 
@@ -44,6 +53,7 @@ class Explanation:
     document: dict
     requirements: list[ExplainedRequirement]
     answers: list[Answer]
+    other_evidence: list[OtherEvidence] = field(default_factory=list)
 
 
 def fetch_explanation(con: duckdb.DuckDBPyConnection, path: str) -> Explanation | None:
@@ -55,13 +65,21 @@ def fetch_explanation(con: duckdb.DuckDBPyConnection, path: str) -> Explanation 
     names = [d[0] for d in cur.description]
     document = dict(zip(names, cur.fetchall()[0], strict=True))
     hits: dict[int, list[Hit]] = {}
-    for ordinal, *hit in con.execute(
-        "SELECT e.requirement_ordinal, e.signal_id, e.side, e.weight, e.matched_text, e.guide_passage, s.label "
+    other: list[OtherEvidence] = []
+    for ordinal, source, context, *hit in con.execute(
+        # The context of a passage hit is its line of the document text, at most 200 characters around the match.
+        "SELECT e.requirement_ordinal, e.source, CASE WHEN e.source = 'title' THEN d.title ELSE "
+        "  substr(d.text, greatest(1, e.char_start + 1 - 100), least(200, e.char_end - e.char_start + 200)) END, "
+        "  e.signal_id, e.side, e.weight, e.matched_text, e.guide_passage, s.label "
         "FROM signal_evidence AS e LEFT JOIN signals AS s ON s.signal_id = e.signal_id "
-        "WHERE e.path = ? ORDER BY e.requirement_ordinal, e.char_start, e.signal_id",
+        "LEFT JOIN documents AS d ON d.content_hash = e.content_hash "
+        "WHERE e.path = ? ORDER BY e.requirement_ordinal NULLS LAST, e.source != 'title', e.char_start, e.signal_id",
         [found],
     ).fetchall():
-        hits.setdefault(ordinal, []).append(Hit(*hit))
+        if ordinal is None:
+            other.append(OtherEvidence(source, _line_around(context, hit[3]), Hit(*hit)))
+        else:
+            hits.setdefault(ordinal, []).append(Hit(*hit))
     requirements = [
         ExplainedRequirement(ordinal, section, heading, strength, text, page, hits.get(ordinal, []))
         for ordinal, section, heading, strength, text, page in con.execute(
@@ -75,7 +93,20 @@ def fetch_explanation(con: duckdb.DuckDBPyConnection, path: str) -> Explanation 
         [document["content_hash"]],
     ).fetchall()[0]
     answers = [Answer(q, document[q], ordinal) for q, ordinal in zip(QUESTIONS, deciding, strict=True)]
-    return Explanation(document, requirements, answers)
+    return Explanation(document, requirements, answers, other)
+
+
+def _line_around(context: str, matched: str) -> str:
+    """The line of `context` that holds the matched text, trimmed to whole words."""
+    at = context.find(matched)
+    if at < 0:
+        return " ".join(context.split())
+    start = context.rfind("\n", 0, at) + 1
+    end = context.find("\n", at + len(matched))
+    line = context[start : end if end >= 0 else len(context)]
+    if start == 0 and len(context) >= 200:  # cut inside a longer line: drop the partial first word
+        line = line.split(" ", 1)[-1]
+    return " ".join(line.split())
 
 
 def _find_path(con: duckdb.DuckDBPyConnection, path: str) -> str | None:

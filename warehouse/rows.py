@@ -57,7 +57,7 @@ def analysis_rows(analyses: Iterable[Analysis], now: datetime) -> tuple[list[tup
         )
         hits.extend(
             (h, s.requirement_ordinal, s.signal_id, s.side, s.weight, s.matched_text, s.pattern_id)
-            + (s.char_start, s.char_end, s.negated, rv)
+            + (s.char_start, s.char_end, s.negated, rv, s.source)
             for s in a.hits
         )
         answers = {ans.question: ans for ans in c.answers}

@@ -209,3 +209,28 @@ def test_each_later_shall_starts_a_requirement_and_one_shall_keeps_the_sentence_
     ]
     one = make(("heading", "Scope of Work"), ("paragraph", "Intro. The Contractor shall host it and train staff."))
     assert found(one, "rfp") == [("The Contractor shall host it and train staff.", "deliverable", "scope_of_work")]
+
+
+def passages(document: Document, kind: str = "rfp") -> list[tuple[str, str, str]]:
+    text, findings = document.text, finder().find_all(document, kind)
+    return [(p.source, p.section, text[p.char_start : p.char_end]) for p, _ in findings.passages]
+
+
+def test_sentences_that_are_not_requirements_are_passages_where_work_may_be_stated() -> None:
+    doc = make(
+        ("paragraph", "The city seeks a partner for an AI-powered permit assistant."),
+        ("heading", "Project Description"),
+        ("paragraph", "For context, permits take weeks today. The vendor will add a resolver."),
+        ("heading", "About Us"),
+        ("paragraph", "We are a city of parks and machine learning enthusiasts."),
+    )
+    assert passages(doc) == [
+        ("prose", "", "The city seeks a partner for an AI-powered permit assistant."),
+        ("scope", "scope_of_work", "For context, permits take weeks today."),
+    ]
+    assert found(doc, "rfp") == [("The vendor will add a resolver.", "deliverable", "scope_of_work")]
+
+
+def test_short_fragments_and_logistics_are_not_passages() -> None:
+    doc = make(("paragraph", "Thank you."), ("paragraph", "Proposals are due by 5 pm on March 3."))
+    assert passages(doc) == []

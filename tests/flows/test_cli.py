@@ -104,6 +104,28 @@ def test_explain_says_when_the_title_decided(tmp_path: Path) -> None:
     assert "low confidence, decided by the title" in out
 
 
+def test_explain_shows_evidence_outside_the_requirements(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    call = (
+        "# Permit Archive Assistant\n\n"
+        "The department is looking to answer questions over its permit archive with retrieval-augmented generation "
+        "on an LLM API.\n\nToday the archive is searched by hand. Answers would come from a RAG pipeline calling the "
+        "OpenAI API.\n\nStaff would see each LLM API answer with the retrieval-augmented generation sources.\n"
+    )
+    (inbox / "call.txt").write_text(call, encoding="utf-8")
+    db = str(tmp_path / "w.duckdb")
+    assert run("scan", str(inbox), "--db", db)[0] == 0
+    code, out = run("explain", "call.txt", "--db", db)
+    assert code == 0, out
+    assert "Hire an AI developer: the work is stated outside a requirements list" in " ".join(out.split())
+    assert "Evidence outside the stated requirements" in out
+    assert "[body prose] The department is looking to answer questions" in out and "-> ai.rag" in out
+    query = "SELECT DISTINCT source, requirement_ordinal IS NULL AS outside FROM signal_evidence"
+    code, out = run("sql", query, "--db", db, "--format", "csv")
+    assert out.splitlines()[1:] == ["prose,True"]
+
+
 def test_explain_unknown_path(scanned: tuple[Path, dict[str, Path]]) -> None:
     code, out = run("explain", "nothing.pdf", "--db", str(scanned[0]))
     assert code == 2 and "no classified document" in out

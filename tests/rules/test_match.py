@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from rolesignal.extractors.nlp import build_nlp
-from rolesignal.extractors.types import Requirement
+from rolesignal.extractors.types import Passage, Requirement
+from rolesignal.rules.load import load_rules
 from rolesignal.rules.match import SignalMatcher
 from rolesignal.rules.types import RuleSet, SignalHit
 
@@ -78,3 +81,29 @@ def test_hit_offsets_are_document_offsets(matcher: SignalMatcher) -> None:
 
 def test_nothing_matches_plain_text(matcher: SignalMatcher) -> None:
     assert signals(matcher, "Net 30 prompt payment terms") == []
+
+
+def test_passages_and_title_weigh_what_scoring_yaml_says(small_rules: RuleSet) -> None:
+    nlp = build_nlp(small_rules.scoring.get("lemma_overrides"))
+    signal_matcher = SignalMatcher(small_rules, nlp)
+    weights = small_rules.scoring["evidence_weights"]
+    text = "We will train models on our data."
+    passage = Passage("prose", "", 40, 40 + len(text))
+    [hit] = signal_matcher.passages([passage], [nlp(text)[:]])
+    assert (hit.requirement_ordinal, hit.source, hit.weight) == (None, "prose", weights["prose"])
+    assert (hit.char_start, hit.matched_text) == (40 + text.index("train"), "train models")
+    [title_hit] = signal_matcher.title(nlp("RAG Engineer"))
+    assert (title_hit.source, title_hit.char_start, title_hit.weight) == ("title", 0, round(1.5 * weights["title"], 4))
+
+
+def test_a_pattern_weighs_its_specificity(small_rules: RuleSet, tmp_path: Path) -> None:
+    target = tmp_path / "rules"
+    shutil.copytree(small_rules.directory, target)
+    (target / "lexicon.jsonl").write_text(
+        '{"id": "dl", "signal": "ml.training", "specificity": 0.4, "terms": ["deep learning"], "note": "broad"}\n'
+    )
+    rules = load_rules(target)
+    nlp = build_nlp(rules.scoring.get("lemma_overrides"))
+    [hit] = SignalMatcher(rules, nlp)([req("Deep learning for images")], [nlp("Deep learning for images")[:]])
+    # required qualification (1.0) x section weight (1.0) x ml.training's weight (1.0) x the specificity
+    assert (hit.pattern_id, hit.weight) == ("lexicon:dl/deep learning", 0.4)

@@ -33,14 +33,20 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def test_migrate_creates_tables_with_comments_and_views(con: duckdb.DuckDBPyConnection) -> None:
-    assert migrate(con) == [1, 2, 3, 4]
+    assert migrate(con) == [1, 2, 3, 4, 5]
     tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
     assert set(tables) == TABLES
     assert all(tables[t] for t in TABLES), "every table has a COMMENT"
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views == set(view_names())
     applied = con.execute("SELECT version, name FROM schema_migrations").fetchall()
-    assert applied == [(1, "initial"), (2, "scan_interrupted"), (3, "schema_views"), (4, "decided_by")]
+    assert applied == [
+        (1, "initial"),
+        (2, "scan_interrupted"),
+        (3, "schema_views"),
+        (4, "decided_by"),
+        (5, "evidence_source"),
+    ]
 
 
 def test_migrate_twice_is_a_noop(con: duckdb.DuckDBPyConnection) -> None:

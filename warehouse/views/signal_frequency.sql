@@ -5,7 +5,7 @@
 --   weight        the signal's base weight
 --   documents     current documents with at least one hit
 --   share         documents / all current classified documents (0..1)
---   requirements  requirements it was found in
+--   requirements  requirements it was found in (hits in the title or a passage are documents and hits, not requirements)
 --   hits          pattern matches in all
 CREATE OR REPLACE VIEW signal_frequency AS
 WITH catalogue AS (
@@ -27,7 +27,7 @@ per_signal AS (
     SELECT
         signal_id,
         count(DISTINCT path) AS documents,
-        count(DISTINCT (path, requirement_ordinal)) AS requirements,
+        count(DISTINCT (path, requirement_ordinal)) FILTER (WHERE requirement_ordinal IS NOT NULL) AS requirements,
         count(*) AS hits
     FROM evidence
     GROUP BY signal_id
