@@ -87,3 +87,31 @@ def format_folds(result: dict[str, Any]) -> list[str]:
             f"{unseen['baseline']['macro_f1']:.3f})"
         )
     return lines
+
+
+def format_held_out(result: dict[str, Any]) -> list[str]:
+    """Per fold, the held-out figures (decision numbers fitted on the other folds) beside the fit and titles alone."""
+    held = result["held_out"]
+    lines = [
+        f"== {result['folds']['k']} folds grouped by employer, all formats pooled: held out (numbers fitted on the "
+        "other folds) / fit (the rules as written) / title-only",
+        "fold  documents   held-out acc  macro-F1    fit acc  macro-F1    title-only acc  macro-F1",
+    ]
+    for k, (out, fit) in enumerate(zip(held["per_fold"], result["per_fold"], strict=True)):
+        lines.append(
+            f"{k:>3}  {out['documents']:9d}   {_pct(out['accuracy'])}     {out['macro_f1']:.3f}     "
+            f"{_pct(fit['accuracy'])}   {fit['macro_f1']:.3f}     {_pct(fit['baseline']['accuracy'])}        "
+            f"{fit['baseline']['macro_f1']:.3f}"
+        )
+    out, fit = held["overall"], result["overall"]
+    lines.append(
+        f"pool {out['documents']:9d}   {_pct(out['accuracy'])}     {out['macro_f1']:.3f}     "
+        f"{_pct(fit['accuracy'])}   {fit['macro_f1']:.3f}     {_pct(fit['baseline']['accuracy'])}        "
+        f"{fit['baseline']['macro_f1']:.3f}"
+    )
+    lines.append("numbers fitted per fold (on the other folds), on all documents, and in force (scoring.yaml):")
+    rows = [*((f"fold {k}", p) for k, p in enumerate(held["fitted_per_fold"])), ("all", held["fitted_on_all"])]
+    rows.append(("in force", held["in_force"]))
+    for name, params in rows:
+        lines.append(f"  {name:<9} " + "  ".join(f"{key} {value}" for key, value in params.items()))
+    return lines

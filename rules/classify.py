@@ -37,6 +37,16 @@ def decide_role(ml: float, ai: float, rules: RuleSet, n_requirements: int = 0) -
     return role, round(evidence * (0.5 + 0.5 * margin), 3)
 
 
+def decide(ml: float, ai: float, n_requirements: int, implied: str, rules: RuleSet) -> tuple[str, float, str]:
+    """Role, confidence and what decided it ('content' or 'title'), from the side scores and the title's role."""
+    role, confidence = decide_role(ml, ai, rules, n_requirements)
+    prior = rules.scoring["decision"].get("title_prior_confidence")
+    if prior is not None and role == "none" and implied in ("ml_engineer", "ai_developer"):
+        # The title as a prior, not a judge: only when the content states too little to decide.
+        return implied, float(prior), "title"
+    return role, confidence, "content"
+
+
 def title_role(title: str, rules: RuleSet) -> str:
     """The role the title's words imply, or 'unknown'."""
     found = best_target(title, rules.titles)
@@ -80,13 +90,8 @@ def classify(
     per_signal = signal_scores(hits, rules)
     ml = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ml"), 4)
     ai = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ai"), 4)
-    role, confidence = decide_role(ml, ai, rules, len(requirements))
     implied = title_role(title, rules)
-    decided_by = "content"
-    prior = rules.scoring["decision"].get("title_prior_confidence")
-    if prior is not None and role == "none" and implied in ("ml_engineer", "ai_developer"):
-        # The title as a prior, not a judge: only when the content states too little to decide.
-        role, confidence, decided_by = implied, float(prior), "title"
+    role, confidence, decided_by = decide(ml, ai, len(requirements), implied, rules)
     mismatch = implied in ("ml_engineer", "ai_developer") and role not in (implied, "hybrid")
     return Classification(
         role=role,
