@@ -32,9 +32,11 @@ def format_figures(name: str, figures: dict[str, Any], verbose: bool) -> list[st
     lines.append("  " + " " * 13 + "".join(f"{short[r]:>6}" for r in roles))
     for role, row in zip(roles, figures["confusion"]["matrix"], strict=True):
         lines.append(f"  {role:<13}" + "".join(f"{n:6d}" for n in row))
-    lines.append("calibration      count  accuracy")
+    lines.append("calibration      count  accuracy  mean confidence  gap")
     for band in figures["calibration"]:
-        lines.append(f"  {band['band']:<14} {band['count']:5d}  {_pct(band['accuracy'])}")
+        mean, gap = band.get("mean_confidence"), band.get("gap")
+        said = f"   {_pct(mean)}       {100 * gap:+5.1f}" if mean is not None and gap is not None else ""
+        lines.append(f"  {band['band']:<14} {band['count']:5d}  {_pct(band['accuracy'])}{said}")
     for miss in figures["kind_misses"]:
         lines.append(f"kind miss: {miss['id']} ({miss['format']}): label {miss['label']}, detected {miss['predicted']}")
     for failure in figures.get("failures", []):

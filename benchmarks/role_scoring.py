@@ -109,15 +109,20 @@ def band_of(confidence: float, bands: Sequence[tuple[float, float]] = BANDS) -> 
 def calibration(
     confidences: Sequence[float], correct: Sequence[bool], bands: Sequence[tuple[float, float]] = BANDS
 ) -> list[dict[str, Any]]:
-    """Per confidence band: count, correct count and accuracy (None for an empty band)."""
+    """Per confidence band: count, correct count, accuracy and mean confidence (None for an empty band).
+
+    A band is calibrated when its accuracy is close to its mean confidence (`gap` = accuracy - mean confidence).
+    """
     if len(confidences) != len(correct):
         raise ValueError("confidences and outcomes differ in length")
     counts = [0] * len(bands)
     hits = [0] * len(bands)
+    sums = [0.0] * len(bands)
     for confidence, ok in zip(confidences, correct, strict=True):
         i = band_of(confidence, bands)
         counts[i] += 1
         hits[i] += bool(ok)
+        sums[i] += confidence
     return [
         {
             "band": f"[{lo:.2f}, {hi:.2f}{']' if i == len(bands) - 1 else ')'}",
@@ -126,6 +131,8 @@ def calibration(
             "count": counts[i],
             "correct": hits[i],
             "accuracy": hits[i] / counts[i] if counts[i] else None,
+            "mean_confidence": round(sums[i] / counts[i], 4) if counts[i] else None,
+            "gap": round(hits[i] / counts[i] - sums[i] / counts[i], 4) if counts[i] else None,
         }
         for i, (lo, hi) in enumerate(bands)
     ]

@@ -80,6 +80,8 @@ def test_calibration_bands_are_half_open_and_the_last_is_closed() -> None:
     assert [b["count"] for b in bands] == [2, 2, 2, 2]
     assert [b["correct"] for b in bands] == [1, 2, 0, 2]
     assert [b["accuracy"] for b in bands] == [0.5, 1.0, 0.0, 1.0]
+    assert [b["mean_confidence"] for b in bands] == [0.245, 0.595, 0.7745, 0.925]
+    assert [b["gap"] for b in bands] == [0.255, 0.405, -0.7745, 0.075]
 
 
 def test_calibration_empty_band_has_no_accuracy_and_out_of_range_fails() -> None:
