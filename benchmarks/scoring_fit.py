@@ -135,21 +135,49 @@ def objective(labels: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(labels == predicted)) + (float(np.mean(f1s)) if f1s else 0.0)
 
 
-def fit(matrices: Matrices, rows: np.ndarray) -> tuple[dict[str, Any], float]:
-    """The grid point with the best objective on these rows, and that objective."""
-    best: tuple[float, dict[str, Any]] | None = None
+def objective_grid(matrices: Matrices, rows: np.ndarray) -> np.ndarray:
+    """The objective on these rows at every GRID point, as an array with one axis per GRID key."""
     labels = matrices.labels[rows]
     decision_keys = [k for k in GRID if k not in _EVIDENCE_KEYS]
+    values = []
     for evidence_values in itertools.product(*(GRID[k] for k in _EVIDENCE_KEYS)):
         params = dict(zip(_EVIDENCE_KEYS, evidence_values, strict=True))
         ml, ai = matrices.scores(params, rows)
         for decision_values in itertools.product(*(GRID[k] for k in decision_keys)):
             params |= dict(zip(decision_keys, decision_values, strict=True))
-            value = objective(labels, matrices.roles(params, rows, ml, ai))
-            if best is None or value > best[0] + 1e-12:
-                best = (value, dict(params))
-    assert best is not None
-    return best[1], best[0]
+            values.append(objective(labels, matrices.roles(params, rows, ml, ai)))
+    return np.array(values).reshape([len(GRID[k]) for k in GRID])
+
+
+def smoothed(grid: np.ndarray) -> np.ndarray:
+    """Each point's objective averaged with its neighbours along every axis (edges repeated).
+
+    A hundred documents cannot tell apart points a step away from each other; a point whose neighbours also score
+    well is a flat optimum, and holds on new documents better than a lone peak.
+    """
+    out = grid
+    for axis in range(grid.ndim):
+        if grid.shape[axis] < 3:
+            continue
+        padded = np.concatenate(
+            [np.take(out, [0], axis=axis), out, np.take(out, [out.shape[axis] - 1], axis=axis)], axis=axis
+        )
+        size = out.shape[axis]
+        out = (
+            np.take(padded, range(0, size), axis=axis)
+            + np.take(padded, range(1, size + 1), axis=axis)
+            + np.take(padded, range(2, size + 2), axis=axis)
+        ) / 3
+    return out
+
+
+def fit(matrices: Matrices, rows: np.ndarray) -> tuple[dict[str, Any], float]:
+    """The GRID point with the best smoothed objective on these rows (the first in GRID order on a tie), and its
+    unsmoothed objective."""
+    grid = objective_grid(matrices, rows)
+    index = np.unravel_index(int(np.argmax(np.round(smoothed(grid), 9))), grid.shape)
+    params = {key: GRID[key][i] for key, i in zip(GRID, index, strict=True)}
+    return params, float(grid[index])
 
 
 def predict(
