@@ -2,8 +2,9 @@
 
 Fitted: `evidence_weights` (title, scope, prose), `decision.min_total`, `decision.hybrid_min_side`,
 `decision.hybrid_min_ratio` and whether the title prior is on. A grid search (GRID) picks the point with the highest
-accuracy + macro-F1 on the training documents; ties go to the first point in GRID's order. Signal patterns, the
-lexicon and signal weights are not fitted: they are written from the guide.
+accuracy + macro-F1 on the training documents, averaged with its neighbours; ties go to the first point in GRID's
+order. Then `decision.calibration` maps the confidence to the share right on those documents (Platt scaling).
+Signal patterns, the lexicon and signal weights are not fitted: they are written from the guide.
 
 Each document's hits are read once, with the evidence weight in force divided out, so a grid point costs a few numpy
 operations over all documents. The role a grid point gives is checked against the product's own decision for the
@@ -64,12 +65,36 @@ def unscaled(hits: Iterable[tuple[str, str, float]], rules: RuleSet) -> dict[tup
     return raw
 
 
+def fit_calibration(confidences: Sequence[float], correct: Sequence[bool], l2: float = 0.1) -> dict[str, float]:
+    """Slope and intercept of a logistic regression of being right on the logit of the confidence (Platt scaling).
+
+    A small L2 penalty pulls the slope towards 1 and the intercept towards 0 (no change), so a few documents
+    cannot bend the curve far. Solved by Newton's method.
+    """
+    c = np.clip(np.asarray(confidences, dtype=float), 0.001, 0.999)
+    x = np.stack([np.log(c / (1 - c)), np.ones_like(c)], axis=1)
+    y = np.asarray(correct, dtype=float)
+    prior = np.array([1.0, 0.0])
+    w = prior.copy()
+    for _ in range(200):
+        p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+        gradient = x.T @ (p - y) + l2 * (w - prior)
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        step *= min(1.0, 1.0 / max(float(np.max(np.abs(step))), 1e-12))  # damped: no step overshoots to overflow
+        w -= step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    return {"slope": round(float(w[0]), 3), "intercept": round(float(w[1]), 3)}
+
+
 def params_in_force(rules: RuleSet) -> dict[str, Any]:
     """The fitted numbers as scoring.yaml has them."""
     weights, decision = rules.scoring.get("evidence_weights") or {}, rules.scoring["decision"]
     params: dict[str, Any] = {key: float(weights.get(key, 0.0)) for key in _EVIDENCE_KEYS}
     params |= {key: float(decision[key]) for key in ("min_total", "hybrid_min_side", "hybrid_min_ratio")}
     params["title_prior"] = decision.get("title_prior_confidence") is not None
+    params["calibration"] = dict(decision["calibration"]) if decision.get("calibration") else None
     return params
 
 
@@ -83,6 +108,10 @@ def with_params(rules: RuleSet, params: Mapping[str, Any]) -> RuleSet:
         decision.pop("title_prior_confidence", None)
     else:
         decision.setdefault("title_prior_confidence", 0.5)
+    if params.get("calibration"):
+        decision["calibration"] = dict(params["calibration"])
+    else:
+        decision.pop("calibration", None)
     scoring["decision"] = decision
     return dataclasses.replace(rules, scoring=scoring)
 
@@ -221,14 +250,25 @@ def cross_validate(
     fitted = []
     for fold in range(k):
         train, test = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
-        params, _ = fit(matrices, train)
+        params = calibrate(evidence, matrices, train, fit(matrices, train)[0], rules)
         fitted.append(params)
         for row, prediction in zip(test, predict(evidence, matrices, test, params, rules), strict=True):
             predictions[row] = prediction
     return [p for p in predictions if p is not None], fitted
 
 
+def calibrate(
+    evidence: Sequence[Evidence], matrices: Matrices, rows: np.ndarray, params: dict[str, Any], rules: RuleSet
+) -> dict[str, Any]:
+    """The params with a confidence calibration fitted on these rows' decisions under them."""
+    raw = predict(evidence, matrices, rows, params | {"calibration": None}, rules)
+    right = [role == evidence[row].label for row, (role, *_) in zip(rows, raw, strict=True)]
+    return params | {"calibration": fit_calibration([confidence for _, confidence, *_ in raw], right)}
+
+
 def fit_all(evidence: Sequence[Evidence], rules: RuleSet) -> tuple[dict[str, Any], float]:
     """The numbers fitted on every labelled document: what scoring.yaml should hold."""
     matrices = Matrices(evidence, rules)
-    return fit(matrices, np.arange(len(evidence)))
+    rows = np.arange(len(evidence))
+    params, value = fit(matrices, rows)
+    return calibrate(evidence, matrices, rows, params, rules), value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -40,11 +41,22 @@ def decide_role(ml: float, ai: float, rules: RuleSet, n_requirements: int = 0) -
 def decide(ml: float, ai: float, n_requirements: int, implied: str, rules: RuleSet) -> tuple[str, float, str]:
     """Role, confidence and what decided it ('content' or 'title'), from the side scores and the title's role."""
     role, confidence = decide_role(ml, ai, rules, n_requirements)
+    decided_by = "content"
     prior = rules.scoring["decision"].get("title_prior_confidence")
     if prior is not None and role == "none" and implied in ("ml_engineer", "ai_developer"):
         # The title as a prior, not a judge: only when the content states too little to decide.
-        return implied, float(prior), "title"
-    return role, confidence, "content"
+        role, confidence, decided_by = implied, float(prior), "title"
+    return role, calibrated(confidence, rules), decided_by
+
+
+def calibrated(confidence: float, rules: RuleSet) -> float:
+    """The confidence mapped through scoring.yaml's fitted calibration, so that it reads as the share right."""
+    fitted = rules.scoring["decision"].get("calibration")
+    if not fitted:
+        return confidence
+    clipped = min(max(confidence, 0.001), 0.999)
+    z = float(fitted["slope"]) * math.log(clipped / (1 - clipped)) + float(fitted["intercept"])
+    return round(1 / (1 + math.exp(-z)), 3)
 
 
 def title_role(title: str, rules: RuleSet) -> str:

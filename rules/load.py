@@ -352,6 +352,15 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
             )
         elif isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
             check.add(name, 0, f"evidence_weights.{source} must be a number from 0 to 1")
+    fitted = (data.get("decision") or {}).get("calibration")
+    if fitted is not None and not (
+        isinstance(fitted, dict)
+        and all(
+            isinstance(fitted.get(k), int | float) and not isinstance(fitted.get(k), bool)
+            for k in ("slope", "intercept")
+        )
+    ):
+        check.add(name, 0, "decision.calibration must hold numbers 'slope' and 'intercept' (or be absent)")
     prior = (data.get("decision") or {}).get("title_prior_confidence")
     if prior is not None and (isinstance(prior, bool) or not isinstance(prior, int | float) or not 0 <= prior <= 1):
         check.add(name, 0, "decision.title_prior_confidence must be a number from 0 to 1 (or absent: no title prior)")

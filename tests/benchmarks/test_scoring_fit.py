@@ -12,6 +12,7 @@ from benchmarks.scoring_fit import (
     check_consistency,
     cross_validate,
     fit,
+    fit_calibration,
     objective,
     params_in_force,
     predict,
@@ -81,3 +82,19 @@ def test_with_params_changes_only_the_fitted_numbers() -> None:
     assert "title_prior_confidence" not in changed.scoring["decision"]
     assert changed.scoring["strength_weights"] == rules.scoring["strength_weights"]
     assert params_in_force(changed) == params and set(ROLES) >= {ML, AI, HY, NO}
+
+
+def test_calibration_pulls_an_overconfident_band_to_its_share_right() -> None:
+    # Said 0.9, right half the time; said 0.6, right 3 times in 4: a calibrated 0.9 must fall, a 0.6 rise.
+    confidences = [0.9] * 40 + [0.6] * 40
+    correct = [True, False] * 20 + [True, True, True, False] * 10
+    fitted = fit_calibration(confidences, correct, l2=0.0)
+    rules = load_rules()
+    decision = rules.scoring["decision"] | {"calibration": fitted}
+    calibrated_rules = with_params(rules, params_in_force(rules) | {"calibration": fitted})
+    assert calibrated_rules.scoring["decision"]["calibration"] == decision["calibration"]
+    from rolesignal.rules.classify import calibrated
+
+    assert calibrated(0.9, calibrated_rules) == pytest.approx(0.5, abs=0.01)
+    assert calibrated(0.6, calibrated_rules) == pytest.approx(0.75, abs=0.01)
+    assert fit_calibration([0.2, 0.8], [False, True], l2=1e6) == {"slope": 1.0, "intercept": 0.0}
