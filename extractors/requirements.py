@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from rolesignal.extractors.matching import PatternMatcher, Tokens, tokens_of
-from rolesignal.extractors.sections import classify_heading
+from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase
 from rolesignal.extractors.types import Block, Document, Pattern, Requirement, SectionType
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
@@ -25,6 +25,16 @@ _MIN_ITEM_WORDS = 2
 # "OBJECTIVE: Develop a routine ..." - an ALL-CAPS section label opening a paragraph (research-topic calls, forms).
 _INLINE_LABEL = re.compile(r"^([A-Z][A-Z0-9 &/()-]{2,40}):\s+(?=\S)")
 _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
+# Text copied from a web page loses its line breaks: "...and systemsProcesses master data requests" or
+# "...Finance preferred.3-5 years". A lower-case word run straight into a capitalised one, or a sentence end run
+# into the next word, is a boundary between two items. (A word capitalised itself, "SharePoint", is a name.)
+_GLUED = re.compile(r"\b[a-z]{3,}(?=[A-Z][a-z]{2,})|\b[a-z]{3,}[.!?](?=[A-Z0-9])")
+# Where a heading can stand run into the text: after a sentence end (spaced or not), after a glued boundary.
+_SENTENCE_GAP = re.compile(r"[.!?][)\"'”’]*\s+(?=[A-Z0-9])|(?<=[a-z]{3}[.!?])(?=[A-Z])")
+_NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
+# A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
+_HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b")
+_MAX_RUN_IN_WORDS = 6
 
 
 def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
@@ -53,6 +63,11 @@ def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: fr
         first = index
     clauses.append((first, end))
     return [(a, b) for a, b in clauses if b > a]
+
+
+def _glued_at(text: str, i: int) -> bool:
+    """A lower-case letter run straight into a capital at i ("DoThe", "CandidateHas")."""
+    return text[i - 1].islower() and text[i].isupper()
 
 
 def _is_sublabel(text: str) -> bool:
@@ -160,7 +175,7 @@ class RequirementFinder:
         return ranges
 
     def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
-        """Each non-heading block with the section it stands in."""
+        """Each non-heading block with the section it stands in; paragraphs cut where headings run into them."""
         state = _SectionState()
         for block in document.blocks:
             label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
@@ -179,7 +194,91 @@ class RequirementFinder:
                     # ("Backend", "Technical skills"). Heading levels are not used: PDFs and renders lose them.
                     state = _SectionState(None, block.text, block.level)
                 continue
-            yield block, state
+            if block.kind == "paragraph":
+                yield from self._run_in(block, state)
+            else:
+                yield block, state
+
+    def _run_in(self, block: Block, state: _SectionState) -> list[tuple[Block, _SectionState]]:
+        """A paragraph in pieces: cut at glued item boundaries, and where a known heading runs into the text.
+
+        A page pasted without its line breaks is one paragraph ("...a reality.The Role Architect and implement ...
+        Candidate Profile Strong written skills."): each heading in it opens its section for the text after it, up to
+        the next one. The paragraph's own section holds again after it (a heading guessed inside one paragraph does
+        not reach into the blocks after it).
+        """
+        text = block.text
+        cuts = {m.end() for m in _GLUED.finditer(text)}
+        headings: dict[int, tuple[int, str, SectionType]] = {}  # heading start -> (content start, heading, section)
+        for start in sorted({0, *cuts, *(m.end() for m in _SENTENCE_GAP.finditer(text))}):
+            # Headings can follow each other ("What You'll DoThe Ideal CandidateHas ..."): the next may start where
+            # one's content starts.
+            while start not in headings and (heading := self._heading_at(text, start)) is not None:
+                headings[start] = heading
+                start = heading[0]
+        if not cuts and not headings:
+            return [(block, state)]
+        pieces: list[tuple[Block, _SectionState]] = []
+        current, begin = state, 0
+        for position in sorted(cuts | set(headings) | {len(text)}):
+            if position < begin:
+                continue  # a cut inside a heading already passed
+            piece = text[begin:position]
+            stripped = piece.strip()
+            if stripped:
+                first = block.char_start + begin + len(piece) - len(piece.lstrip())
+                piece_block = replace(block, text=stripped, char_start=first, char_end=first + len(stripped))
+                pieces.append((piece_block, current))
+            if position in headings:
+                content, heading, section = headings[position]
+                current, begin = _SectionState(section, heading, block.level), content
+            else:
+                begin = position
+        return pieces
+
+    def _heading_at(self, text: str, start: int) -> tuple[int, str, SectionType] | None:
+        """(where its content starts, the heading, its section) when a known heading runs into the text at `start`.
+
+        The heading ends where a word runs into the next ("What You'll DoThe Ideal Candidate"), at a colon, or, before
+        a capitalised word, where its words end in a heading phrase ("The Role Architect and implement ..." is "The
+        Role"; "Minimum Required Experience Bachelor's degree ..." is "Minimum Required Experience"). The longest such
+        heading is taken.
+        """
+        numbering = _NUMBERING.match(text, start)
+        position = numbering.end() if numbering else start
+        best: tuple[int, str, SectionType] | None = None
+        words = 0
+        while words < _MAX_RUN_IN_WORDS:
+            word = _HEADING_WORD.match(text, position)
+            if word is None or (words == 0 and not word.group()[0].isupper()):
+                break
+            words += 1
+            glued = next((i for i in range(word.start() + 1, word.end()) if _glued_at(text, i)), 0)
+            end = glued or word.end()
+            heading = text[start:end].strip()
+            after = text[end:]
+            if glued:
+                section = self._section_of(heading)
+                return (glued, heading, section) if section is not None else best
+            if word.group()[0].isupper():
+                if after.startswith(":"):
+                    section = self._section_of(heading)
+                    content = end + 1 + len(after[1:]) - len(after[1:].lstrip())
+                    return (content, heading, section) if section is not None else best
+                rest = after.lstrip()
+                # After an ALL-CAPS heading the text goes on in sentence case ("SERVICE DESCRIPTION The City ...");
+                # more capitals are a title line ("REQUEST FOR QUALIFICATIONS RFQ 7167").
+                opens = rest[:1].isupper() or rest[:1].isdigit()
+                if opens and heading.isupper() and not (rest[:2].istitle() or rest[:1].isdigit()):
+                    opens = False
+                if opens and len(rest) < len(after) and ends_with_heading_phrase(heading, self.sections):
+                    section = self._section_of(heading)
+                    if section is not None:
+                        best = (end + len(after) - len(rest), heading, section)
+            position = end + len(after) - len(after.lstrip())
+            if position == end:
+                break
+        return best
 
     def _section_of(self, heading: str) -> SectionType | None:
         if heading not in self._headings:

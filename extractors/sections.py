@@ -25,6 +25,14 @@ def _singular(text: str) -> str:
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in text.split())
 
 
+@lru_cache(maxsize=8192)
+def ends_with_heading_phrase(text: str, sections: tuple[SectionType, ...]) -> bool:
+    """Whether the heading's last words are one of the heading phrases ("Minimum Required Experience", not "The Role
+    Architect"): where a heading run into the text ends is only known by its words."""
+    padded = f" {_singular(normalise_heading(text))}"
+    return any(padded.endswith(f" {_singular(phrase)}") for section in sections for phrase in section.headings)
+
+
 def classify_heading(text: str, sections: tuple[SectionType, ...]) -> SectionType | None:
     """The section type whose longest heading phrase occurs in the heading (whole words), else a prefix match."""
     norm = normalise_heading(text)

@@ -209,3 +209,49 @@ def test_each_later_shall_starts_a_requirement_and_one_shall_keeps_the_sentence_
     ]
     one = make(("heading", "Scope of Work"), ("paragraph", "Intro. The Contractor shall host it and train staff."))
     assert found(one, "rfp") == [("The Contractor shall host it and train staff.", "deliverable", "scope_of_work")]
+
+
+def test_headings_run_into_a_paragraph_open_their_sections() -> None:
+    # A page pasted without its line breaks: each heading phrase, where the words after it start anew, opens its
+    # section for the text up to the next one ("The Role Build ..." is "The Role").
+    text = "Acme builds trains.The Role Build the data platform. Minimum Qualifications Strong SQL skills."
+    assert found(make(("paragraph", text))) == [
+        ("Build the data platform.", "responsibility", "responsibilities"),
+        ("Strong SQL skills.", "required", "required_qualifications"),
+    ]
+
+
+def test_glued_headings_follow_each_other() -> None:
+    doc = make(("paragraph", "What You’ll DoThe Ideal CandidateHas strong SQL skills."))
+    assert found(doc) == [("Has strong SQL skills.", "required", "required_qualifications")]
+
+
+def test_a_heading_with_a_colon_runs_into_its_text_and_ends_with_the_paragraph() -> None:
+    doc = make(
+        ("paragraph", "Responsibilities: You will build agents. Location: Remote, you must live in the US."),
+        ("paragraph", "You must speak English."),
+    )
+    assert found(doc) == [
+        ("You will build agents.", "responsibility", "responsibilities"),
+        ("You must speak English.", "required", ""),
+    ]
+
+
+def test_glued_items_are_separate_requirements_at_their_offsets() -> None:
+    doc = make(
+        ("heading", "Qualifications"),
+        ("paragraph", "Strong SQL skillsFive years of Python experience.3+ years with Airflow and SharePoint"),
+    )
+    requirements = finder()(doc, "job_posting")
+    assert [r.text for r in requirements] == [
+        "Strong SQL skills",
+        "Five years of Python experience.",
+        "3+ years with Airflow and SharePoint",
+    ]
+    assert all(doc.text[r.char_start : r.char_end] == r.text for r in requirements)
+
+
+def test_a_capitalised_title_line_is_not_a_heading_run_into_text() -> None:
+    # "REQUEST FOR QUALIFICATIONS" before more capitals is a title, not the qualifications section.
+    doc = make(("paragraph", "REQUEST FOR QUALIFICATIONS RFQ 12 FORECASTING The city owns a power plant."))
+    assert found(doc, "rfp") == []
