@@ -255,3 +255,12 @@ def test_a_capitalised_title_line_is_not_a_heading_run_into_text() -> None:
     # "REQUEST FOR QUALIFICATIONS" before more capitals is a title, not the qualifications section.
     doc = make(("paragraph", "REQUEST FOR QUALIFICATIONS RFQ 12 FORECASTING The city owns a power plant."))
     assert found(doc, "rfp") == []
+
+
+def test_prose_sentences_that_start_with_a_work_verb_are_tasks_in_a_responsibilities_section() -> None:
+    text = "Architect the ingestion pipelines. Drives process compliance across teams. Our office is in Lisbon."
+    assert found(make(("heading", "The Role"), ("paragraph", text))) == [
+        ("Architect the ingestion pipelines.", "responsibility", "responsibilities"),
+        ("Drives process compliance across teams.", "responsibility", "responsibilities"),
+    ]
+    assert found(make(("heading", "Our Story"), ("paragraph", text))) == []
