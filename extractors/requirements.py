@@ -35,6 +35,9 @@ _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b")
 _MAX_RUN_IN_WORDS = 6
+# A sentence opening with one of these is about something, not a bare qualification phrase. ("You"/"we" sentences
+# under a qualifications heading ask for things as often as they describe: they are left to the section.)
+_PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "there"})
 
 
 def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
@@ -63,6 +66,12 @@ def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: fr
         first = index
     clauses.append((first, end))
     return [(a, b) for a, b in clauses if b > a]
+
+
+def _narrates(text: str) -> bool:
+    """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ...")."""
+    first = text.split(maxsplit=1)[0].lower().strip("\"'“”‘’(") if text.strip() else ""
+    return first.replace("’", "'").split("'")[0] in _PRONOUN_SUBJECTS
 
 
 def _glued_at(text: str, i: int) -> bool:
@@ -327,6 +336,10 @@ class RequirementFinder:
         # Prose in a narrative-prone section states something only when it names a party or an obligation;
         # "For context, X is a naming project" is narrative.
         if in_section and section.prose_needs_cue and block.kind == "paragraph" and not kinds - {"hedge"}:
+            return None, kinds
+        # Under a qualifications heading a bare phrase is a qualification ("Keen attention to detail."), but a sentence
+        # about it or them describes ("This is a fast-moving team.", "There are two offices.") unless a cue asks.
+        if in_section and block.kind == "paragraph" and _narrates(text) and not kinds - {"hedge", "statement"}:
             return None, kinds
         strength = self._strength(kinds, section, doc_kind, block)
         if strength is None:

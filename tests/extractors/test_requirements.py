@@ -264,3 +264,11 @@ def test_prose_sentences_that_start_with_a_work_verb_are_tasks_in_a_responsibili
         ("Drives process compliance across teams.", "responsibility", "responsibilities"),
     ]
     assert found(make(("heading", "Our Story"), ("paragraph", text))) == []
+
+
+def test_a_sentence_about_it_under_a_qualifications_heading_needs_a_cue() -> None:
+    text = "Keen attention to detail. This is a fast-moving team. It requires fluent German."
+    assert found(make(("heading", "Qualifications"), ("paragraph", text))) == [
+        ("Keen attention to detail.", "required", "required_qualifications"),
+        ("It requires fluent German.", "required", "required_qualifications"),
+    ]
