@@ -35,6 +35,11 @@ _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b")
 _MAX_RUN_IN_WORDS = 6
+# A paragraph was cut off mid-sentence when it ends on a word no sentence or list item ends with ("... served by"),
+# or when a long run of prose after its last full stop stops on a bare word.
+_CUT_OFF = re.compile(r"\s(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|which|with)$")
+_LONG_UNFINISHED = 12
+_SENTENCE_END = re.compile(r"[.!?][)\"'”’]*(?=\s|$)")
 # A sentence opening with one of these is about something, not a bare qualification phrase. ("You"/"we" sentences
 # under a qualifications heading ask for things as often as they describe: they are left to the section.)
 _PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "there"})
@@ -72,6 +77,18 @@ def _narrates(text: str) -> bool:
     """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ...")."""
     first = text.split(maxsplit=1)[0].lower().strip("\"'“”‘’(") if text.strip() else ""
     return first.replace("’", "'").split("'")[0] in _PRONOUN_SUBJECTS
+
+
+def _complete(block: Block) -> Block | None:
+    """The paragraph up to its last sentence end when it stops mid-sentence (None when nothing of it is complete)."""
+    text = block.text
+    end = max((m.end() for m in _SENTENCE_END.finditer(text)), default=0)
+    unfinished = text[-1].islower() and len(text[end:].split()) >= _LONG_UNFINISHED
+    if not (_CUT_OFF.search(text[-20:]) or unfinished):
+        return block
+    if not end:
+        return None
+    return replace(block, text=text[:end], char_end=block.char_start + end)
 
 
 def _glued_at(text: str, i: int) -> bool:
@@ -203,10 +220,17 @@ class RequirementFinder:
                     # ("Backend", "Technical skills"). Heading levels are not used: PDFs and renders lose them.
                     state = _SectionState(None, block.text, block.level)
                 continue
-            if block.kind == "paragraph":
-                yield from self._run_in(block, state)
-            else:
+            if block.kind != "paragraph":
                 yield block, state
+                continue
+            pieces = self._run_in(block, state)
+            if block is document.blocks[-1]:
+                # An excerpt cut off mid-sentence ("... the load served by"): only its complete sentences state
+                # something.
+                last, last_state = pieces.pop()
+                complete = _complete(last)
+                pieces += [(complete, last_state)] if complete is not None else []
+            yield from pieces
 
     def _run_in(self, block: Block, state: _SectionState) -> list[tuple[Block, _SectionState]]:
         """A paragraph in pieces: cut at glued item boundaries, and where a known heading runs into the text.

@@ -272,3 +272,27 @@ def test_a_sentence_about_it_under_a_qualifications_heading_needs_a_cue() -> Non
         ("Keen attention to detail.", "required", "required_qualifications"),
         ("It requires fluent German.", "required", "required_qualifications"),
     ]
+
+
+def test_an_excerpt_cut_off_mid_sentence_keeps_only_its_complete_sentences() -> None:
+    text = "The contractor shall build a portal. The contractor shall train the staff of the"
+    assert found(make(("heading", "Scope of Work"), ("paragraph", text)), "rfp") == [
+        ("The contractor shall build a portal.", "deliverable", "scope_of_work")
+    ]
+    # A list item without a full stop is not cut off, nor is a paragraph before the last block.
+    whole = make(("heading", "Scope of Work"), ("paragraph", text), ("bullet", "Host the portal for a year"))
+    assert [t for t, _, _ in found(whole, "rfp")] == [
+        "The contractor shall build a portal.",
+        "The contractor shall train the staff of the",
+        "Host the portal for a year",
+    ]
+
+
+def test_a_long_unfinished_last_sentence_is_cut_off_but_a_short_unpunctuated_item_is_not() -> None:
+    long = "You must know SQL. Our forecasting team models the demand of every region for the coming year in detail"
+    assert [t for t, _, _ in found(make(("heading", "Qualifications"), ("paragraph", long)))] == ["You must know SQL."]
+    short = "You must know SQL. Strong Python skills"
+    assert [t for t, _, _ in found(make(("heading", "Qualifications"), ("paragraph", short)))] == [
+        "You must know SQL.",
+        "Strong Python skills",
+    ]
