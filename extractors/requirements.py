@@ -35,6 +35,8 @@ _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b")
 _MAX_RUN_IN_WORDS = 6
+# A list number inside a paragraph, before the capital its item starts with: "1.Designing", "; 2. Ability", "ideas3.".
+_ITEM_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s;:,.)a-z]))(\d{1,2})[.)]\s*(?=[A-Z])")
 # A paragraph was cut off mid-sentence when it ends on a word no sentence or list item ends with ("... served by"),
 # or when a long run of prose after its last full stop stops on a bare word.
 _CUT_OFF = re.compile(r"\s(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|which|with)$")
@@ -89,6 +91,19 @@ def _complete(block: Block) -> Block | None:
     if not end:
         return None
     return replace(block, text=text[:end], char_end=block.char_start + end)
+
+
+def _numbered_items(text: str) -> dict[int, int]:
+    """Where the numbered items of a list run together in one paragraph start ("...; 2.Ability to ... ideas3.Matlab"):
+    each marker's start -> its item's start. Numbers count only in a run (1, 2, 3 ...), so that "Phase 2. The ..."
+    is no list."""
+    chains: list[list[re.Match[str]]] = []
+    for marker in _ITEM_NUMBER.finditer(text):
+        if chains and int(chains[-1][-1].group(1)) + 1 == int(marker.group(1)):
+            chains[-1].append(marker)
+        else:
+            chains.append([marker])
+    return {m.start(): m.end() for chain in chains if len(chain) > 1 for m in chain}
 
 
 def _glued_at(text: str, i: int) -> bool:
@@ -241,7 +256,8 @@ class RequirementFinder:
         not reach into the blocks after it).
         """
         text = block.text
-        cuts = {m.end() for m in _GLUED.finditer(text)}
+        numbered = _numbered_items(text)  # marker start -> item start
+        cuts = {m.end() for m in _GLUED.finditer(text)} | set(numbered)
         headings: dict[int, tuple[int, str, SectionType]] = {}  # heading start -> (content start, heading, section)
         for start in sorted({0, *cuts, *(m.end() for m in _SENTENCE_GAP.finditer(text))}):
             # Headings can follow each other ("What You'll DoThe Ideal CandidateHas ..."): the next may start where
@@ -266,7 +282,7 @@ class RequirementFinder:
                 content, heading, section = headings[position]
                 current, begin = _SectionState(section, heading, block.level), content
             else:
-                begin = position
+                begin = numbered.get(position, position)
         return pieces
 
     def _heading_at(self, text: str, start: int) -> tuple[int, str, SectionType] | None:

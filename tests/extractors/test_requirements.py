@@ -296,3 +296,13 @@ def test_a_long_unfinished_last_sentence_is_cut_off_but_a_short_unpunctuated_ite
         "You must know SQL.",
         "Strong Python skills",
     ]
+
+
+def test_numbered_items_run_together_in_a_paragraph_are_separate_requirements() -> None:
+    text = "Qualifications:1.Strong SQL skills; 2.Ability to ship models3.Python and Go. We ship in phase 2. Docker."
+    assert [t for t, _, _ in found(make(("paragraph", text)))] == [
+        "Strong SQL skills;",
+        "Ability to ship models",
+        "Python and Go.",
+        "We ship in phase 2.",
+    ]
