@@ -35,12 +35,18 @@ _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b")
 _MAX_RUN_IN_WORDS = 6
+# Words that lead into what follows them, and pronouns and articles that open cues but no list item.
+_FUNCTION_WORDS = frozenset(
+    "a an and are as at be by for from in into is of on or the to with including like such via you your "
+    "candidates candidate applicants big huge definite nice looking searching".split()
+)
 # A list number inside a paragraph, before the capital its item starts with: "1.Designing", "; 2. Ability", "ideas3.".
 _ITEM_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s;:,.)a-z]))(\d{1,2})[.)]\s*(?=[A-Z])")
 # A paragraph was cut off mid-sentence when it ends on a word no sentence or list item ends with ("... served by"),
 # or when a long run of prose after its last full stop stops on a bare word.
 _CUT_OFF = re.compile(r"\s(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|which|with)$")
 _LONG_UNFINISHED = 12
+_ITEM_START = re.compile(r"\b[a-z]+ (?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"[.!?][)\"'”’]*(?=\s|$)")
 # A sentence opening with one of these is about something, not a bare qualification phrase. ("You"/"we" sentences
 # under a qualifications heading ask for things as often as they describe: they are left to the section.)
@@ -85,12 +91,12 @@ def _complete(block: Block) -> Block | None:
     """The paragraph up to its last sentence end when it stops mid-sentence (None when nothing of it is complete)."""
     text = block.text
     end = max((m.end() for m in _SENTENCE_END.finditer(text)), default=0)
-    unfinished = text[-1].islower() and len(text[end:].split()) >= _LONG_UNFINISHED
+    # In a list pasted without stops an item starts at a capital after a lower-case word: a short last item is whole.
+    item = max((m.end() for m in _ITEM_START.finditer(text, end)), default=end)
+    unfinished = text[-1].islower() and len(text[item:].split()) >= _LONG_UNFINISHED
     if not (_CUT_OFF.search(text[-20:]) or unfinished):
         return block
-    if not end:
-        return None
-    return replace(block, text=text[:end], char_end=block.char_start + end)
+    return replace(block, text=text[:end], char_end=block.char_start + end) if end else None
 
 
 def _numbered_items(text: str) -> dict[int, int]:
@@ -104,6 +110,20 @@ def _numbered_items(text: str) -> dict[int, int]:
         else:
             chains.append([marker])
     return {m.start(): m.end() for chain in chains if len(chain) > 1 for m in chain}
+
+
+def _item_openers(cues: Sequence[Pattern]) -> set[str]:
+    """The words a requirement item opens with, from the cues: the work verbs of sentence-start cues and the first
+    words of qualification cues ("Experience with", "Ability to", "Strong skills")."""
+    words: set[str] = set()
+    for cue in cues:
+        first = cue.tokens[0] if cue.tokens else {}
+        if cue.target not in ("required", "mandatory", "preferred", "action") and not first.get("IS_SENT_START"):
+            continue
+        for attr in ("LEMMA", "LOWER"):
+            value = first.get(attr)
+            words.update([value] if isinstance(value, str) else value.get("IN", []) if isinstance(value, dict) else [])
+    return words - _FUNCTION_WORDS
 
 
 def _glued_at(text: str, i: int) -> bool:
@@ -152,6 +172,8 @@ class RequirementFinder:
         self._shall = strings.add("shall")
         self._joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
         self._headings: dict[str, SectionType | None] = {}  # heading text -> section: headings repeat a lot
+        self._openers = frozenset(strings.add(w) for w in _item_openers(cues))
+        self._not_before_item = frozenset(strings.add(w) for w in _FUNCTION_WORDS)
 
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
         return [requirement for requirement, _ in self.find(document, doc_kind)]
@@ -207,6 +229,10 @@ class RequirementFinder:
                 # The label is not part of the first sentence; the matchers' token arrays learn of the new start too.
                 after[0].is_sent_start = True
                 tokens.start_sentence(after.start)
+        if block.kind == "paragraph":
+            for i in self._run_on_items(tokens):
+                doc[i].is_sent_start = True
+                tokens.start_sentence(i)
         starts = tokens.sentence_starts()
         ranges = []
         for start, end in zip(starts, [*starts[1:], len(tokens)][: len(starts)], strict=True):
@@ -214,6 +240,23 @@ class RequirementFinder:
                 continue
             ranges += _shall_clauses(tokens, start, end, self._shall, self._joiners)
         return ranges
+
+    def _run_on_items(self, tokens: Tokens) -> list[int]:
+        """Tokens that start an item of a list pasted without breaks or stops ("... actionable insights Build a
+        strong relationship ... concisely Experience with SQL"): a capitalised requirement cue word (a work verb, a
+        qualification word) straight after a lower-case word that does not lead into it."""
+        lower, lemma, orth = tokens.columns[0], tokens.columns[1], tokens.columns[2]
+        if tokens.words[1].isdisjoint(self._openers):
+            return []
+        strings = self.nlp.vocab.strings
+        found = []
+        for i in range(1, len(lemma)):
+            if lemma[i] not in self._openers or orth[i] == lower[i] or orth[i - 1] != lower[i - 1]:
+                continue
+            before = strings[orth[i - 1]]
+            if before.isalpha() and lower[i - 1] not in self._not_before_item and strings[orth[i]].istitle():
+                found.append(i)
+        return found
 
     def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
         """Each non-heading block with the section it stands in; paragraphs cut where headings run into them."""

@@ -306,3 +306,12 @@ def test_numbered_items_run_together_in_a_paragraph_are_separate_requirements() 
         "Python and Go.",
         "We ship in phase 2.",
     ]
+
+
+def test_list_items_pasted_without_stops_start_at_a_capitalised_cue_word() -> None:
+    text = "Build dashboards for sales insights Present findings to leadership Experience with SQL and Google Sheets"
+    assert [t for t, _, _ in found(make(("heading", "Skills"), ("paragraph", text)))] == [
+        "Build dashboards for sales insights",
+        "Present findings to leadership",
+        "Experience with SQL and Google Sheets",
+    ]
