@@ -33,8 +33,9 @@ _GLUED = re.compile(r"\b[a-z]{3,}(?=[A-Z][a-z]{2,})|\b[a-z]{3,}[.!?](?=[A-Z0-9])
 _SENTENCE_GAP = re.compile(r"[.!?][)\"'”’]*\s+(?=[A-Z0-9])|(?<=[a-z]{3}[.!?])(?=[A-Z])")
 _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
-_HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b")
+_HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b|&")
 _MAX_RUN_IN_WORDS = 6
+_COLON = re.compile(r"[ \t]?:\s*")
 # Words that lead into what follows them, and pronouns and articles that open cues but no list item.
 _FUNCTION_WORDS = frozenset(
     "a an and are as at be by for from in into is of on or the to with including like such via you your "
@@ -353,10 +354,10 @@ class RequirementFinder:
                 section = self._section_of(heading)
                 return (glued, heading, section) if section is not None else best
             if word.group()[0].isupper():
-                if after.startswith(":"):
+                colon = _COLON.match(after)
+                if colon:
                     section = self._section_of(heading)
-                    content = end + 1 + len(after[1:]) - len(after[1:].lstrip())
-                    return (content, heading, section) if section is not None else best
+                    return (end + colon.end(), heading, section) if section is not None else best
                 rest = after.lstrip()
                 # After an ALL-CAPS heading the text goes on in sentence case ("SERVICE DESCRIPTION The City ...");
                 # more capitals are a title line ("REQUEST FOR QUALIFICATIONS RFQ 7167").

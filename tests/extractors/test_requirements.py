@@ -315,3 +315,8 @@ def test_list_items_pasted_without_stops_start_at_a_capitalised_cue_word() -> No
         "Present findings to leadership",
         "Experience with SQL and Google Sheets",
     ]
+
+
+def test_a_run_in_heading_may_have_a_space_before_its_colon_and_an_ampersand() -> None:
+    doc = make(("paragraph", "We sell maps. Skills & Experience :10+ years of Python."))
+    assert found(doc) == [("10+ years of Python.", "required", "required_qualifications")]
