@@ -303,12 +303,18 @@ class RequirementFinder:
         numbered = _numbered_items(text)  # marker start -> item start
         cuts = {m.end() for m in _GLUED.finditer(text)} | set(numbered)
         headings: dict[int, tuple[int, str, SectionType]] = {}  # heading start -> (content start, heading, section)
-        for start in sorted({0, *cuts, *(m.end() for m in _SENTENCE_GAP.finditer(text))}):
+        # Headings stand at sentence starts, and in a list pasted without stops where an item starts.
+        # Mid-sentence, a heading must be all heading words ("... to multi-task Compensation Open Base"), not a name
+        # that ends in one ("... in a complex Global Product Management").
+        run_on = {m.end() for m in _ITEM_START.finditer(text) if m.group().split()[0] not in _FUNCTION_WORDS}
+        starts = {0, *cuts, *(m.end() for m in _SENTENCE_GAP.finditer(text))}
+        for start in sorted(starts | run_on):
             # Headings can follow each other ("What You'll DoThe Ideal CandidateHas ..."): the next may start where
             # one's content starts.
-            while start not in headings and (heading := self._heading_at(text, start)) is not None:
+            whole = start not in starts
+            while start not in headings and (heading := self._heading_at(text, start, whole)) is not None:
                 headings[start] = heading
-                start = heading[0]
+                start, whole = heading[0], False
         if not cuts and not headings:
             return [(block, state)]
         pieces: list[tuple[Block, _SectionState]] = []
@@ -329,7 +335,7 @@ class RequirementFinder:
                 begin = numbered.get(position, position)
         return pieces
 
-    def _heading_at(self, text: str, start: int) -> tuple[int, str, SectionType] | None:
+    def _heading_at(self, text: str, start: int, whole: bool = False) -> tuple[int, str, SectionType] | None:
         """(where its content starts, the heading, its section) when a known heading runs into the text at `start`.
 
         The heading ends where a word runs into the next ("What You'll DoThe Ideal Candidate"), at a colon, or, before
@@ -364,7 +370,7 @@ class RequirementFinder:
                 opens = rest[:1].isupper() or rest[:1].isdigit()
                 if opens and heading.isupper() and not (rest[:2].istitle() or rest[:1].isdigit()):
                     opens = False
-                if opens and len(rest) < len(after) and ends_with_heading_phrase(heading, self.sections):
+                if opens and len(rest) < len(after) and ends_with_heading_phrase(heading, self.sections, whole):
                     section = self._section_of(heading)
                     if section is not None:
                         best = (end + len(after) - len(rest), heading, section)

@@ -26,11 +26,12 @@ def _singular(text: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def ends_with_heading_phrase(text: str, sections: tuple[SectionType, ...]) -> bool:
-    """Whether the heading's last words are one of the heading phrases ("Minimum Required Experience", not "The Role
-    Architect"): where a heading run into the text ends is only known by its words."""
+def ends_with_heading_phrase(text: str, sections: tuple[SectionType, ...], whole: bool = False) -> bool:
+    """Whether the heading's last words (all its words, if `whole`) are one of the heading phrases ("Minimum Required
+    Experience", not "The Role Architect"): where a heading run into the text ends is only known by its words."""
     padded = f" {_singular(normalise_heading(text))}"
-    return any(padded.endswith(f" {_singular(phrase)}") for section in sections for phrase in section.headings)
+    phrases = (f" {_singular(phrase)}" for section in sections for phrase in section.headings)
+    return any(padded == phrase if whole else padded.endswith(phrase) for phrase in phrases)
 
 
 def classify_heading(text: str, sections: tuple[SectionType, ...]) -> SectionType | None:

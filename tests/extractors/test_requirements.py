@@ -320,3 +320,12 @@ def test_list_items_pasted_without_stops_start_at_a_capitalised_cue_word() -> No
 def test_a_run_in_heading_may_have_a_space_before_its_colon_and_an_ampersand() -> None:
     doc = make(("paragraph", "We sell maps. Skills & Experience :10+ years of Python."))
     assert found(doc) == [("10+ years of Python.", "required", "required_qualifications")]
+
+
+def test_a_heading_in_a_list_pasted_without_stops_must_be_all_heading_words() -> None:
+    text = "Strong SQL skills and ability to multi-task Benefits Open vacation policy and free lunches"
+    assert [t for t, _, _ in found(make(("heading", "Skills"), ("paragraph", text)))] == [
+        "Strong SQL skills and ability to multi-task"
+    ]
+    name = "Experience managing data in a complex Global Product Management environment"
+    assert [t for t, _, _ in found(make(("heading", "Skills"), ("paragraph", name)))] == [name]
