@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from rolesignal.extractors.matching import PatternMatcher, Tokens, tokens_of
-from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase
+from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases
 from rolesignal.extractors.types import Block, Document, Pattern, Requirement, SectionType
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
@@ -28,26 +28,32 @@ _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
 # Text copied from a web page loses its line breaks: "...and systemsProcesses master data requests" or
 # "...Finance preferred.3-5 years". A lower-case word run straight into a capitalised one, or a sentence end run
 # into the next word, is a boundary between two items. (A word capitalised itself, "SharePoint", is a name.)
-_GLUED = re.compile(r"\b[a-z]{3,}(?=[A-Z][a-z]{2,})|\b[a-z]{3,}[.!?](?=[A-Z0-9])")
+_GLUED = re.compile(r"[a-z](?:(?=[A-Z][a-z]{2})|[.!?](?=[A-Z0-9]))")
+_LOWER_WORD_END = re.compile(r"(?<![A-Za-z0-9_])[a-z]{3,}$")
 # Where a heading can stand run into the text: after a sentence end (spaced or not), after a glued boundary.
-_SENTENCE_GAP = re.compile(r"[.!?][)\"'”’]*\s+(?=[A-Z0-9])|(?<=[a-z]{3}[.!?])(?=[A-Z])")
+_SENTENCE_GAP = re.compile(r"[.!?](?:[)\"'”’]*\s+(?=[A-Z0-9])|(?<=[a-z]{3}[.!?])(?=[A-Z]))")
 _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b|&")
 _MAX_RUN_IN_WORDS = 6
 _COLON = re.compile(r"[ \t]?:\s*")
+_SPACES = re.compile(r"\s*")
+# A lower-case letter run straight into a capital inside a word: "DoThe", "CandidateHas".
+_GLUE = re.compile(r"[a-z][A-Z]")
 # Words that lead into what follows them, and pronouns and articles that open cues but no list item.
 _FUNCTION_WORDS = frozenset(
     "a an and are as at be by for from in into is of on or the to with including like such via you your "
     "candidates candidate applicants big huge definite nice looking searching".split()
 )
 # A list number inside a paragraph, before the capital its item starts with: "1.Designing", "; 2. Ability", "ideas3.".
-_ITEM_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s;:,.)a-z]))(\d{1,2})[.)]\s*(?=[A-Z])")
+_ITEM_NUMBER = re.compile(r"(\d{1,2})[.)]\s*(?=[A-Z])")
+_BEFORE_ITEM_NUMBER = frozenset(" \t\n;:,.)abcdefghijklmnopqrstuvwxyz")
 # A paragraph was cut off mid-sentence when it ends on a word no sentence or list item ends with ("... served by"),
 # or when a long run of prose after its last full stop stops on a bare word.
 _CUT_OFF = re.compile(r"\s(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|which|with)$")
 _LONG_UNFINISHED = 12
-_ITEM_START = re.compile(r"\b[a-z]+ (?=[A-Z][a-z])")
+_ITEM_START = re.compile(r"(?<=[a-z]) (?=[A-Z][a-z])")
+_LAST_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z]+$")
 _SENTENCE_END = re.compile(r"[.!?][)\"'”’]*(?=\s|$)")
 # A sentence opening with one of these is about something, not a bare qualification phrase. ("You"/"we" sentences
 # under a qualifications heading ask for things as often as they describe: they are left to the section.)
@@ -100,12 +106,29 @@ def _complete(block: Block) -> Block | None:
     return replace(block, text=text[:end], char_end=block.char_start + end) if end else None
 
 
+def _glued_cuts(text: str) -> set[int]:
+    """Where a lower-case word of three letters or more runs into the next item (see _GLUED)."""
+    # The regex finds the few glued letters fast; whether a whole lower-case word ends there is checked after.
+    return {
+        m.end() for m in _GLUED.finditer(text) if _LOWER_WORD_END.search(text, max(m.start() - 40, 0), m.start() + 1)
+    }
+
+
+def _run_on_start(text: str, space: int) -> bool:
+    """Whether an item can start after the space at `space`: a whole lower-case word before it that does not lead
+    into what follows ("insights Build", not "with Python" nor "SharePoint Experience")."""
+    word = _LAST_WORD.search(text, max(space - 40, 0), space)
+    return word is not None and word.group() not in _FUNCTION_WORDS
+
+
 def _numbered_items(text: str) -> dict[int, int]:
     """Where the numbered items of a list run together in one paragraph start ("...; 2.Ability to ... ideas3.Matlab"):
     each marker's start -> its item's start. Numbers count only in a run (1, 2, 3 ...), so that "Phase 2. The ..."
     is no list."""
     chains: list[list[re.Match[str]]] = []
     for marker in _ITEM_NUMBER.finditer(text):
+        if marker.start() and text[marker.start() - 1] not in _BEFORE_ITEM_NUMBER:
+            continue  # "123." or "v2." is no list number
         if chains and int(chains[-1][-1].group(1)) + 1 == int(marker.group(1)):
             chains[-1].append(marker)
         else:
@@ -125,11 +148,6 @@ def _item_openers(cues: Sequence[Pattern]) -> set[str]:
             value = first.get(attr)
             words.update([value] if isinstance(value, str) else value.get("IN", []) if isinstance(value, dict) else [])
     return words - _FUNCTION_WORDS
-
-
-def _glued_at(text: str, i: int) -> bool:
-    """A lower-case letter run straight into a capital at i ("DoThe", "CandidateHas")."""
-    return text[i - 1].islower() and text[i].isupper()
 
 
 def _is_sublabel(text: str) -> bool:
@@ -174,6 +192,7 @@ class RequirementFinder:
         self._joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
         self._headings: dict[str, SectionType | None] = {}  # heading text -> section: headings repeat a lot
         self._openers = frozenset(strings.add(w) for w in _item_openers(cues))
+        self._phrases = heading_phrases(self.sections)
         self._not_before_item = frozenset(strings.add(w) for w in _FUNCTION_WORDS)
 
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
@@ -301,12 +320,12 @@ class RequirementFinder:
         """
         text = block.text
         numbered = _numbered_items(text)  # marker start -> item start
-        cuts = {m.end() for m in _GLUED.finditer(text)} | set(numbered)
+        cuts = _glued_cuts(text) | set(numbered)
         headings: dict[int, tuple[int, str, SectionType]] = {}  # heading start -> (content start, heading, section)
         # Headings stand at sentence starts, and in a list pasted without stops where an item starts.
         # Mid-sentence, a heading must be all heading words ("... to multi-task Compensation Open Base"), not a name
         # that ends in one ("... in a complex Global Product Management").
-        run_on = {m.end() for m in _ITEM_START.finditer(text) if m.group().split()[0] not in _FUNCTION_WORDS}
+        run_on = {m.end() for m in _ITEM_START.finditer(text) if _run_on_start(text, m.start())}
         starts = {0, *cuts, *(m.end() for m in _SENTENCE_GAP.finditer(text))}
         for start in sorted(starts | run_on):
             # Headings can follow each other ("What You'll DoThe Ideal CandidateHas ..."): the next may start where
@@ -352,29 +371,30 @@ class RequirementFinder:
             if word is None or (words == 0 and not word.group()[0].isupper()):
                 break
             words += 1
-            glued = next((i for i in range(word.start() + 1, word.end()) if _glued_at(text, i)), 0)
+            glue = _GLUE.search(text, word.start(), word.end())
+            glued = glue.start() + 1 if glue else 0
             end = glued or word.end()
             heading = text[start:end].strip()
-            after = text[end:]
             if glued:
                 section = self._section_of(heading)
                 return (glued, heading, section) if section is not None else best
+            # Where the next word starts (offsets, not slices: a pasted page is one long paragraph).
+            position = _SPACES.match(text, end).end()
             if word.group()[0].isupper():
-                colon = _COLON.match(after)
+                colon = _COLON.match(text, end)
                 if colon:
                     section = self._section_of(heading)
-                    return (end + colon.end(), heading, section) if section is not None else best
-                rest = after.lstrip()
+                    return (colon.end(), heading, section) if section is not None else best
+                rest = text[position : position + 2]
                 # After an ALL-CAPS heading the text goes on in sentence case ("SERVICE DESCRIPTION The City ...");
                 # more capitals are a title line ("REQUEST FOR QUALIFICATIONS RFQ 7167").
                 opens = rest[:1].isupper() or rest[:1].isdigit()
-                if opens and heading.isupper() and not (rest[:2].istitle() or rest[:1].isdigit()):
+                if opens and heading.isupper() and not (rest.istitle() or rest[:1].isdigit()):
                     opens = False
-                if opens and len(rest) < len(after) and ends_with_heading_phrase(heading, self.sections, whole):
+                if opens and position > end and ends_with_heading_phrase(heading, self._phrases, whole):
                     section = self._section_of(heading)
                     if section is not None:
-                        best = (end + len(after) - len(rest), heading, section)
-            position = end + len(after) - len(after.lstrip())
+                        best = (position, heading, section)
             if position == end:
                 break
         return best
