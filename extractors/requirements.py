@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from rolesignal.extractors.matching import PatternMatcher, Tokens, tokens_of
-from rolesignal.extractors.sections import classify_heading
+from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases
 from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
@@ -25,6 +25,39 @@ _MIN_ITEM_WORDS = 2
 # "OBJECTIVE: Develop a routine ..." - an ALL-CAPS section label opening a paragraph (research-topic calls, forms).
 _INLINE_LABEL = re.compile(r"^([A-Z][A-Z0-9 &/()-]{2,40}):\s+(?=\S)")
 _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
+# Text copied from a web page loses its line breaks: "...and systemsProcesses master data requests" or
+# "...Finance preferred.3-5 years". A lower-case word run straight into a capitalised one, or a sentence end run
+# into the next word, is a boundary between two items. (A word capitalised itself, "SharePoint", is a name.)
+_GLUED = re.compile(r"[a-z](?:(?=[A-Z][a-z]{2})|[.!?](?=[A-Z0-9]))")
+_LOWER_WORD_END = re.compile(r"(?<![A-Za-z0-9_])[a-z]{3,}$")
+# Where a heading can stand run into the text: after a sentence end (spaced or not), after a glued boundary.
+_SENTENCE_GAP = re.compile(r"[.!?](?:[)\"'”’]*\s+(?=[A-Z0-9])|(?<=[a-z]{3}[.!?])(?=[A-Z]))")
+_NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
+# A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
+_HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b|&")
+_MAX_RUN_IN_WORDS = 6
+_COLON = re.compile(r"[ \t]?:\s*")
+_SPACES = re.compile(r"\s*")
+# A lower-case letter run straight into a capital inside a word: "DoThe", "CandidateHas".
+_GLUE = re.compile(r"[a-z][A-Z]")
+# Words that lead into what follows them, and pronouns and articles that open cues but no list item.
+_FUNCTION_WORDS = frozenset(
+    "a an and are as at be by for from in into is of on or the to with including like such via you your "
+    "candidates candidate applicants big huge definite nice looking searching".split()
+)
+# A list number inside a paragraph, before the capital its item starts with: "1.Designing", "; 2. Ability", "ideas3.".
+_ITEM_NUMBER = re.compile(r"(\d{1,2})[.)]\s*(?=[A-Z])")
+_BEFORE_ITEM_NUMBER = frozenset(" \t\n;:,.)abcdefghijklmnopqrstuvwxyz")
+# A paragraph was cut off mid-sentence when it ends on a word no sentence or list item ends with ("... served by"),
+# or when a long run of prose after its last full stop stops on a bare word.
+_CUT_OFF = re.compile(r"\s(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|which|with)$")
+_LONG_UNFINISHED = 12
+_ITEM_START = re.compile(r"(?<=[a-z]) (?=[A-Z][a-z])")
+_LAST_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z]+$")
+_SENTENCE_END = re.compile(r"[.!?][)\"'”’]*(?=\s|$)")
+# A sentence opening with one of these is about something, not a bare qualification phrase. ("You"/"we" sentences
+# under a qualifications heading ask for things as often as they describe: they are left to the section.)
+_PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "there"})
 
 
 def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
@@ -53,6 +86,68 @@ def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: fr
         first = index
     clauses.append((first, end))
     return [(a, b) for a, b in clauses if b > a]
+
+
+def _narrates(text: str) -> bool:
+    """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ...")."""
+    first = text.split(maxsplit=1)[0].lower().strip("\"'“”‘’(") if text.strip() else ""
+    return first.replace("’", "'").split("'")[0] in _PRONOUN_SUBJECTS
+
+
+def _complete(block: Block) -> Block | None:
+    """The paragraph up to its last sentence end when it stops mid-sentence (None when nothing of it is complete)."""
+    text = block.text
+    end = max((m.end() for m in _SENTENCE_END.finditer(text)), default=0)
+    # In a list pasted without stops an item starts at a capital after a lower-case word: a short last item is whole.
+    item = max((m.end() for m in _ITEM_START.finditer(text, end)), default=end)
+    unfinished = text[-1].islower() and len(text[item:].split()) >= _LONG_UNFINISHED
+    if not (_CUT_OFF.search(text[-20:]) or unfinished):
+        return block
+    return replace(block, text=text[:end], char_end=block.char_start + end) if end else None
+
+
+def _glued_cuts(text: str) -> set[int]:
+    """Where a lower-case word of three letters or more runs into the next item (see _GLUED)."""
+    # The regex finds the few glued letters fast; whether a whole lower-case word ends there is checked after.
+    return {
+        m.end() for m in _GLUED.finditer(text) if _LOWER_WORD_END.search(text, max(m.start() - 40, 0), m.start() + 1)
+    }
+
+
+def _run_on_start(text: str, space: int) -> bool:
+    """Whether an item can start after the space at `space`: a whole lower-case word before it that does not lead
+    into what follows ("insights Build", not "with Python" nor "SharePoint Experience")."""
+    word = _LAST_WORD.search(text, max(space - 40, 0), space)
+    return word is not None and word.group() not in _FUNCTION_WORDS
+
+
+def _numbered_items(text: str) -> dict[int, int]:
+    """Where the numbered items of a list run together in one paragraph start ("...; 2.Ability to ... ideas3.Matlab"):
+    each marker's start -> its item's start. Numbers count only in a run (1, 2, 3 ...), so that "Phase 2. The ..."
+    is no list."""
+    chains: list[list[re.Match[str]]] = []
+    for marker in _ITEM_NUMBER.finditer(text):
+        if marker.start() and text[marker.start() - 1] not in _BEFORE_ITEM_NUMBER:
+            continue  # "123." or "v2." is no list number
+        if chains and int(chains[-1][-1].group(1)) + 1 == int(marker.group(1)):
+            chains[-1].append(marker)
+        else:
+            chains.append([marker])
+    return {m.start(): m.end() for chain in chains if len(chain) > 1 for m in chain}
+
+
+def _item_openers(cues: Sequence[Pattern]) -> set[str]:
+    """The words a requirement item opens with, from the cues: the work verbs of sentence-start cues and the first
+    words of qualification cues ("Experience with", "Ability to", "Strong skills")."""
+    words: set[str] = set()
+    for cue in cues:
+        first = cue.tokens[0] if cue.tokens else {}
+        if cue.target not in ("required", "mandatory", "preferred", "action") and not first.get("IS_SENT_START"):
+            continue
+        for attr in ("LEMMA", "LOWER"):
+            value = first.get(attr)
+            words.update([value] if isinstance(value, str) else value.get("IN", []) if isinstance(value, dict) else [])
+    return words - _FUNCTION_WORDS
 
 
 def _is_sublabel(text: str) -> bool:
@@ -115,6 +210,9 @@ class RequirementFinder:
         self._shall = strings.add("shall")
         self._joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
         self._headings: dict[str, SectionType | None] = {}  # heading text -> section: headings repeat a lot
+        self._openers = frozenset(strings.add(w) for w in _item_openers(cues))
+        self._phrases = heading_phrases(self.sections)
+        self._not_before_item = frozenset(strings.add(w) for w in _FUNCTION_WORDS)
 
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
         return [requirement for requirement, _ in self.find(document, doc_kind)]
@@ -179,6 +277,10 @@ class RequirementFinder:
                 # The label is not part of the first sentence; the matchers' token arrays learn of the new start too.
                 after[0].is_sent_start = True
                 tokens.start_sentence(after.start)
+        if block.kind == "paragraph":
+            for i in self._run_on_items(tokens):
+                doc[i].is_sent_start = True
+                tokens.start_sentence(i)
         starts = tokens.sentence_starts()
         ranges = []
         for start, end in zip(starts, [*starts[1:], len(tokens)][: len(starts)], strict=True):
@@ -187,8 +289,25 @@ class RequirementFinder:
             ranges += _shall_clauses(tokens, start, end, self._shall, self._joiners)
         return ranges
 
+    def _run_on_items(self, tokens: Tokens) -> list[int]:
+        """Tokens that start an item of a list pasted without breaks or stops ("... actionable insights Build a
+        strong relationship ... concisely Experience with SQL"): a capitalised requirement cue word (a work verb, a
+        qualification word) straight after a lower-case word that does not lead into it."""
+        lower, lemma, orth = tokens.columns[0], tokens.columns[1], tokens.columns[2]
+        if tokens.words[1].isdisjoint(self._openers):
+            return []
+        strings = self.nlp.vocab.strings
+        found = []
+        for i in range(1, len(lemma)):
+            if lemma[i] not in self._openers or orth[i] == lower[i] or orth[i - 1] != lower[i - 1]:
+                continue
+            before = strings[orth[i - 1]]
+            if before.isalpha() and lower[i - 1] not in self._not_before_item and strings[orth[i]].istitle():
+                found.append(i)
+        return found
+
     def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
-        """Each non-heading block with the section it stands in."""
+        """Each non-heading block with the section it stands in; paragraphs cut where headings run into them."""
         state = _SectionState()
         for block in document.blocks:
             label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
@@ -207,7 +326,106 @@ class RequirementFinder:
                     # ("Backend", "Technical skills"). Heading levels are not used: PDFs and renders lose them.
                     state = _SectionState(None, block.text, block.level)
                 continue
-            yield block, state
+            if block.kind != "paragraph":
+                yield block, state
+                continue
+            pieces = self._run_in(block, state)
+            if block is document.blocks[-1]:
+                # An excerpt cut off mid-sentence ("... the load served by"): only its complete sentences state
+                # something.
+                last, last_state = pieces.pop()
+                complete = _complete(last)
+                pieces += [(complete, last_state)] if complete is not None else []
+            yield from pieces
+
+    def _run_in(self, block: Block, state: _SectionState) -> list[tuple[Block, _SectionState]]:
+        """A paragraph in pieces: cut at glued item boundaries, and where a known heading runs into the text.
+
+        A page pasted without its line breaks is one paragraph ("...a reality.The Role Architect and implement ...
+        Candidate Profile Strong written skills."): each heading in it opens its section for the text after it, up to
+        the next one. The paragraph's own section holds again after it (a heading guessed inside one paragraph does
+        not reach into the blocks after it).
+        """
+        text = block.text
+        numbered = _numbered_items(text)  # marker start -> item start
+        cuts = _glued_cuts(text) | set(numbered)
+        headings: dict[int, tuple[int, str, SectionType]] = {}  # heading start -> (content start, heading, section)
+        # Headings stand at sentence starts, and in a list pasted without stops where an item starts.
+        # Mid-sentence, a heading must be all heading words ("... to multi-task Compensation Open Base"), not a name
+        # that ends in one ("... in a complex Global Product Management").
+        run_on = {m.end() for m in _ITEM_START.finditer(text) if _run_on_start(text, m.start())}
+        starts = {0, *cuts, *(m.end() for m in _SENTENCE_GAP.finditer(text))}
+        for start in sorted(starts | run_on):
+            # Headings can follow each other ("What You'll DoThe Ideal CandidateHas ..."): the next may start where
+            # one's content starts.
+            whole = start not in starts
+            while start not in headings and (heading := self._heading_at(text, start, whole)) is not None:
+                headings[start] = heading
+                start, whole = heading[0], False
+        if not cuts and not headings:
+            return [(block, state)]
+        pieces: list[tuple[Block, _SectionState]] = []
+        current, begin = state, 0
+        for position in sorted(cuts | set(headings) | {len(text)}):
+            if position < begin:
+                continue  # a cut inside a heading already passed
+            piece = text[begin:position]
+            stripped = piece.strip()
+            if stripped:
+                first = block.char_start + begin + len(piece) - len(piece.lstrip())
+                piece_block = replace(block, text=stripped, char_start=first, char_end=first + len(stripped))
+                pieces.append((piece_block, current))
+            if position in headings:
+                content, heading, section = headings[position]
+                current, begin = _SectionState(section, heading, block.level), content
+            else:
+                begin = numbered.get(position, position)
+        return pieces
+
+    def _heading_at(self, text: str, start: int, whole: bool = False) -> tuple[int, str, SectionType] | None:
+        """(where its content starts, the heading, its section) when a known heading runs into the text at `start`.
+
+        The heading ends where a word runs into the next ("What You'll DoThe Ideal Candidate"), at a colon, or, before
+        a capitalised word, where its words end in a heading phrase ("The Role Architect and implement ..." is "The
+        Role"; "Minimum Required Experience Bachelor's degree ..." is "Minimum Required Experience"). The longest such
+        heading is taken.
+        """
+        numbering = _NUMBERING.match(text, start)
+        position = numbering.end() if numbering else start
+        best: tuple[int, str, SectionType] | None = None
+        words = 0
+        while words < _MAX_RUN_IN_WORDS:
+            word = _HEADING_WORD.match(text, position)
+            if word is None or (words == 0 and not word.group()[0].isupper()):
+                break
+            words += 1
+            glue = _GLUE.search(text, word.start(), word.end())
+            glued = glue.start() + 1 if glue else 0
+            end = glued or word.end()
+            heading = text[start:end].strip()
+            if glued:
+                section = self._section_of(heading)
+                return (glued, heading, section) if section is not None else best
+            # Where the next word starts (offsets, not slices: a pasted page is one long paragraph).
+            position = _SPACES.match(text, end).end()
+            if word.group()[0].isupper():
+                colon = _COLON.match(text, end)
+                if colon:
+                    section = self._section_of(heading)
+                    return (colon.end(), heading, section) if section is not None else best
+                rest = text[position : position + 2]
+                # After an ALL-CAPS heading the text goes on in sentence case ("SERVICE DESCRIPTION The City ...");
+                # more capitals are a title line ("REQUEST FOR QUALIFICATIONS RFQ 7167").
+                opens = rest[:1].isupper() or rest[:1].isdigit()
+                if opens and heading.isupper() and not (rest.istitle() or rest[:1].isdigit()):
+                    opens = False
+                if opens and position > end and ends_with_heading_phrase(heading, self._phrases, whole):
+                    section = self._section_of(heading)
+                    if section is not None:
+                        best = (position, heading, section)
+            if position == end:
+                break
+        return best
 
     def _section_of(self, heading: str) -> SectionType | None:
         if heading not in self._headings:
@@ -256,6 +474,10 @@ class RequirementFinder:
         # Prose in a narrative-prone section states something only when it names a party or an obligation;
         # "For context, X is a naming project" is narrative.
         if in_section and section.prose_needs_cue and block.kind == "paragraph" and not kinds - {"hedge"}:
+            return None, kinds
+        # Under a qualifications heading a bare phrase is a qualification ("Keen attention to detail."), but a sentence
+        # about it or them describes ("This is a fast-moving team.", "There are two offices.") unless a cue asks.
+        if in_section and block.kind == "paragraph" and _narrates(text) and not kinds - {"hedge", "statement"}:
             return None, kinds
         strength = self._strength(kinds, section, doc_kind, block)
         if strength is None:

@@ -25,6 +25,21 @@ def _singular(text: str) -> str:
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in text.split())
 
 
+def heading_phrases(sections: tuple[SectionType, ...]) -> frozenset[str]:
+    """Every heading phrase of the sections as ends_with_heading_phrase compares them."""
+    return frozenset(f" {_singular(phrase)}" for section in sections for phrase in section.headings)
+
+
+@lru_cache(maxsize=8192)
+def ends_with_heading_phrase(text: str, phrases: frozenset[str], whole: bool = False) -> bool:
+    """Whether the heading's last words (all its words, if `whole`) are one of the heading phrases ("Minimum Required
+    Experience", not "The Role Architect"): where a heading run into the text ends is only known by its words.
+
+    `phrases` comes from heading_phrases (a frozenset hashes once, which keeps the cache cheap)."""
+    padded = f" {_singular(normalise_heading(text))}"
+    return padded in phrases if whole else any(padded.endswith(phrase) for phrase in phrases)
+
+
 def classify_heading(text: str, sections: tuple[SectionType, ...]) -> SectionType | None:
     """The section type whose longest heading phrase occurs in the heading (whole words), else a prefix match."""
     norm = normalise_heading(text)

@@ -234,3 +234,123 @@ def test_sentences_that_are_not_requirements_are_passages_where_work_may_be_stat
 def test_short_fragments_and_logistics_are_not_passages() -> None:
     doc = make(("paragraph", "Thank you."), ("paragraph", "Proposals are due by 5 pm on March 3."))
     assert passages(doc) == []
+
+
+def test_headings_run_into_a_paragraph_open_their_sections() -> None:
+    # A page pasted without its line breaks: each heading phrase, where the words after it start anew, opens its
+    # section for the text up to the next one ("The Role Build ..." is "The Role").
+    text = "Acme builds trains.The Role Build the data platform. Minimum Qualifications Strong SQL skills."
+    assert found(make(("paragraph", text))) == [
+        ("Build the data platform.", "responsibility", "responsibilities"),
+        ("Strong SQL skills.", "required", "required_qualifications"),
+    ]
+
+
+def test_glued_headings_follow_each_other() -> None:
+    doc = make(("paragraph", "What You’ll DoThe Ideal CandidateHas strong SQL skills."))
+    assert found(doc) == [("Has strong SQL skills.", "required", "required_qualifications")]
+
+
+def test_a_heading_with_a_colon_runs_into_its_text_and_ends_with_the_paragraph() -> None:
+    doc = make(
+        ("paragraph", "Responsibilities: You will build agents. Location: Remote, you must live in the US."),
+        ("paragraph", "You must speak English."),
+    )
+    assert found(doc) == [
+        ("You will build agents.", "responsibility", "responsibilities"),
+        ("You must speak English.", "required", ""),
+    ]
+
+
+def test_glued_items_are_separate_requirements_at_their_offsets() -> None:
+    doc = make(
+        ("heading", "Qualifications"),
+        ("paragraph", "Strong SQL skillsFive years of Python experience.3+ years with Airflow and SharePoint"),
+    )
+    requirements = finder()(doc, "job_posting")
+    assert [r.text for r in requirements] == [
+        "Strong SQL skills",
+        "Five years of Python experience.",
+        "3+ years with Airflow and SharePoint",
+    ]
+    assert all(doc.text[r.char_start : r.char_end] == r.text for r in requirements)
+
+
+def test_a_capitalised_title_line_is_not_a_heading_run_into_text() -> None:
+    # "REQUEST FOR QUALIFICATIONS" before more capitals is a title, not the qualifications section.
+    doc = make(("paragraph", "REQUEST FOR QUALIFICATIONS RFQ 12 FORECASTING The city owns a power plant."))
+    assert found(doc, "rfp") == []
+
+
+def test_prose_sentences_that_start_with_a_work_verb_are_tasks_in_a_responsibilities_section() -> None:
+    text = "Architect the ingestion pipelines. Drives process compliance across teams. Our office is in Lisbon."
+    assert found(make(("heading", "The Role"), ("paragraph", text))) == [
+        ("Architect the ingestion pipelines.", "responsibility", "responsibilities"),
+        ("Drives process compliance across teams.", "responsibility", "responsibilities"),
+    ]
+    assert found(make(("heading", "Our Story"), ("paragraph", text))) == []
+
+
+def test_a_sentence_about_it_under_a_qualifications_heading_needs_a_cue() -> None:
+    text = "Keen attention to detail. This is a fast-moving team. It requires fluent German."
+    assert found(make(("heading", "Qualifications"), ("paragraph", text))) == [
+        ("Keen attention to detail.", "required", "required_qualifications"),
+        ("It requires fluent German.", "required", "required_qualifications"),
+    ]
+
+
+def test_an_excerpt_cut_off_mid_sentence_keeps_only_its_complete_sentences() -> None:
+    text = "The contractor shall build a portal. The contractor shall train the staff of the"
+    assert found(make(("heading", "Scope of Work"), ("paragraph", text)), "rfp") == [
+        ("The contractor shall build a portal.", "deliverable", "scope_of_work")
+    ]
+    # A list item without a full stop is not cut off, nor is a paragraph before the last block.
+    whole = make(("heading", "Scope of Work"), ("paragraph", text), ("bullet", "Host the portal for a year"))
+    assert [t for t, _, _ in found(whole, "rfp")] == [
+        "The contractor shall build a portal.",
+        "The contractor shall train the staff of the",
+        "Host the portal for a year",
+    ]
+
+
+def test_a_long_unfinished_last_sentence_is_cut_off_but_a_short_unpunctuated_item_is_not() -> None:
+    long = "You must know SQL. Our forecasting team models the demand of every region for the coming year in detail"
+    assert [t for t, _, _ in found(make(("heading", "Qualifications"), ("paragraph", long)))] == ["You must know SQL."]
+    short = "You must know SQL. Strong Python skills"
+    assert [t for t, _, _ in found(make(("heading", "Qualifications"), ("paragraph", short)))] == [
+        "You must know SQL.",
+        "Strong Python skills",
+    ]
+
+
+def test_numbered_items_run_together_in_a_paragraph_are_separate_requirements() -> None:
+    text = "Qualifications:1.Strong SQL skills; 2.Ability to ship models3.Python and Go. We ship in phase 2. Docker."
+    assert [t for t, _, _ in found(make(("paragraph", text)))] == [
+        "Strong SQL skills;",
+        "Ability to ship models",
+        "Python and Go.",
+        "We ship in phase 2.",
+    ]
+
+
+def test_list_items_pasted_without_stops_start_at_a_capitalised_cue_word() -> None:
+    text = "Build dashboards for sales insights Present findings to leadership Experience with SQL and Google Sheets"
+    assert [t for t, _, _ in found(make(("heading", "Skills"), ("paragraph", text)))] == [
+        "Build dashboards for sales insights",
+        "Present findings to leadership",
+        "Experience with SQL and Google Sheets",
+    ]
+
+
+def test_a_run_in_heading_may_have_a_space_before_its_colon_and_an_ampersand() -> None:
+    doc = make(("paragraph", "We sell maps. Skills & Experience :10+ years of Python."))
+    assert found(doc) == [("10+ years of Python.", "required", "required_qualifications")]
+
+
+def test_a_heading_in_a_list_pasted_without_stops_must_be_all_heading_words() -> None:
+    text = "Strong SQL skills and ability to multi-task Benefits Open vacation policy and free lunches"
+    assert [t for t, _, _ in found(make(("heading", "Skills"), ("paragraph", text)))] == [
+        "Strong SQL skills and ability to multi-task"
+    ]
+    name = "Experience managing data in a complex Global Product Management environment"
+    assert [t for t, _, _ in found(make(("heading", "Skills"), ("paragraph", name)))] == [name]
