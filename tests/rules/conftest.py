@@ -29,5 +29,5 @@ def small_rules(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
     target = tmp_path_factory.mktemp("rules") / "rules"
     shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     (target / "signal_patterns.jsonl").write_text("\n".join(json.dumps(p) for p in PATTERNS) + "\n")
-    (target / "lexicon.jsonl").write_text("")  # the vocabulary by concept is data under test elsewhere
+    (target / "lexicon.jsonl").write_text("")  # the built-in vocabulary is data too: mechanism tests run without it
     return load_rules(target)

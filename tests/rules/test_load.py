@@ -112,6 +112,7 @@ def test_a_title_prior_outside_0_to_1_is_a_problem(rules_copy: Path, value: str)
 
 
 def test_lexicon_terms_become_weighted_phrases_with_hyphen_twins(rules_copy: Path) -> None:
+    (rules_copy / "lexicon.jsonl").write_text("")  # the mechanism alone: the built-in vocabulary has these terms
     append(
         rules_copy / "lexicon.jsonl",
         '{"id": "vision_test", "signal": "ml.non_text_modality", "specificity": 0.7, '
