@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from rolesignal.extractors.matching import PatternMatcher, Tokens, tokens_of
-from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases
+from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases, words_beyond
 from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
@@ -148,6 +148,11 @@ def _item_openers(cues: Sequence[Pattern]) -> set[str]:
             value = first.get(attr)
             words.update([value] if isinstance(value, str) else value.get("IN", []) if isinstance(value, dict) else [])
     return words - _FUNCTION_WORDS
+
+
+def _is_title(block: Block, document: Document) -> bool:
+    """The block is the document's first and holds its title."""
+    return bool(document.blocks) and block is document.blocks[0] and block.text.strip() == document.title.strip()
 
 
 def _is_sublabel(text: str) -> bool:
@@ -318,6 +323,15 @@ class RequirementFinder:
                 yield block, state
                 continue
             section = self._section_of(block.text) if self._heading_like(block) else None
+            if (
+                section is not None
+                and not section.bears_requirements
+                and _is_title(block, document)
+                and words_beyond(block.text, section) >= 2
+            ):
+                # The document's title names the job or the call, not a section: "Data Application Engineer" or
+                # "Benefits Portal Modernisation" must not hide the whole document as application or benefits text.
+                section = None
             if block.kind == "heading" or section is not None:
                 if section is not None:
                     state = _SectionState(section, block.text, block.level)

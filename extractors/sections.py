@@ -46,14 +46,37 @@ def classify_heading(text: str, sections: tuple[SectionType, ...]) -> SectionTyp
     if not norm:
         return None
     padded = f" {_singular(norm)} "
-    best: tuple[int, SectionType] | None = None
+    best: tuple[int, SectionType, str] | None = None
+    bearing: tuple[int, SectionType, str] | None = None  # the longest phrase of a section that bears requirements
     for section in sections:
         for phrase in section.headings:
-            if f" {_singular(phrase)} " in padded and (best is None or len(phrase) > best[0]):
-                best = (len(phrase), section)
+            words = f" {_singular(phrase)} "
+            if words not in padded:
+                continue
+            if best is None or len(phrase) > best[0]:
+                best = (len(phrase), section, words)
+            if section.bears_requirements and (bearing is None or len(phrase) > bearing[0]):
+                bearing = (len(phrase), section, words)
+    if best is not None and bearing is not None and not best[1].bears_requirements and bearing[2] not in best[2]:
+        # "Problem Background & Scope", "Company and Role": a heading that names the work among other things leads
+        # to the work; a phrase inside the longer one ("proposal requirements") does not count on its own.
+        return bearing[1]
     if best is not None:
         return best[1]
     for section in sections:
         if any(norm.startswith(prefix) for prefix in section.prefixes):
             return section
     return None
+
+
+def words_beyond(text: str, section: SectionType) -> int:
+    """How many of the heading's words none of the section's phrases found in it covers ("Data Application
+    Engineer" has two beyond "application"; "About us" none)."""
+    words = _singular(normalise_heading(text)).split()
+    covered = [False] * len(words)
+    for phrase in section.headings:
+        target = _singular(phrase).split()
+        for i in range(len(words) - len(target) + 1):
+            if words[i : i + len(target)] == target:
+                covered[i : i + len(target)] = [True] * len(target)
+    return covered.count(False)
