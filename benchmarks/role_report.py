@@ -92,10 +92,10 @@ def format_folds(result: dict[str, Any]) -> list[str]:
 
 
 def format_held_out(result: dict[str, Any]) -> list[str]:
-    """Per fold, the held-out figures (decision numbers fitted on the other folds) beside the fit and titles alone."""
+    """Per fold, the held-out figures (a decision model fitted on the other folds) beside the fit and titles alone."""
     held = result["held_out"]
     lines = [
-        f"== {result['folds']['k']} folds grouped by employer, all formats pooled: held out (numbers fitted on the "
+        f"== {result['folds']['k']} folds grouped by employer, all formats pooled: held out (a model fitted on the "
         "other folds) / fit (the rules as written) / title-only",
         "fold  documents   held-out acc  macro-F1    fit acc  macro-F1    title-only acc  macro-F1",
     ]
@@ -111,9 +111,9 @@ def format_held_out(result: dict[str, Any]) -> list[str]:
         f"{_pct(fit['accuracy'])}   {fit['macro_f1']:.3f}     {_pct(fit['baseline']['accuracy'])}        "
         f"{fit['baseline']['macro_f1']:.3f}"
     )
-    lines.append("numbers fitted per fold (on the other folds), on all documents, and in force (scoring.yaml):")
-    rows = [*((f"fold {k}", p) for k, p in enumerate(held["fitted_per_fold"])), ("all", held["fitted_on_all"])]
-    rows.append(("in force", held["in_force"]))
-    for name, params in rows:
-        lines.append(f"  {name:<9} " + "  ".join(f"{key} {value}" for key, value in params.items()))
+    in_force, on_all = held["model_in_force"], held["model_fitted_on_all"]
+    if in_force is None:
+        lines.append("scoring.yaml holds no fitted model: the hand rule decides (python -m benchmarks.scoring_fit)")
+    elif in_force != on_all:
+        lines.append("scoring.yaml's model is not the fit on these documents (python -m benchmarks.scoring_fit)")
     return lines

@@ -17,10 +17,9 @@ groups.csv) and scored per fold. `--look-at 0,1` names the folds whose errors yo
 misses, title mismatches, misclassified documents) show only those folds, and the figures pooled over the other
 folds, whose documents you did not look at, are what a change is judged by.
 
-The decision numbers of scoring.yaml (evidence weights, thresholds, the title prior) are fitted
-(`benchmarks.scoring_fit`): each fold's documents are decided by numbers fitted on the other folds, and those
-held-out figures, pooled, are printed first: they are the expected accuracy. The rules as written (numbers fitted on
-all labelled documents) give the fit, printed after.
+The decision model of scoring.yaml is fitted (`benchmarks.scoring_fit`): each fold's documents are decided by a
+model fitted on the other folds, and those held-out figures, pooled, are printed first: they are the expected
+accuracy. The rules as written (the model fitted on all labelled documents) give the fit, printed after.
 
 Scoring is pure functions in `benchmarks.role_scoring` (`accuracy`, `confusion`, `per_role`, `macro_f1`,
 `calibration`, `baseline_role`, `score`), the text output pure functions in `benchmarks.role_report`; printing happens
@@ -44,15 +43,7 @@ from typing import Any
 from benchmarks.folds import DEFAULT_FOLDS, FoldError, assign_folds, load_groups
 from benchmarks.role_report import format_figures, format_folds, format_held_out, only_documents
 from benchmarks.role_scoring import Label, Prediction, baseline_role, check_roles, score
-from benchmarks.scoring_fit import (
-    Evidence,
-    FitError,
-    check_consistency,
-    cross_validate,
-    fit_all,
-    params_in_force,
-    unscaled,
-)
+from benchmarks.scoring_fit import Evidence, FitError, check_consistency, cross_validate, evidence_of, fit_model
 from rolesignal.rules.types import ROLES
 
 FORMATS = ("txt", "pdf", "docx")
@@ -142,8 +133,8 @@ def predict_direct(fmt: str, folder: Path, analyzer: Any) -> Predicted:
             continue
         analysis = analyzer(document)
         c = analysis.classification
-        raw = unscaled(((h.signal_id, h.source, h.weight) for h in analysis.hits), analyzer.rules)
-        evidence.append(Evidence(path.stem, fmt, "", c.title_role, len(analysis.requirements), raw))
+        hits = [(h.signal_id, h.source, h.weight) for h in analysis.hits]
+        evidence.append(evidence_of(path.stem, fmt, hits, len(analysis.requirements), c.title_role, analyzer.rules))
         predictions.append(
             Prediction(
                 id=path.stem,
@@ -220,9 +211,7 @@ def predict_warehouse(fmt: str, folder: Path, db: str, rules_dir: str | None, ru
     for name, signal_id, source, weight in hits:
         by_file.setdefault(name, []).append((signal_id, source, float(weight)))
     evidence = [
-        Evidence(
-            p.id, fmt, "", p.title_role, int(counts.get(p.file_name, 0)), unscaled(by_file.get(p.file_name, []), rules)
-        )
+        evidence_of(p.id, fmt, by_file.get(p.file_name, []), int(counts.get(p.file_name, 0)), p.title_role, rules)
         for p in predictions
     ]
     return predictions, failures, evidence
@@ -300,28 +289,27 @@ def evaluate(
         overall = scored(all_pairs)
         per_fold = [scored([(label, p) for label, p in all_pairs if fold_of[label.id] == k]) for k in range(folds)]
         unseen = [(label, p) for label, p in all_pairs if fold_of[label.id] not in look_at]
-        # Cross-validation: the decision numbers fitted on the other folds decide each fold's documents.
+        # Cross-validation: a decision model fitted on the other folds decides each fold's documents.
         by_item = {(p.id, p.format): p for _, p in all_pairs}
         try:
             check_consistency(all_evidence, [by_item[(e.id, e.format)].role for e in all_evidence], rules)
         except FitError as exc:
             raise EvaluationError(str(exc)) from exc
-        held, fitted = cross_validate(all_evidence, fold_of, folds, rules)
+        held, fitted = cross_validate(all_evidence, fold_of, folds)
         held_pairs = [
             (by_id[e.id], held_out(by_item[(e.id, e.format)], *prediction))
             for e, prediction in zip(all_evidence, held, strict=True)
         ]
         held_pairs.sort(key=lambda pair: (pair[1].format, pair[1].id))
-        fit_on_all, _ = fit_all(all_evidence, rules)
     return {
         "held_out": {
             "overall": scored(held_pairs),
             "per_fold": [
                 scored([(label, p) for label, p in held_pairs if fold_of[label.id] == k]) for k in range(folds)
             ],
-            "fitted_per_fold": fitted,
-            "fitted_on_all": fit_on_all,
-            "in_force": params_in_force(rules),
+            "models_per_fold": fitted,
+            "model_in_force": rules.scoring["decision"].get("model"),
+            "model_fitted_on_all": fit_model(all_evidence),
         },
         "mode": "direct" if direct else "prefect",
         "rules_version": rules.version,
@@ -342,13 +330,13 @@ def evaluate(
     }
 
 
-def held_out(prediction: Prediction, role: str, confidence: float, ml: float, ai: float) -> Prediction:
-    """The prediction as the numbers fitted on the other folds decide it."""
+def held_out(prediction: Prediction, role: str, confidence: float) -> Prediction:
+    """The prediction as the model fitted on the other folds decides it."""
     mismatch = prediction.title_role in ("ml_engineer", "ai_developer") and role not in (
         prediction.title_role,
         "hybrid",
     )
-    return replace(prediction, role=role, confidence=confidence, ml_score=ml, ai_score=ai, title_mismatch=mismatch)
+    return replace(prediction, role=role, confidence=confidence, title_mismatch=mismatch)
 
 
 # ----------------------------------------------------------------------------------------------- command line

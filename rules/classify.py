@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 
 from rolesignal.extractors.types import Requirement
+from rolesignal.rules.model import decision_features, model_decision
 from rolesignal.rules.phrases import best_target
 from rolesignal.rules.types import QUESTIONS, Answer, Classification, RuleSet, SignalHit
 
@@ -46,17 +46,7 @@ def decide(ml: float, ai: float, n_requirements: int, implied: str, rules: RuleS
     if prior is not None and role == "none" and implied in ("ml_engineer", "ai_developer"):
         # The title as a prior, not a judge: only when the content states too little to decide.
         role, confidence, decided_by = implied, float(prior), "title"
-    return role, calibrated(confidence, rules), decided_by
-
-
-def calibrated(confidence: float, rules: RuleSet) -> float:
-    """The confidence mapped through scoring.yaml's fitted calibration, so that it reads as the share right."""
-    fitted = rules.scoring["decision"].get("calibration")
-    if not fitted:
-        return confidence
-    clipped = min(max(confidence, 0.001), 0.999)
-    z = float(fitted["slope"]) * math.log(clipped / (1 - clipped)) + float(fitted["intercept"])
-    return round(1 / (1 + math.exp(-z)), 3)
+    return role, confidence, decided_by
 
 
 def title_role(title: str, rules: RuleSet) -> str:
@@ -103,7 +93,16 @@ def classify(
     ml = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ml"), 4)
     ai = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ai"), 4)
     implied = title_role(title, rules)
-    role, confidence, decided_by = decide(ml, ai, len(requirements), implied, rules)
+    model = rules.scoring["decision"].get("model")
+    if model:
+        evidence = [(h.signal_id, h.source, h.weight) for h in hits]
+        features = decision_features(evidence, len(requirements), implied, rules)
+        role, confidence = model_decision(features, model)
+        # A verdict for a specialist with nothing in the content behind it rests on the title's words.
+        content = sum(features[f"{side}_{group}"] for side in ("ml", "ai") for group in ("requirements", "context"))
+        decided_by = "title" if role != "none" and content == 0 else "content"
+    else:
+        role, confidence, decided_by = decide(ml, ai, len(requirements), implied, rules)
     mismatch = implied in ("ml_engineer", "ai_developer") and role not in (implied, "hybrid")
     return Classification(
         role=role,

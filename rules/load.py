@@ -13,6 +13,7 @@ import yaml
 from rolesignal.extractors.types import STRENGTHS, Pattern, SectionType
 from rolesignal.extractors.version import CODE_VERSION
 from rolesignal.rules.errors import Problem, RulesError
+from rolesignal.rules.model import model_problems
 from rolesignal.rules.pattern_check import cached_pattern_problems
 from rolesignal.rules.types import DOC_KINDS, EVIDENCE_SOURCES, QUESTIONS, ROLES, SIDES, PhraseCue, RuleSet, Signal
 
@@ -352,15 +353,10 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
             )
         elif isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
             check.add(name, 0, f"evidence_weights.{source} must be a number from 0 to 1")
-    fitted = (data.get("decision") or {}).get("calibration")
-    if fitted is not None and not (
-        isinstance(fitted, dict)
-        and all(
-            isinstance(fitted.get(k), int | float) and not isinstance(fitted.get(k), bool)
-            for k in ("slope", "intercept")
-        )
-    ):
-        check.add(name, 0, "decision.calibration must hold numbers 'slope' and 'intercept' (or be absent)")
+    model = (data.get("decision") or {}).get("model")
+    if model is not None:
+        for problem in model_problems(model):
+            check.add(name, 0, problem)
     prior = (data.get("decision") or {}).get("title_prior_confidence")
     if prior is not None and (isinstance(prior, bool) or not isinstance(prior, int | float) or not 0 <= prior <= 1):
         check.add(name, 0, "decision.title_prior_confidence must be a number from 0 to 1 (or absent: no title prior)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -31,3 +32,10 @@ def small_rules(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
     (target / "signal_patterns.jsonl").write_text("\n".join(json.dumps(p) for p in PATTERNS) + "\n")
     (target / "lexicon.jsonl").write_text("")  # the built-in vocabulary is data too: mechanism tests run without it
     return load_rules(target)
+
+
+@pytest.fixture(scope="session")
+def hand_rules(builtin_rules: RuleSet) -> RuleSet:
+    """The built-in rules without the fitted model: the hand rule of scoring.yaml decides."""
+    decision = {k: v for k, v in builtin_rules.scoring["decision"].items() if k != "model"}
+    return dataclasses.replace(builtin_rules, scoring=builtin_rules.scoring | {"decision": decision})

@@ -1,4 +1,4 @@
--- review_queue: decisions a person should check (confidence below 0.6, or hybrid), lowest confidence first.
+-- review_queue: decisions a person should check (confidence below 0.6, decided by the title, or hybrid), lowest confidence first.
 --   path           absolute resolved path
 --   file_name      base name of the path
 --   doc_kind       job_posting | rfp | other
@@ -15,7 +15,7 @@ CREATE OR REPLACE VIEW review_queue AS
 WITH candidates AS (
     SELECT *
     FROM document_roles
-    WHERE confidence < 0.6 OR role = 'hybrid'
+    WHERE confidence < 0.6 OR role = 'hybrid' OR decided_by = 'title'
 ),
 
 requirement_counts AS (

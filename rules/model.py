@@ -1,0 +1,109 @@
+"""The fitted decision: a multinomial logistic regression over a document's evidence, read from scoring.yaml.
+
+The evidence is summed per side (ml, ai) and per place it stands (stated requirements; scope and body prose; the
+title), each signal capped as in the hand rule, plus the role the title's words imply, the number of stated
+requirements and how many different signals each side shows. Each feature x enters as ln(1 + x), centred and scaled
+as on the documents the model was fitted on; each role's score is its intercept plus its coefficients times the
+features, and the role with the highest probability (softmax of the scores) is the verdict, that probability its
+confidence. `benchmarks.scoring_fit` fits the numbers; nothing here is tuned by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rolesignal.rules.types import ROLES, RuleSet
+
+FEATURES = (
+    "ml_requirements",
+    "ai_requirements",
+    "ml_context",
+    "ai_context",
+    "ml_title",
+    "ai_title",
+    "title_ml",
+    "title_ai",
+    "requirements",
+    "ml_signals",
+    "ai_signals",
+)
+_GROUP = {"requirement": "requirements", "scope": "context", "prose": "context", "title": "title"}
+
+
+def decision_features(
+    hits: Iterable[tuple[str, str, float]], n_requirements: int, implied: str, rules: RuleSet
+) -> dict[str, float]:
+    """The model's inputs from (signal id, source, weight) hits, the requirement count and the title's role."""
+    cap = float(rules.scoring.get("max_hits_per_signal", 3))
+    totals: dict[tuple[str, str], float] = defaultdict(float)
+    for signal_id, source, weight in hits:
+        if weight > 0:
+            totals[(_GROUP[source], signal_id)] += weight
+    features = dict.fromkeys(FEATURES, 0.0)
+    seen: dict[str, set[str]] = {"ml": set(), "ai": set()}
+    for (group, signal_id), total in totals.items():
+        signal = rules.signals[signal_id]
+        features[f"{signal.side}_{group}"] += min(total, cap * signal.weight)
+        seen[signal.side].add(signal_id)
+    features["title_ml"] = float(implied == "ml_engineer")
+    features["title_ai"] = float(implied == "ai_developer")
+    features["requirements"] = float(n_requirements)
+    features["ml_signals"] = float(len(seen["ml"]))
+    features["ai_signals"] = float(len(seen["ai"]))
+    return features
+
+
+def probabilities(features: Mapping[str, float], model: Mapping[str, Any]) -> dict[str, float]:
+    """Each role's probability under the fitted model."""
+    names = model["features"]
+    x = [
+        (math.log1p(features[name]) - center) / scale
+        for name, center, scale in zip(names, model["center"], model["scale"], strict=True)
+    ]
+    scores = {
+        role: float(model["intercepts"][role]) + sum(c * v for c, v in zip(model["coefficients"][role], x, strict=True))
+        for role in ROLES
+    }
+    top = max(scores.values())
+    exp = {role: math.exp(score - top) for role, score in scores.items()}
+    total = sum(exp.values())
+    return {role: value / total for role, value in exp.items()}
+
+
+def model_decision(features: Mapping[str, float], model: Mapping[str, Any]) -> tuple[str, float]:
+    """The most probable role and its probability (ties go to the first role in ROLES order)."""
+    probs = probabilities(features, model)
+    role = max(ROLES, key=lambda r: (probs[r], -ROLES.index(r)))
+    return role, round(probs[role], 3)
+
+
+def model_problems(model: Any) -> list[str]:
+    """What is wrong with a decision.model entry of scoring.yaml (empty when it is usable)."""
+    if not isinstance(model, dict):
+        return ["decision.model must be a mapping"]
+    names = model.get("features")
+    if not isinstance(names, list) or not names or any(n not in FEATURES for n in names):
+        return [f"decision.model.features must list some of {', '.join(FEATURES)}"]
+    problems = []
+    for key in ("center", "scale"):
+        values = model.get(key)
+        if not _numbers(values, len(names)) or (key == "scale" and any(v <= 0 for v in values)):
+            above = " above 0" if key == "scale" else ""
+            problems.append(f"decision.model.{key} must be {len(names)} numbers{above}")
+    for role in ROLES:
+        if not _numbers((model.get("coefficients") or {}).get(role), len(names)):
+            problems.append(f"decision.model.coefficients.{role} must be {len(names)} numbers")
+        if not _numbers([(model.get("intercepts") or {}).get(role)], 1):
+            problems.append(f"decision.model.intercepts.{role} must be a number")
+    return problems
+
+
+def _numbers(values: Any, count: int) -> bool:
+    return (
+        isinstance(values, list)
+        and len(values) == count
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    )
