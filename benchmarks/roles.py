@@ -134,7 +134,8 @@ def predict_direct(fmt: str, folder: Path, analyzer: Any) -> Predicted:
         analysis = analyzer(document)
         c = analysis.classification
         hits = [(h.signal_id, h.source, h.weight) for h in analysis.hits]
-        evidence.append(evidence_of(path.stem, fmt, hits, len(analysis.requirements), c.title_role, analyzer.rules))
+        n = len(analysis.requirements)
+        evidence.append(evidence_of(path.stem, fmt, hits, n, c.title_role, c.doc_kind, analyzer.rules))
         predictions.append(
             Prediction(
                 id=path.stem,
@@ -211,7 +212,9 @@ def predict_warehouse(fmt: str, folder: Path, db: str, rules_dir: str | None, ru
     for name, signal_id, source, weight in hits:
         by_file.setdefault(name, []).append((signal_id, source, float(weight)))
     evidence = [
-        evidence_of(p.id, fmt, by_file.get(p.file_name, []), int(counts.get(p.file_name, 0)), p.title_role, rules)
+        evidence_of(
+            p.id, fmt, by_file.get(p.file_name, []), int(counts.get(p.file_name, 0)), p.title_role, p.doc_kind, rules
+        )
         for p in predictions
     ]
     return predictions, failures, evidence

@@ -46,10 +46,16 @@ class Evidence:
 
 
 def evidence_of(
-    id_: str, fmt: str, hits: Iterable[tuple[str, str, float]], n_requirements: int, implied: str, rules: RuleSet
+    id_: str,
+    fmt: str,
+    hits: Iterable[tuple[str, str, float]],
+    n_requirements: int,
+    implied: str,
+    doc_kind: str,
+    rules: RuleSet,
 ) -> Evidence:
     """A document's model inputs from its (signal id, source, weight) hits; the label is filled in later."""
-    return Evidence(id_, fmt, "", decision_features(hits, n_requirements, implied, rules))
+    return Evidence(id_, fmt, "", decision_features(hits, n_requirements, implied, doc_kind, rules))
 
 
 def fit_model(evidence: Sequence[Evidence], l2: float = L2) -> dict[str, Any]:

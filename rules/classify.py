@@ -96,7 +96,7 @@ def classify(
     model = rules.scoring["decision"].get("model")
     if model:
         evidence = [(h.signal_id, h.source, h.weight) for h in hits]
-        features = decision_features(evidence, len(requirements), implied, rules)
+        features = decision_features(evidence, len(requirements), implied, doc_kind, rules)
         role, confidence = model_decision(features, model)
         # A verdict for a specialist with nothing in the content behind it rests on the title's words.
         content = sum(features[f"{side}_{group}"] for side in ("ml", "ai") for group in ("requirements", "context"))

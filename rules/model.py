@@ -2,10 +2,11 @@
 
 The evidence is summed per side (ml, ai) and per place it stands (stated requirements; scope and body prose; the
 title), each signal capped as in the hand rule, plus the role the title's words imply, the number of stated
-requirements and how many different signals each side shows. Each feature x enters as ln(1 + x), centred and scaled
-as on the documents the model was fitted on; each role's score is its intercept plus its coefficients times the
-features, and the role with the highest probability (softmax of the scores) is the verdict, that probability its
-confidence. `benchmarks.scoring_fit` fits the numbers; nothing here is tuned by hand.
+requirements, how many different signals each side shows and the kind of document (job posting, RFP, other). Each
+feature x enters as ln(1 + x), centred and scaled as on the documents the model was fitted on; each role's score is
+its intercept plus its coefficients times the features, and the role with the highest probability (softmax of the
+scores) is the verdict, that probability its confidence. `benchmarks.scoring_fit` fits the numbers; nothing here is
+tuned by hand.
 """
 
 from __future__ import annotations
@@ -29,14 +30,17 @@ FEATURES = (
     "requirements",
     "ml_signals",
     "ai_signals",
+    "kind_rfp",
+    "kind_other",
 )
 _GROUP = {"requirement": "requirements", "scope": "context", "prose": "context", "title": "title"}
 
 
 def decision_features(
-    hits: Iterable[tuple[str, str, float]], n_requirements: int, implied: str, rules: RuleSet
+    hits: Iterable[tuple[str, str, float]], n_requirements: int, implied: str, doc_kind: str, rules: RuleSet
 ) -> dict[str, float]:
-    """The model's inputs from (signal id, source, weight) hits, the requirement count and the title's role."""
+    """The model's inputs from (signal id, source, weight) hits, the requirement count, the title's role and the kind
+    of document (a tender or an excerpt of unknown kind states its work differently from a job posting)."""
     cap = float(rules.scoring.get("max_hits_per_signal", 3))
     totals: dict[tuple[str, str], float] = defaultdict(float)
     for signal_id, source, weight in hits:
@@ -53,6 +57,8 @@ def decision_features(
     features["requirements"] = float(n_requirements)
     features["ml_signals"] = float(len(seen["ml"]))
     features["ai_signals"] = float(len(seen["ai"]))
+    features["kind_rfp"] = float(doc_kind == "rfp")
+    features["kind_other"] = float(doc_kind == "other")
     return features
 
 

@@ -25,11 +25,12 @@ ML, AI, HY, NO = "ml_engineer", "ai_developer", "hybrid", "none"
 def test_features_sum_each_side_per_place_capped_per_signal() -> None:
     rules = load_rules()
     hits = [("ai.rag", "requirement", 1.5)] * 5 + [("ml.training", "prose", 0.3), ("ai.rag", "title", 0.75)]
-    features = decision_features(hits, 4, ML, rules)
+    features = decision_features(hits, 4, ML, "rfp", rules)
     assert features["ai_requirements"] == 4.5  # 3 x ai.rag's weight 1.5, the cap
     assert (features["ml_context"], features["ai_title"], features["ml_requirements"]) == (0.3, 0.75, 0.0)
     assert (features["title_ml"], features["title_ai"], features["requirements"]) == (1.0, 0.0, 4.0)
     assert (features["ml_signals"], features["ai_signals"]) == (1.0, 1.0)
+    assert (features["kind_rfp"], features["kind_other"]) == (1.0, 0.0)
 
 
 def item(id_: str, label: str, ml: float, ai: float) -> Evidence:
@@ -62,7 +63,7 @@ def test_held_out_folds_are_decided_by_a_model_fitted_on_the_others() -> None:
 def test_consistency_check_compares_with_the_model_in_force(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
     rules = load_rules()
     model = rules.scoring["decision"]["model"]
-    evidence = [evidence_of("x", "txt", [("ai.rag", "requirement", 1.5)] * 3, 5, "unknown", rules)]
+    evidence = [evidence_of("x", "txt", [("ai.rag", "requirement", 1.5)] * 3, 5, "unknown", "job_posting", rules)]
     decided = model_decision(evidence[0].features, model)[0]
     check_consistency(evidence, [decided], rules)
     with pytest.raises(FitError, match="differ from the product's for 1 documents"):
