@@ -60,13 +60,17 @@ def answer_questions(
 ) -> tuple[Answer, ...]:
     """Yes if a 'yes' signal is stated, else no if a 'no' signal is, else unknown; the first such one decides.
 
+    The stated requirements are read first; only when none of them bears on a question do the body's passages
+    answer it. The title never does: its words name a job, they state no work.
     A question marked `by_balance` ("is the *primary* challenge ...") asks which side dominates: it answers
     yes only when the ML side outweighs the AI side, no only when the AI side does.
     """
-    # Stated requirements first, in order; then evidence outside them (title, passages) by position.
-    live = sorted(
-        (h for h in hits if h.weight > 0),
-        key=lambda h: (h.requirement_ordinal is None, h.requirement_ordinal or 0, h.char_start),
+    live = [h for h in hits if h.weight > 0 and h.source != "title"]
+    tiers = (
+        sorted(
+            (h for h in live if h.requirement_ordinal is not None), key=lambda h: (h.requirement_ordinal, h.char_start)
+        ),
+        sorted((h for h in live if h.requirement_ordinal is None), key=lambda h: h.char_start),
     )
     answers = []
     for question in QUESTIONS:
@@ -74,15 +78,19 @@ def answer_questions(
         order = ("yes", "no")
         if spec.get("by_balance"):
             order = ("yes",) if ml_score > ai_score else ("no",)
-        answer = Answer(question, "unknown")
+        answers.append(_answer(question, spec, order, tiers))
+    return tuple(answers)
+
+
+def _answer(question: str, spec: dict, order: tuple[str, ...], tiers: tuple[list[SignalHit], ...]) -> Answer:
+    """The first tier of hits that bears on the question answers it."""
+    for tier in tiers:
         for value in order:
             wanted = set(spec.get(value) or [])
-            deciding = next((h for h in live if h.signal_id in wanted), None)
+            deciding = next((h for h in tier if h.signal_id in wanted), None)
             if deciding is not None:
-                answer = Answer(question, value, deciding.requirement_ordinal)
-                break
-        answers.append(answer)
-    return tuple(answers)
+                return Answer(question, value, deciding.requirement_ordinal)
+    return Answer(question, "unknown")
 
 
 def classify(

@@ -155,3 +155,17 @@ def test_a_fitted_model_decides_and_says_when_only_the_title_spoke(hand_rules: R
     assert (by_content.role, by_content.decided_by) == ("ml_engineer", "content")
     nothing = classify("Backend Engineer", "job_posting", [], [], rules)
     assert (nothing.role, nothing.decided_by) == ("none", "content")
+
+
+def test_requirements_answer_before_passages_and_the_title_never(builtin_rules: RuleSet) -> None:
+    in_title = replace(hit("ml.training", 0.5, 0), requirement_ordinal=None, source="title")
+    in_prose = replace(hit("ml.non_text_modality", 0.3, 0), requirement_ordinal=None, source="prose", char_start=40)
+    stated = hit("ai.llm_integration", 1.5, 3)
+    answers = {
+        a.question: (a.value, a.requirement_ordinal)
+        for a in answer_questions([in_title, in_prose, stated], builtin_rules)
+    }
+    assert answers["trains_own_model"] == ("no", 3)  # the title's "machine learning" is no stated training
+    assert answers["non_text_modality"] == ("no", 3)  # a stated requirement outranks a passage
+    only_prose = {a.question: a.value for a in answer_questions([in_title, in_prose], builtin_rules)}
+    assert (only_prose["non_text_modality"], only_prose["trains_own_model"]) == ("yes", "unknown")
