@@ -24,6 +24,7 @@ _MIN_ITEM_WORDS = 2
 # "Deploy and Manage LLMs: Employ Kubernetes ..." - a labelled item is one requirement, however many sentences.
 # "OBJECTIVE: Develop a routine ..." - an ALL-CAPS section label opening a paragraph (research-topic calls, forms).
 _INLINE_LABEL = re.compile(r"^([A-Z][A-Z0-9 &/()-]{2,40}):\s+(?=\S)")
+_URL = re.compile(r"https?://\S+")
 _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
 # Text copied from a web page loses its line breaks: "...and systemsProcesses master data requests" or
 # "...Finance preferred.3-5 years". A lower-case word run straight into a capitalised one, or a sentence end run
@@ -484,6 +485,9 @@ class RequirementFinder:
         if len(text.split()) < (_MIN_ITEM_WORDS if in_section and block.kind != "paragraph" else _MIN_SENTENCE_WORDS):
             return None, kinds
         if "exclude" in kinds or (section is not None and not section.bears_requirements):
+            return None, kinds
+        if "http" in text and len(_URL.sub(" ", text).split()) < _MIN_SENTENCE_WORDS + 2:
+            # "Developer docs: https://..." points to a reference; it asks for nothing.
             return None, kinds
         # Prose in a narrative-prone section states something only when it names a party or an obligation;
         # "For context, X is a naming project" is narrative.

@@ -354,3 +354,14 @@ def test_a_heading_in_a_list_pasted_without_stops_must_be_all_heading_words() ->
     ]
     name = "Experience managing data in a complex Global Product Management environment"
     assert [t for t, _, _ in found(make(("heading", "Skills"), ("paragraph", name)))] == [name]
+
+
+def test_a_link_to_a_reference_asks_for_nothing() -> None:
+    doc = make(
+        ("heading", "Acceptance Criteria"),
+        ("bullet", "Developer docs: https://docs.example.org/dns"),
+        ("bullet", "The resolver must pass the tests at https://example.org/tests before merging"),
+    )
+    assert [text for text, _, _ in found(doc, "rfp")] == [
+        "The resolver must pass the tests at https://example.org/tests before merging"
+    ]
