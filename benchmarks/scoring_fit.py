@@ -7,7 +7,8 @@ evidence. It is fitted by gradient descent with an L2 penalty (L2, fixed beforeh
 afford more parameters); the signal patterns, the lexicon and the weights inside the sums are not fitted: they are
 written from the guide. `benchmarks.roles` calls `cross_validate` so each fold's documents are decided by a model
 fitted on the other folds. Run as a script, it fits on every labelled text document and prints the model, or with
-`--write` replaces the block between the FITTED MODEL markers of rules/scoring.yaml with it.
+`--write` replaces the block between the FITTED MODEL markers of rules/scoring.yaml with it. The model's
+confidence is calibrated (Platt scaling) on out-of-fold verdicts of the same folds grouped by employer.
 """
 
 from __future__ import annotations
@@ -84,6 +85,48 @@ def fit_model(evidence: Sequence[Evidence], l2: float = L2) -> dict[str, Any]:
     }
 
 
+def fit_calibration(confidences: Sequence[float], correct: Sequence[bool], l2: float = 0.1) -> dict[str, float]:
+    """Slope and intercept of a logistic regression of being right on the logit of the confidence (Platt scaling).
+
+    A small L2 penalty pulls towards slope 1, intercept 0 (no change), so a few documents cannot bend the curve far.
+    Solved by damped Newton steps.
+    """
+    c = np.clip(np.asarray(confidences, dtype=float), 1e-6, 1 - 1e-6)
+    x = np.stack([np.log(c / (1 - c)), np.ones_like(c)], axis=1)
+    y = np.asarray(correct, dtype=float)
+    prior = np.array([1.0, 0.0])
+    w = prior.copy()
+    for _ in range(200):
+        p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+        gradient = x.T @ (p - y) + l2 * (w - prior)
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        step *= min(1.0, 1.0 / max(float(np.max(np.abs(step))), 1e-12))  # no step overshoots into overflow
+        w -= step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    return {"slope": round(float(w[0]), 4), "intercept": round(float(w[1]) + 0.0, 4)}
+
+
+def fit_calibrated(evidence: Sequence[Evidence], fold_of: Mapping[str, int]) -> dict[str, Any]:
+    """A model fitted on these documents, with a calibration fitted on its folds' out-of-fold confidences.
+
+    Each of the folds present is decided by a model fitted on the others; how often those verdicts were right at each
+    confidence is what the calibration learns. The model itself is then fitted on all of them.
+    """
+    folds = sorted({fold_of[e.id] for e in evidence})
+    confidences, correct = [], []
+    for fold in folds:
+        inner = fit_model([e for e in evidence if fold_of[e.id] != fold])
+        for item in (e for e in evidence if fold_of[e.id] == fold):
+            role, confidence = model_decision(item.features, inner)
+            confidences.append(confidence)
+            correct.append(role == item.label)
+    model = fit_model(evidence)
+    model["calibration"] = fit_calibration(confidences, correct)
+    return model
+
+
 def check_consistency(evidence: Sequence[Evidence], roles: Sequence[str], rules: RuleSet) -> None:
     """Raise FitError unless the model in force decides from these features what the product decided."""
     model = rules.scoring["decision"].get("model")
@@ -101,7 +144,7 @@ def cross_validate(
     predictions: list[tuple[str, float] | None] = [None] * len(evidence)
     models = []
     for fold in range(k):
-        model = fit_model([e for e in evidence if fold_of[e.id] != fold])
+        model = fit_calibrated([e for e in evidence if fold_of[e.id] != fold], fold_of)
         models.append(model)
         for i, item in enumerate(evidence):
             if fold_of[item.id] == fold:
@@ -122,9 +165,14 @@ def model_yaml(model: Mapping[str, Any], documents: int) -> str:
         *(f"      {role}: [{', '.join(str(v) for v in model['coefficients'][role])}]" for role in ROLES),
         "    intercepts:",
         *(f"      {role}: {model['intercepts'][role]}" for role in ROLES),
+        *(_calibration_line(model["calibration"]) if model.get("calibration") else []),
         f"  {END}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _calibration_line(calibration: Mapping[str, float]) -> list[str]:
+    return [f"    calibration: {{slope: {calibration['slope']}, intercept: {calibration['intercept']}}}"]
 
 
 def replace_block(text: str, block: str) -> str:
@@ -138,6 +186,7 @@ def replace_block(text: str, block: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from benchmarks.folds import DEFAULT_FOLDS, assign_folds, load_groups
     from benchmarks.roles import build_folders, default_corpus, load_labels, predict_direct
     from rolesignal.flows.analyse import Analyzer
     from rolesignal.rules.load import DEFAULT_DIR, load_rules
@@ -154,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         folders = build_folders(corpus, labels, ["txt"], Path(tmp))
         _, _, evidence = predict_direct("txt", folders["txt"], Analyzer(rules))
     labelled = [Evidence(e.id, e.format, by_id[e.id].role, e.features) for e in evidence]
-    block = model_yaml(fit_model(labelled), len(labelled))
+    fold_of = assign_folds(labels, load_groups(corpus), DEFAULT_FOLDS)
+    block = model_yaml(fit_calibrated(labelled, fold_of), len(labelled))
     if args.write:
         path = DEFAULT_DIR / "scoring.yaml"
         path.write_text(replace_block(path.read_text(encoding="utf-8"), block), encoding="utf-8")

@@ -12,12 +12,21 @@ from benchmarks.scoring_fit import (
     check_consistency,
     cross_validate,
     evidence_of,
+    fit_calibrated,
+    fit_calibration,
     fit_model,
     model_yaml,
     replace_block,
 )
 from rolesignal.rules.load import load_rules
-from rolesignal.rules.model import FEATURES, decision_features, model_decision, model_problems, probabilities
+from rolesignal.rules.model import (
+    FEATURES,
+    calibrated,
+    decision_features,
+    model_decision,
+    model_problems,
+    probabilities,
+)
 
 ML, AI, HY, NO = "ml_engineer", "ai_developer", "hybrid", "none"
 
@@ -84,3 +93,37 @@ def test_the_block_written_into_scoring_yaml_loads_as_the_model(tmp_path) -> Non
     with pytest.raises(FitError, match="markers"):
         replace_block("decision:\n  min_total: 1\n", model_yaml(model, 1))
     assert BEGIN in scoring.read_text() and END in scoring.read_text()
+
+
+def test_calibration_pulls_each_confidence_to_its_share_right() -> None:
+    # Said 0.9, right half the time; said 0.6, right 3 times in 4: 0.9 must fall to 0.5, 0.6 rise to 0.75.
+    confidences = [0.9] * 40 + [0.6] * 40
+    correct = [True, False] * 20 + [True, True, True, False] * 10
+    fitted = fit_calibration(confidences, correct, l2=0.0)
+    assert calibrated(0.9, fitted) == pytest.approx(0.5, abs=0.01)
+    assert calibrated(0.6, fitted) == pytest.approx(0.75, abs=0.01)
+    assert fit_calibration([0.2, 0.8], [False, True], l2=1e6) == {"slope": 1.0, "intercept": 0.0}
+    assert calibrated(0.42, None) == 0.42
+
+
+def test_a_calibrated_model_loads_and_decides_with_its_calibration(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
+    import shutil
+
+    from rolesignal.rules.load import DEFAULT_DIR
+
+    fold_of = {e.id: int(e.id[1:]) % 3 for e in DOCUMENTS}
+    model = fit_calibrated(DOCUMENTS, fold_of)
+    assert set(model["calibration"]) == {"slope", "intercept"} and model_problems(model) == []
+    target = tmp_path / "rules"
+    shutil.copytree(DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    scoring = target / "scoring.yaml"
+    scoring.write_text(replace_block(scoring.read_text(encoding="utf-8"), model_yaml(model, len(DOCUMENTS))))
+    assert load_rules(target).scoring["decision"]["model"] == model
+    role, confidence = model_decision(DOCUMENTS[0].features, model)
+    assert (role, confidence) == (
+        ML,
+        round(calibrated(probabilities(DOCUMENTS[0].features, model)[ML], model["calibration"]), 3),
+    )
+    assert model_problems(model | {"calibration": {"slope": "x"}}) == [
+        "decision.model.calibration must hold the numbers slope and intercept"
+    ]
