@@ -1,6 +1,6 @@
 """Fit the decision model of scoring.yaml on labelled documents, and cross-validate that fit by employer folds.
 
-    python -m benchmarks.scoring_fit [--corpus DIR] [--write]
+    python -m benchmarks.scoring_fit [--corpus DIR] [--rules DIR] [--write]
 
 The model (`rolesignal.rules.model`) is a multinomial logistic regression over a few sums of each document's
 evidence. It is fitted by gradient descent with an L2 penalty (L2, fixed beforehand: a hundred documents cannot
@@ -193,12 +193,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scoring_fit", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=None, help="corpus dir (default: the shared corpus)")
-    parser.add_argument("--write", action="store_true", help="write the model into rules/scoring.yaml")
+    parser.add_argument(
+        "--rules", dest="rules_dir", type=Path, default=None, help="a rules directory (default: built-in)"
+    )
+    parser.add_argument("--write", action="store_true", help="write the model into the rules' scoring.yaml")
     args = parser.parse_args(argv)
     corpus = args.corpus or default_corpus()
     labels = load_labels(corpus)
     by_id = {label.id: label for label in labels}
-    rules = load_rules()
+    directory = args.rules_dir or DEFAULT_DIR
+    rules = load_rules(directory)
     with tempfile.TemporaryDirectory(prefix="rolesignal-fit-") as tmp:
         folders = build_folders(corpus, labels, ["txt"], Path(tmp))
         _, _, evidence = predict_direct("txt", folders["txt"], Analyzer(rules))
@@ -206,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     fold_of = assign_folds(labels, load_groups(corpus), DEFAULT_FOLDS)
     block = model_yaml(fit_calibrated(labelled, fold_of), len(labelled))
     if args.write:
-        path = DEFAULT_DIR / "scoring.yaml"
+        path = directory / "scoring.yaml"
         path.write_text(replace_block(path.read_text(encoding="utf-8"), block), encoding="utf-8")
         print(f"model fitted on {len(labelled)} documents written to {path}")
     else:
