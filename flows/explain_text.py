@@ -100,6 +100,22 @@ def verdict(explanation: Any) -> str:
     return sentence
 
 
+def evidence_by_place(explanation: Any) -> str:
+    """The signal weight per side where it stands, as the decision reads it (before each signal's cap)."""
+    sums = {(place, side): 0.0 for place in ("requirements", "prose", "title") for side in ("ml", "ai")}
+    for req in explanation.requirements:
+        for hit in _live(req):
+            sums[("requirements", hit.side)] += hit.weight
+    for other in getattr(explanation, "other_evidence", []):
+        if other.hit.weight > 0:
+            sums[("title" if other.source == "title" else "prose", other.hit.side)] += other.hit.weight
+    parts = [
+        f"{place} ML {sums[(place, 'ml')]:.2f} / AI {sums[(place, 'ai')]:.2f}"
+        for place in ("requirements", "prose", "title")
+    ]
+    return "evidence by place: " + "; ".join(parts)
+
+
 def explanation_text(explanation: Any, width: int = 100) -> str:
     """The full explanation: verdict, scores, the five questions, then each requirement with its evidence."""
     doc = explanation.document
@@ -113,6 +129,7 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
         f"AI score {doc['ai_score']:.2f}  title role {doc['title_role']}"
         f"{'  TITLE MISMATCH' if doc['title_mismatch'] else ''}"
         f"{'  DECIDED BY THE TITLE' if doc.get('decided_by') == 'title' else ''}  rules {doc['rules_version']}",
+        evidence_by_place(explanation),
         "",
         "The guide's five questions:",
     ]

@@ -120,6 +120,7 @@ def test_explain_shows_evidence_outside_the_requirements(tmp_path: Path) -> None
     assert code == 0, out
     assert "Hire an AI developer: the work is stated outside a requirements list" in " ".join(out.split())
     assert "Evidence outside the stated requirements" in out
+    assert "evidence by place: requirements ML 0.00 / AI 0.00; prose ML 0.00 / AI " in out
     assert "[body prose] The department is looking to answer questions" in out and "-> ai.rag" in out
     query = "SELECT DISTINCT source, requirement_ordinal IS NULL AS outside FROM signal_evidence"
     code, out = run("sql", query, "--db", db, "--format", "csv")
