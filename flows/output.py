@@ -51,12 +51,15 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, titl
         return "\n".join(lines)
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, show_lines=False)
+    # Every cell, header and title is plain Text: document-derived strings such as "[/INST]", "[red]" or ":x:" are
+    # shown as written, never read as rich markup or emoji codes (markup in a title crashed the report).
+    table = Table(title=Text(title) if title is not None else None, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(Text(_cell(v)) for v in row))
     # On a terminal, fit its width; in a pipe or file, let columns take their natural width instead of folding.
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 10_000
     console = Console(record=True, width=width, file=io.StringIO())
