@@ -105,19 +105,39 @@ def export(directory: Path, db: str) -> None:
 @click.argument("query")
 @db_option
 @format_option
-def sql(query: str, db: str, fmt: str) -> None:
-    """Run a read-only SQL QUERY against the warehouse and print the result."""
-    import duckdb
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="At most this many rows; 0 prints them all (csv and json then stream them in batches).",
+)
+def sql(query: str, db: str, fmt: str, limit: int) -> None:
+    """Run one read-only SQL QUERY against the warehouse and print the result.
+
+    The query runs on a locked-down read-only connection: one reading statement (SELECT, WITH ... SELECT, FROM,
+    DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PRAGMA); no file access, no ATTACH, no extension install or load.
+    """
+    import sys
+
+    from rolesignal.flows.output import stream
+    from rolesignal.warehouse.reports import ReportError, run_query
 
     with closing(read_only(db)) as con:
         try:
-            result = con.execute(query)
-        except duckdb.Error as exc:
-            fail(f"query failed: {str(exc).splitlines()[0]}", 2)
+            result = run_query(con, query)
+        except ReportError as exc:
+            fail(str(exc), 2)
         if result.description is None:
             return
         columns = [d[0] for d in result.description]
-        click.echo(render(columns, result.fetchall(), fmt))
+        if limit == 0 and fmt in ("csv", "json"):
+            stream(columns, iter(lambda: result.fetchmany(10_000), []), fmt, sys.stdout)
+            return
+        rows = result.fetchmany(limit + 1) if limit else result.fetchall()
+        click.echo(render(columns, rows[:limit] if limit else rows, fmt))
+        if limit and len(rows) > limit:
+            click.echo(f"(the first {limit} rows; --limit N shows more, --limit 0 all)", err=True)
 
 
 @click.command()

@@ -8,9 +8,9 @@ import io
 import json
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TextIO
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -65,3 +65,25 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, titl
     console = Console(record=True, width=width, file=io.StringIO())
     console.print(table)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def stream(columns: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]], fmt: str, out: TextIO) -> int:
+    """Write the rows batch by batch as CSV or JSON (a result of any size in little memory); returns the row count."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for batch in batches:
+            writer.writerows([[_cell(v) for v in row] for row in batch])
+            count += len(batch)
+        return count
+    if fmt != "json":
+        raise ValueError(f"only csv and json stream, not {fmt}")
+    out.write("[")
+    for batch in batches:
+        for row in batch:
+            record = json.dumps({c: _plain(v) for c, v in zip(columns, row, strict=True)}, default=str)
+            out.write(("," if count else "") + "\n  " + record)
+            count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count

@@ -106,8 +106,38 @@ def report_query(
 
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:
-    """Forbid file access for the rest of this connection's life (a --where condition cannot read or write files)."""
+    """Forbid file access, extension installs and loads, and any later change of these settings, for the rest of this
+    connection's life (a --where condition or a `sql` query can neither read nor write outside the warehouse)."""
     con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET lock_configuration = true")
+
+
+# The statements `rolesignal sql` runs: reading ones (DESCRIBE, SHOW and SUMMARIZE are SELECTs to DuckDB; a PRAGMA
+# that would change a setting fails on the locked configuration).
+READ_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")
+
+
+def run_query(con: duckdb.DuckDBPyConnection, query: str) -> duckdb.DuckDBPyConnection:
+    """Lock the connection down and run one reading statement; its result is fetched by the caller, in batches."""
+    lock_down(con)
+    try:
+        statements = con.extract_statements(query)
+    except duckdb.Error as exc:
+        raise ReportError(f"query failed: {str(exc).splitlines()[0]}") from exc
+    if len(statements) != 1:
+        raise ReportError(f"give one statement at a time, not {len(statements)}")
+    kind = statements[0].type.name
+    if kind not in READ_STATEMENTS:
+        raise ReportError(
+            f"only reading statements run here (SELECT, WITH ... SELECT, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, "
+            f"PRAGMA), not {kind}"
+        )
+    try:
+        return con.execute(query)
+    except duckdb.Error as exc:
+        raise ReportError(f"query failed: {str(exc).splitlines()[0]}") from exc
 
 
 def missing_views(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> list[str]:

@@ -72,7 +72,21 @@ def test_sql_read_only(scanned: tuple[Path, dict[str, Path]]) -> None:
     code, out = run("sql", "SELECT count(*) AS n FROM document_roles", "--db", db, "--format", "csv")
     assert (code, out.strip()) == (0, "n\n3")
     code, out = run("sql", "DELETE FROM documents", "--db", db)
-    assert code == 2 and "read-only" in out.lower()
+    assert code == 2 and "only reading statements run here" in out and "not DELETE" in out
+
+
+def test_sql_cuts_a_long_result_for_the_terminal_and_streams_it_on_request(
+    scanned: tuple[Path, dict[str, Path]],
+) -> None:
+    db = str(scanned[0])
+    code, out = run("sql", "SELECT * FROM range(1500) t(n)", "--db", db, "--format", "csv")
+    assert code == 0 and out.splitlines()[1:3] == ["0", "1"]
+    assert "(the first 1000 rows; --limit N shows more, --limit 0 all)" in out
+    assert "999" in out.splitlines() and "1000" not in out.splitlines()
+    code, out = run("sql", "SELECT * FROM range(1500) t(n)", "--db", db, "--format", "csv", "--limit", "0")
+    assert code == 0 and out.splitlines()[-1] == "1499" and "first 1000" not in out
+    code, out = run("sql", "SELECT n FROM range(2) t(n)", "--db", db, "--format", "json", "--limit", "0")
+    assert json.loads(out) == [{"n": 0}, {"n": 1}]
 
 
 def test_sql_missing_warehouse(tmp_path: Path) -> None:
