@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from rolesignal.flows.cli_common import dask_option, db_option, fail, load_rules_or_fail, need_dask, rules_option
+from rolesignal.flows.cli_common import (
+    Seconds,
+    dask_option,
+    db_option,
+    fail,
+    load_rules_or_fail,
+    need_dask,
+    rules_option,
+)
 from rolesignal.flows.cli_reports import explain, export, report, sql
 from rolesignal.flows.output import render
 from rolesignal.flows.prefect_adaptations import exit_without_teardown
@@ -31,12 +39,26 @@ def cli() -> None:
 @db_option
 @rules_option
 @click.option("--retry-failed", is_flag=True, help="Read again files that failed before even if they did not change.")
-@click.option("--batch-size", default=200, show_default=True, help="Files per Prefect task (read and analysed).")
 @click.option(
-    "--write-size", default=512, show_default=True, help="Files per warehouse transaction (at least one batch)."
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Files per Prefect task (read and analysed).",
 )
 @click.option(
-    "--file-timeout", default=60.0, show_default=True, help="Seconds one file may take to read before it is skipped."
+    "--write-size",
+    type=click.IntRange(min=1),
+    default=512,
+    show_default=True,
+    help="Files per warehouse transaction (at least one batch).",
+)
+@click.option(
+    "--file-timeout",
+    type=Seconds(0, open_at_least=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds one file may take to read before it is skipped (finite, above 0).",
 )
 @dask_option
 def scan(
@@ -125,7 +147,7 @@ def _start_readers(rules: Any) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @db_option
 @click.option("--cron", help="A cron schedule, e.g. '*/15 * * * *'.")
-@click.option("--interval", type=click.FloatRange(min=1), help="Seconds between scans.")
+@click.option("--interval", type=Seconds(1), help="Seconds between scans (finite, at least 1).")
 @rules_option
 @click.option("--name", default="scan-inbox", show_default=True, help="The Prefect deployment name.")
 @dask_option

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 
@@ -10,6 +11,27 @@ import click
 from rolesignal.flows.output import FORMATS
 
 DEFAULT_DB = "rolesignal.duckdb"
+
+
+class Seconds(click.ParamType):
+    """A finite number of seconds of at least `least` (click's FloatRange lets nan and inf through)."""
+
+    name = "seconds"
+
+    def __init__(self, least: float, open_at_least: bool = False) -> None:
+        self.least = least
+        self.open_at_least = open_at_least
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        too_small = seconds <= self.least if self.open_at_least else seconds < self.least
+        if math.isnan(seconds) or math.isinf(seconds) or too_small:
+            bound = f"more than {self.least:g}" if self.open_at_least else f"at least {self.least:g}"
+            self.fail(f"{value!r} is not a finite number of seconds {bound}", param, ctx)
+        return seconds
 
 
 def default_db() -> str:

@@ -192,3 +192,29 @@ def test_the_entry_point_keeps_exit_codes_and_output(scanned: tuple[Path, dict[s
     assert missing.returncode == 1 and missing.stderr.startswith("rolesignal: no warehouse at")
     usage = _main("report", "--no-such-option")
     assert usage.returncode == 2 and "No such option" in usage.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--batch-size", "-1", "-1 is not in the range x>=1"),
+        ("--batch-size", "0", "0 is not in the range x>=1"),
+        ("--write-size", "0", "0 is not in the range x>=1"),
+        ("--file-timeout", "0", "'0' is not a finite number of seconds more than 0"),
+        ("--file-timeout", "-5", "'-5' is not a finite number of seconds more than 0"),
+        ("--file-timeout", "nan", "'nan' is not a finite number of seconds"),
+        ("--file-timeout", "inf", "'inf' is not a finite number of seconds"),
+    ],
+)
+def test_scan_refuses_sizes_and_timeouts_that_would_silently_store_nothing(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    db = tmp_path / "w.duckdb"
+    code, out = run("scan", str(tmp_path), "--db", str(db), option, value)
+    assert code == 2 and message in out
+    assert not db.exists()  # refused at the boundary, before any work
+
+
+def test_serve_refuses_an_interval_that_is_not_a_finite_number(tmp_path: Path) -> None:
+    code, out = run("serve", str(tmp_path), "--interval", "nan")
+    assert code == 2 and "'nan' is not a finite number of seconds at least 1" in out
