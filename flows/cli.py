@@ -143,6 +143,18 @@ def _start_readers(rules: Any) -> None:
     threading.Thread(target=shared_pool, args=(rules, os.cpu_count() or 1), daemon=True).start()
 
 
+def check_cron(cron: str) -> None:
+    """Exit with a usage error unless Prefect accepts the cron expression (checked before any server starts)."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError as exc:
+        reason = exc.errors()[0].get("msg", "invalid").removeprefix("Value error, ")
+        fail(f"--cron {cron!r}: {reason}; give five fields, e.g. '*/15 * * * *' (every 15 minutes)", 2)
+
+
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @db_option
@@ -169,6 +181,8 @@ def serve(
         fail("give exactly one of --cron or --interval", 2)
     if not folder.is_dir():
         fail(f"no such folder: {folder}", 2)
+    if cron is not None:
+        check_cron(cron)
     load_rules_or_fail(rules_dir)
     need_dask(dask_address)
     from contextlib import ExitStack

@@ -218,3 +218,9 @@ def test_scan_refuses_sizes_and_timeouts_that_would_silently_store_nothing(
 def test_serve_refuses_an_interval_that_is_not_a_finite_number(tmp_path: Path) -> None:
     code, out = run("serve", str(tmp_path), "--interval", "nan")
     assert code == 2 and "'nan' is not a finite number of seconds at least 1" in out
+
+
+def test_serve_refuses_a_cron_expression_prefect_cannot_read_before_starting_anything(tmp_path: Path) -> None:
+    code, out = run("serve", str(tmp_path), "--cron", "garbage")
+    assert code == 2
+    assert "--cron 'garbage': Invalid cron string" in out and "'*/15 * * * *'" in out
