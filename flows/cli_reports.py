@@ -69,8 +69,12 @@ def report(
                 page = build_html(con, str(Path(db).resolve()))
             except ReportError as exc:
                 fail(str(exc))
-        html_file.parent.mkdir(parents=True, exist_ok=True)
-        html_file.write_text(page, encoding="utf-8")
+        try:
+            write_atomically(html_file, page)
+        except (FileExistsError, NotADirectoryError):
+            fail(f"cannot write {html_file}: a part of its folder path is a file, not a directory")
+        except OSError as exc:
+            fail(f"cannot write {html_file}: {exc.strerror or exc}; choose another file or free some space")
         click.echo(f"wrote {html_file} ({len(page.encode()) // 1024} KB, opens offline)")
         return
     name = name or (SEARCH_REPORT if search is not None else DEFAULT_REPORT)
@@ -83,6 +87,22 @@ def report(
         except ReportError as exc:
             fail(str(exc), 2)
         click.echo(render(columns, rows, fmt, title=name))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write beside the target and rename into place: a failure never leaves half a file behind."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 @click.command()

@@ -8,6 +8,7 @@ files.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -183,16 +184,28 @@ class Exported:
 def export_parquet(con: duckdb.DuckDBPyConnection, directory: str | Path) -> list[Exported]:
     """Write every view to DIRECTORY/<view>.parquet (replacing older exports); returns what was written."""
     directory = Path(directory).expanduser().resolve()
-    directory.mkdir(parents=True, exist_ok=True)
     names = view_order()
     missing = missing_views(con, names)
     if missing:
         raise ReportError(_missing_message(missing))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot write to {directory}: {exc.strerror or exc}; choose another directory") from exc
     written = []
     for name in sorted(names):
         target = directory / f"{name}.parquet"
-        literal = str(target).replace("'", "''")
-        rows = con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{literal}' (FORMAT parquet, COMPRESSION zstd)")
-        count = rows.fetchone()
+        # Written beside the target and renamed into place: a failure (full disk, no permission) never leaves half
+        # a file where a BI tool would read it, and a reader never sees one being written.
+        partial = directory / f".{name}.parquet.partial"
+        literal = str(partial).replace("'", "''")
+        try:
+            rows = con.execute(f"COPY (SELECT * FROM \"{name}\") TO '{literal}' (FORMAT parquet, COMPRESSION zstd)")
+            count = rows.fetchone()
+            os.replace(partial, target)
+        except (duckdb.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            reason = str(exc).splitlines()[0]
+            raise ReportError(f"cannot write {target}: {reason}; check the directory and free space") from exc
         written.append(Exported(name, target, int(count[0]) if count else 0))
     return written

@@ -224,3 +224,34 @@ def test_serve_refuses_a_cron_expression_prefect_cannot_read_before_starting_any
     code, out = run("serve", str(tmp_path), "--cron", "garbage")
     assert code == 2
     assert "--cron 'garbage': Invalid cron string" in out and "'*/15 * * * *'" in out
+
+
+def test_html_and_parquet_to_an_impossible_place_fail_with_a_sentence_and_leave_nothing(
+    scanned: tuple[Path, dict[str, Path]], tmp_path: Path
+) -> None:
+    db = str(scanned[0])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, out = run("report", "--html", str(blocker / "report.html"), "--db", db)
+    assert code == 1 and "a part of its folder path is a file, not a directory" in out
+    code, out = run("export", str(blocker / "parquet"), "--db", db)
+    assert code == 1 and "Not a directory" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_an_html_report_is_renamed_into_place_and_a_failed_write_leaves_no_partial(tmp_path: Path) -> None:
+    from rolesignal.flows.cli_reports import write_atomically
+
+    write_atomically(tmp_path / "report.html", "<html></html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    (tmp_path / "taken").mkdir()  # a directory where the file should go: the rename fails
+    with pytest.raises(OSError):
+        write_atomically(tmp_path / "taken", "<html></html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "taken"]
+
+
+def test_export_leaves_no_partial_files(scanned: tuple[Path, dict[str, Path]], tmp_path: Path) -> None:
+    code, out = run("export", str(tmp_path / "out"), "--db", str(scanned[0]))
+    assert code == 0, out
+    names = [p.name for p in (tmp_path / "out").iterdir()]
+    assert names and all(n.endswith(".parquet") and not n.startswith(".") for n in names)
