@@ -86,6 +86,9 @@ class _Checker:
             except json.JSONDecodeError as exc:
                 self.add(name, number, f"not valid JSON: {exc.msg} (column {exc.colno})")
                 continue
+            except RecursionError:
+                self.add(name, number, "nested too deeply to be a rule (JSON arrays or objects inside each other)")
+                continue
             if not isinstance(row, dict):
                 self.add(name, number, "each line must be a JSON object")
                 continue
@@ -326,6 +329,31 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
     for key in ("strength_weights", "decision", "questions", "negations"):
         if key not in data:
             check.add(name, 0, f"missing '{key}'")
+    # Types, not only keys: a value of the wrong shape would pass here and fail every scan in the reader processes.
+    shapes = {
+        "strength_weights": (dict, "a mapping of strength to number"),
+        "decision": (dict, "a mapping"),
+        "questions": (dict, "a mapping"),
+        "negations": (list, "a list of words"),
+        "lemma_overrides": (dict, "a mapping of word to lemma"),
+    }
+    for key, (kind, described) in shapes.items():
+        if key in data and data[key] is not None and not isinstance(data[key], kind):
+            check.add(name, 0, f"{key} must be {described}")
+            data[key] = kind()
+    words = data.get("negations") or []
+    if not all(isinstance(w, str) and w for w in words):
+        check.add(name, 0, "negations must be a list of words (strings)")
+    overrides = data.get("lemma_overrides") or {}
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in overrides.items()):
+        check.add(name, 0, "lemma_overrides must map words to words")
+    for strength, weight in (data.get("strength_weights") or {}).items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            check.add(name, 0, f"strength_weights.{strength} must be a number")
+    for key in ("max_hits_per_signal", "negation_window"):
+        value = data.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+            check.add(name, 0, f"{key} must be a number of at least 0")
     for strength in STRENGTHS:
         if strength not in data.get("strength_weights", {}):
             check.add(name, 0, f"strength_weights lacks {strength!r}")

@@ -146,3 +146,28 @@ def test_a_term_in_two_concepts_of_one_signal_is_reported(rules_copy: Path) -> N
     problems = check_rules(rules_copy)
     assert [(p.file, p.line) for p in problems] == [("lexicon.jsonl", line)]
     assert "also in concept 'a'" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('negations: ["no",', 'negations: [["no"],', "negations must be a list of words"),
+        ("max_hits_per_signal: 3", "max_hits_per_signal: three", "max_hits_per_signal must be a number"),
+        ("negation_window: 5", "negation_window: [5]", "negation_window must be a number"),
+        ("  required: 1.0\n", "  required: heavy\n", "strength_weights.required must be a number"),
+        ("lemma_overrides:\n", "lemma_overrides: 3\nold_overrides:\n", "lemma_overrides must be a mapping"),
+    ],
+)
+def test_scoring_values_are_type_checked_not_only_present(rules_copy: Path, old: str, new: str, message: str) -> None:
+    scoring = rules_copy / "scoring.yaml"
+    text = scoring.read_text()
+    assert old in text
+    scoring.write_text(text.replace(old, new, 1))
+    assert any(message in p.message for p in check_rules(rules_copy))
+
+
+def test_deeply_nested_json_is_a_problem_not_a_crash(rules_copy: Path) -> None:
+    line = append(rules_copy / "cues.jsonl", "[" * 100_000 + "]" * 100_000)
+    problems = check_rules(rules_copy)
+    assert [(p.file, p.line) for p in problems] == [("cues.jsonl", line)]
+    assert "nested too deeply" in problems[0].message
