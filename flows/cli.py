@@ -60,6 +60,7 @@ def cli() -> None:
     show_default=True,
     help="Seconds one file may take to read before it is skipped (finite, above 0).",
 )
+@click.option("--yes", is_flag=True, help="Scan the file system root or a home directory all the same.")
 @dask_option
 def scan(
     folder: Path,
@@ -69,6 +70,7 @@ def scan(
     batch_size: int,
     write_size: int,
     file_timeout: float,
+    yes: bool,
     dask_address: str | None,
 ) -> None:
     """Scan FOLDER (recursively) once, through the Prefect scan flow, and print a summary.
@@ -79,6 +81,12 @@ def scan(
     """
     if not folder.is_dir():
         fail(f"no such folder: {folder}", 2)
+    if not yes and too_wide(folder):
+        fail(
+            f"{folder} is the file system root or a home directory: a scan would read every file under it; "
+            "point at the folder of documents, or give --yes if you mean it",
+            2,
+        )
     rules = load_rules_or_fail(rules_dir)
     need_dask(dask_address)
     from rolesignal.flows.prefect_adaptations import no_heartbeat
@@ -141,6 +149,13 @@ def _start_readers(rules: Any) -> None:
     from rolesignal.flows.pool import shared_pool
 
     threading.Thread(target=shared_pool, args=(rules, os.cpu_count() or 1), daemon=True).start()
+
+
+def too_wide(folder: Path) -> bool:
+    """The file system root or a home directory: folders nobody means to scan whole by accident."""
+    resolved = folder.resolve()
+    homes = {Path.home().resolve(), *(p.resolve() for p in (Path("/home"), Path("/Users")) if p.is_dir())}
+    return resolved == Path(resolved.anchor) or resolved in homes or resolved.parent in homes - {Path.home().resolve()}
 
 
 def check_cron(cron: str) -> None:

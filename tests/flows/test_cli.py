@@ -255,3 +255,13 @@ def test_export_leaves_no_partial_files(scanned: tuple[Path, dict[str, Path]], t
     assert code == 0, out
     names = [p.name for p in (tmp_path / "out").iterdir()]
     assert names and all(n.endswith(".parquet") and not n.startswith(".") for n in names)
+
+
+def test_scanning_the_root_or_a_home_directory_asks_for_yes(tmp_path: Path) -> None:
+    from rolesignal.flows.cli import too_wide
+
+    db = tmp_path / "w.duckdb"
+    code, out = run("scan", "/", "--db", str(db))
+    assert code == 2 and "is the file system root or a home directory" in out and "--yes" in out
+    assert not db.exists()
+    assert too_wide(Path("/")) and too_wide(Path.home()) and not too_wide(tmp_path)
