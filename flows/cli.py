@@ -93,7 +93,12 @@ def scan(
     from rolesignal.flows.settings import quiet_prefect
     from rolesignal.warehouse.connect import scan_lock
     from rolesignal.warehouse.errors import WarehouseError
+    from rolesignal.warehouse.preflight import check_warehouse
 
+    try:
+        check_warehouse(db)  # a bad --db is one sentence within a second, before any Prefect start-up
+    except WarehouseError as exc:
+        fail(str(exc))
     try:
         with scan_lock(db):  # refuse before spending seconds on starting Prefect; the flow takes it again
             if not dask_address and _may_need_reading(folder, db, retry_failed):
@@ -200,6 +205,13 @@ def serve(
         check_cron(cron)
     load_rules_or_fail(rules_dir)
     need_dask(dask_address)
+    from rolesignal.warehouse.errors import WarehouseError
+    from rolesignal.warehouse.preflight import check_warehouse
+
+    try:
+        check_warehouse(db)
+    except WarehouseError as exc:
+        fail(str(exc))
     from contextlib import ExitStack
 
     from rolesignal.flows.prefect_adaptations import plain_http_api_tls

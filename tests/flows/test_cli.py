@@ -265,3 +265,15 @@ def test_scanning_the_root_or_a_home_directory_asks_for_yes(tmp_path: Path) -> N
     assert code == 2 and "is the file system root or a home directory" in out and "--yes" in out
     assert not db.exists()
     assert too_wide(Path("/")) and too_wide(Path.home()) and not too_wide(tmp_path)
+
+
+def test_scan_into_a_file_that_is_no_warehouse_says_so_before_starting_prefect(tmp_path: Path) -> None:
+    import time
+
+    db = tmp_path / "notes.duckdb"
+    db.write_text("not a database\n")
+    started = time.monotonic()
+    code, out = run("scan", str(tmp_path), "--db", str(db))
+    assert code == 1 and "is not a DuckDB file" in out and "Traceback" not in out
+    assert time.monotonic() - started < 5  # no Prefect start-up (about 17 s) before the sentence
+    assert db.read_text() == "not a database\n"
