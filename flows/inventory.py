@@ -42,15 +42,17 @@ def discover(root: Path) -> Iterator[FoundFile]:
             if name.startswith((".", "~$")):
                 continue
             path = entry.path
-            if entry.is_symlink():
-                target = Path(path).resolve()
-                # Links are followed only while they stay inside the scanned folder.
-                if not target.is_relative_to(root) or not target.exists():
-                    continue
-                path = str(target)
+            # Any one entry may vanish, loop or refuse us while we look (links under /proc do): it is skipped, and
+            # the walk goes on.
             try:
+                if entry.is_symlink():
+                    target = Path(path).resolve()
+                    # Links are followed only while they stay inside the scanned folder.
+                    if not target.is_relative_to(root) or not target.exists():
+                        continue
+                    path = str(target)
                 info = os.stat(path)
-            except OSError:
+            except (OSError, RuntimeError):  # RuntimeError: a link loop, before Python 3.13
                 continue
             if stat.S_ISDIR(info.st_mode):
                 key = (info.st_dev, info.st_ino)

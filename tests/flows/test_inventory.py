@@ -49,6 +49,16 @@ def test_link_loop_does_not_hang(tmp_path: Path) -> None:
     assert names(tmp_path) == ["a/file.txt"]
 
 
+def test_self_and_mutual_link_loops_special_files_and_dangling_links_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path / "ok.txt", "x")
+    os.symlink(tmp_path / "self.txt", tmp_path / "self.txt")  # a link to itself: resolving it loops
+    os.symlink(tmp_path / "b.txt", tmp_path / "a.txt")
+    os.symlink(tmp_path / "a.txt", tmp_path / "b.txt")  # two links pointing at each other
+    os.symlink(tmp_path / "gone.txt", tmp_path / "dangling.txt")
+    os.mkfifo(tmp_path / "pipe.txt")  # reading a named pipe would wait forever
+    assert names(tmp_path) == ["ok.txt"]
+
+
 def found(path: Path) -> FoundFile:
     info = path.stat()
     return FoundFile(str(path.resolve()), info.st_size, info.st_mtime_ns)
