@@ -9,7 +9,7 @@ import os
 import re
 import statistics
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -35,6 +35,8 @@ _ENCRYPTED_MSG = "encrypted PDF: remove the password or supply an unencrypted co
 _GLYPH_RE = re.compile("^[ \t]*[" + re.escape(BULLET_GLYPHS) + r"][ \t]*")
 _PAGE_NUMBER_RE = re.compile(r"^[-–—\s]*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*$", re.IGNORECASE)
 _DIGITS_RE = re.compile(r"\d+")
+# A line that states an obligation is content even when its number counts the pages (one numbered requirement a page).
+_SENTENCE_RE = re.compile(r"\b(?:shall|must|will|should|may)\b", re.IGNORECASE)
 _UNORDERED = "-*+–" + BULLET_GLYPHS  # list markers that are not numbers or letters
 
 
@@ -206,16 +208,31 @@ def _normalise(text: str) -> str:
 
 
 def _drop_page_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
-    """Drop page-number lines and running headers/footers repeated on most pages (kept on page 1)."""
+    """Drop page-number lines and running headers/footers repeated on most pages (kept on page 1).
+
+    A line at the top or bottom of most pages is furniture when its text is the same on them ("ACME RFP 2024") or
+    when it is short, states nothing and its numbers count the pages ("Page 3 of 30", "Section 2 - 7"). Lines that
+    differ only in other numbers, or that state an obligation ("REQ-0012 The system shall log event 12"), are
+    numbered content: they stay.
+    """
     for page in pages:
         for line in page:
             line.text = _normalise(line.text)
-    keys: Counter[str] = Counter()
+    threshold = max(3, 0.6 * len(pages))
+    seen: dict[str, list[tuple[int, str]]] = defaultdict(list)
     if len(pages) >= 3:
-        for page in pages:
-            edge = {_DIGITS_RE.sub("#", ln.text) for ln in page[:3] + page[-3:]}
-            keys.update(edge)
-    repeated = {k for k, c in keys.items() if c >= max(3, 0.6 * len(pages))}
+        for number, page in enumerate(pages):
+            for text in {ln.text for ln in page[:3] + page[-3:]}:
+                seen[_DIGITS_RE.sub("#", text)].append((number, text))
+    furniture: set[str] = set()  # exact texts to drop
+    paged: set[str] = set()  # keys whose numbers count the pages: every text of theirs is furniture
+    for key, found in seen.items():
+        if len({n for n, _ in found}) < threshold:
+            continue
+        texts = Counter(text for _, text in found)
+        furniture.update(text for text, count in texts.items() if count >= threshold)
+        if "#" in key and not _SENTENCE_RE.search(key) and len(key.split()) < 8 and _counts_pages(found):
+            paged.add(key)
     result = []
     for number, page in enumerate(pages):
         kept = []
@@ -223,11 +240,18 @@ def _drop_page_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
             at_edge = pos < 3 or pos >= len(page) - 3
             if not line.text or _PAGE_NUMBER_RE.match(line.text):
                 continue
-            if at_edge and number > 0 and _DIGITS_RE.sub("#", line.text) in repeated:
+            if at_edge and number > 0 and (line.text in furniture or _DIGITS_RE.sub("#", line.text) in paged):
                 continue
             kept.append(line)
         result.append(kept)
     return result
+
+
+def _counts_pages(found: list[tuple[int, str]]) -> bool:
+    """Whether, on most of its pages, a line holds the page's number plus one fixed offset ("Page 3 of 30")."""
+    numbers = [(page, {int(d) for d in _DIGITS_RE.findall(text)[:6]}) for page, text in found]
+    offsets = Counter(value - page for page, values in numbers for value in values)
+    return any(count >= 0.8 * len(found) for count in offsets.values())
 
 
 class _Structurer:

@@ -98,6 +98,26 @@ def test_running_header_dropped_after_first_page() -> None:
     assert [b.text for b in doc.blocks].count("ACME RFP 2024") == 1
 
 
+def test_numbered_lines_at_page_edges_are_content_and_page_counters_are_furniture() -> None:
+    pages = [
+        [
+            "ACME RFP 2024",
+            f"REQ-{n:04d} The system shall record event {n}.",
+            f"Item {7 * n + 3} of the price list is fixed.",
+            "Body text of the page is here.",
+            f"Section 2 - {n}",
+        ]
+        for n in range(1, 13)
+    ]
+    texts = [b.text for b in extract(pdf_bytes(*pages)).blocks]
+    assert [t for t in texts if t.startswith("REQ-")] == [
+        f"REQ-{n:04d} The system shall record event {n}." for n in range(1, 13)
+    ]
+    assert len([t for t in texts if t.startswith("Item ")]) == 12  # numbers that do not count pages: content
+    assert texts.count("ACME RFP 2024") == 1  # the same text on every page: kept on page 1 only
+    assert [t for t in texts if t.startswith("Section 2 -")] == ["Section 2 - 1"]  # counts the pages: furniture
+
+
 def test_encrypted_pdf_raises() -> None:
     writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(["Secret requirements text for the job."])))
     writer.encrypt(user_password="x", algorithm="AES-256")
