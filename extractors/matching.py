@@ -12,6 +12,7 @@ A gated pattern's Matcher runs only on the few tokens around an occurrence of it
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -361,3 +362,17 @@ class PatternMatcher:
         found += [(by_key[k], s, e) for k, s, e in keys]
         rank = self._rank
         return sorted(found, key=lambda m: (m[1], m[2], rank[id(m[0])]))
+
+
+def matches_within(
+    matches: Sequence[tuple[Pattern, int, int]], starts: Sequence[int], first: int, last: int
+) -> list[tuple[Pattern, int, int]]:
+    """The matches that lie inside tokens first..last, in order; `matches` sorted by start (as PatternMatcher returns
+    them) and `starts` their start tokens. A long block has thousands of sentences: each looks only at its own."""
+    index = bisect.bisect_left(starts, first)
+    inside = []
+    while index < len(matches) and matches[index][1] < last:
+        if matches[index][2] <= last:
+            inside.append(matches[index])
+        index += 1
+    return inside

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from rolesignal.extractors.matching import PatternMatcher, Tokens, tokens_of
+from rolesignal.extractors.matching import PatternMatcher, Tokens, matches_within, tokens_of
 from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases, words_beyond
 from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
 
@@ -245,10 +245,12 @@ class RequirementFinder:
             tokens = tokens_of(doc, block.text)
             # One matcher pass per block; a span keeps the matches inside it (what matching the span alone gives).
             block_matches = self.match_cues(doc)
+            match_starts = [s for _, s, _ in block_matches]
             # Texts are cut from the Doc's text by token offsets: Span.text makes a Token object per token.
             text = block.text  # the Doc's text (Doc.text would join it from the tokens again)
             for start, end in ranges:
-                matches = [(p, s - start, e - start) for p, s, e in block_matches if start <= s and e <= end]
+                within = matches_within(block_matches, match_starts, start, end)
+                matches = [(p, s - start, e - start) for p, s, e in within]
                 # An empty block's one range is empty: it states nothing (too few words), at no offset.
                 start_char, end_char = tokens.char_span(start, end) if end > start else (0, 0)
                 requirement, kinds = self._judge(

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from rolesignal.extractors.matching import PatternMatcher, tokens_of
+from rolesignal.extractors.matching import PatternMatcher, matches_within, tokens_of
 from rolesignal.extractors.types import Passage, Pattern, Requirement
 from rolesignal.rules.types import RuleSet, SignalHit
 
@@ -74,12 +74,13 @@ class SignalMatcher:
     def _match(self, units: Sequence[_Unit], spans: Sequence[Span]) -> list[SignalHit]:
         hits: list[SignalHit] = []
         # One matcher pass per Doc (a block holds one or more units); each span keeps the matches inside it.
-        by_doc: dict[int, list[tuple[Pattern, int, int]]] = {}
+        by_doc: dict[int, tuple[list[tuple[Pattern, int, int]], list[int]]] = {}
         for unit, span in zip(units, spans, strict=True):
             doc, first, last = span.doc, span.start, span.end
             if id(doc) not in by_doc:
-                by_doc[id(doc)] = self.match_patterns(doc)
-            inside = [(p, s, e) for p, s, e in by_doc[id(doc)] if first <= s and e <= last]
+                found = self.match_patterns(doc)
+                by_doc[id(doc)] = (found, [s for _, s, _ in found])
+            inside = matches_within(*by_doc[id(doc)], first, last)
             if inside:
                 hits.extend(self._hits(unit, span, inside))
         return hits

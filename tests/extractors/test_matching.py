@@ -165,3 +165,15 @@ def test_gate_masks_pass_exactly_the_gates_whose_conditions_all_meet(builtin_rul
         assert ours.passing(words) == expected, doc.text
         passed += len(expected)
     assert passed > 20
+
+
+def test_matches_within_keeps_the_matches_inside_a_range_in_order() -> None:
+    from rolesignal.extractors.matching import matches_within
+    from rolesignal.extractors.types import Pattern
+
+    p = Pattern("p", "t", "x", None, "f", 1)
+    matches = [(p, 0, 2), (p, 1, 5), (p, 3, 4), (p, 3, 6), (p, 7, 8)]
+    starts = [s for _, s, _ in matches]
+    assert matches_within(matches, starts, 1, 5) == [(p, 1, 5), (p, 3, 4)]
+    assert matches_within(matches, starts, 3, 8) == [(p, 3, 4), (p, 3, 6), (p, 7, 8)]
+    assert matches_within(matches, starts, 9, 12) == []
