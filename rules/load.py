@@ -192,6 +192,15 @@ def _patterns(
             check.add(name, number, "bad token pattern: 'tokens' must be a list of objects")
             continue
         if tokens is not None:
+            slow = [r for r in _regexes(tokens) if _NESTED_QUANTIFIER.search(r)]
+            if slow:
+                check.add(
+                    name,
+                    number,
+                    f"REGEX {slow[0]!r} repeats a repeated group: it can take exponential time on some text "
+                    "(catastrophic backtracking); write the repetition once",
+                )
+                continue
             unknown: list[str] = []
             tokens = expand_word_lists(tokens, lists, unknown)
             if unknown:
@@ -202,6 +211,20 @@ def _patterns(
             Pattern(str(row["id"]), target, phrase, tuple(tokens) if tokens is not None else None, name, number)
         )
     return patterns
+
+
+# A group holding an unbounded repetition, itself repeated without bound: "(a+)+", "(\w*\s?)*", "(x|y+){2,}".
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})")
+
+
+def _regexes(value: Any) -> list[str]:
+    """Every REGEX predicate value inside a token pattern."""
+    if isinstance(value, list):
+        return [r for item in value for r in _regexes(item)]
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k == "REGEX" and isinstance(v, str)]
+        return found + [r for v in value.values() for r in _regexes(v)]
+    return []
 
 
 def _term_variants(term: str) -> list[str]:

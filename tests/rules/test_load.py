@@ -171,3 +171,14 @@ def test_deeply_nested_json_is_a_problem_not_a_crash(rules_copy: Path) -> None:
     problems = check_rules(rules_copy)
     assert [(p.file, p.line) for p in problems] == [("cues.jsonl", line)]
     assert "nested too deeply" in problems[0].message
+
+
+def test_a_regex_that_can_backtrack_for_ever_is_refused_naming_the_rule(rules_copy: Path) -> None:
+    row = '{"id": "cue/slow", "kind": "required", "tokens": [{"TEXT": {"REGEX": "^(a+)+$"}}]}'
+    line = append(rules_copy / "cues.jsonl", row)
+    problems = check_rules(rules_copy)
+    assert [(p.file, p.line) for p in problems] == [("cues.jsonl", line)]
+    assert "catastrophic backtracking" in problems[0].message and "(a+)+" in problems[0].message
+    ok = '{"id": "cue/fine", "kind": "required", "tokens": [{"TEXT": {"REGEX": "^[A-Z]{2,5}-\\\\d+$"}}]}'
+    (rules_copy / "cues.jsonl").write_text((rules_copy / "cues.jsonl").read_text().replace(row, ok))
+    assert check_rules(rules_copy) == []
