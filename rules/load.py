@@ -13,9 +13,9 @@ import yaml
 from rolesignal.extractors.types import STRENGTHS, Pattern, SectionType
 from rolesignal.extractors.version import CODE_VERSION
 from rolesignal.rules.errors import Problem, RulesError
-from rolesignal.rules.model import model_problems
 from rolesignal.rules.pattern_check import cached_pattern_problems
-from rolesignal.rules.types import DOC_KINDS, EVIDENCE_SOURCES, QUESTIONS, ROLES, SIDES, PhraseCue, RuleSet, Signal
+from rolesignal.rules.scoring_check import scoring_problems
+from rolesignal.rules.types import DOC_KINDS, ROLES, SIDES, PhraseCue, RuleSet, Signal
 
 DEFAULT_DIR = Path(__file__).resolve().parent
 WORD_LISTS = "word_lists.jsonl"
@@ -349,68 +349,8 @@ def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         check.add(name, 1, "must be a mapping")
         return {}
-    for key in ("strength_weights", "decision", "questions", "negations"):
-        if key not in data:
-            check.add(name, 0, f"missing '{key}'")
-    # Types, not only keys: a value of the wrong shape would pass here and fail every scan in the reader processes.
-    shapes = {
-        "strength_weights": (dict, "a mapping of strength to number"),
-        "decision": (dict, "a mapping"),
-        "questions": (dict, "a mapping"),
-        "negations": (list, "a list of words"),
-        "lemma_overrides": (dict, "a mapping of word to lemma"),
-    }
-    for key, (kind, described) in shapes.items():
-        if key in data and data[key] is not None and not isinstance(data[key], kind):
-            check.add(name, 0, f"{key} must be {described}")
-            data[key] = kind()
-    words = data.get("negations") or []
-    if not all(isinstance(w, str) and w for w in words):
-        check.add(name, 0, "negations must be a list of words (strings)")
-    overrides = data.get("lemma_overrides") or {}
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in overrides.items()):
-        check.add(name, 0, "lemma_overrides must map words to words")
-    for strength, weight in (data.get("strength_weights") or {}).items():
-        if isinstance(weight, bool) or not isinstance(weight, int | float):
-            check.add(name, 0, f"strength_weights.{strength} must be a number")
-    for key in ("max_hits_per_signal", "negation_window"):
-        value = data.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
-            check.add(name, 0, f"{key} must be a number of at least 0")
-    for strength in STRENGTHS:
-        if strength not in data.get("strength_weights", {}):
-            check.add(name, 0, f"strength_weights lacks {strength!r}")
-    for question, spec in (data.get("questions") or {}).items():
-        if question not in QUESTIONS:
-            check.add(name, 0, f"unknown question {question!r}")
-            continue
-        if any(isinstance(key, bool) for key in spec):
-            check.add(name, 0, f'questions.{question}: quote the keys "yes" and "no" (YAML reads them as booleans)')
-        for answer in ("yes", "no"):
-            for sid in spec.get(answer, []) or []:
-                if sid not in signal_ids:
-                    check.add(name, 0, f"questions.{question}.{answer}: unknown signal id {sid!r}")
-    for key in ("min_total", "hybrid_min_side", "hybrid_min_ratio", "confidence_scale", "none_requirements_scale"):
-        if not isinstance((data.get("decision") or {}).get(key), int | float):
-            check.add(name, 0, f"decision.{key} must be a number")
-    weights = data.get("evidence_weights") or {}
-    if not isinstance(weights, dict):
-        check.add(name, 0, "evidence_weights must map a source to a number")
-        weights = {}
-    for source, weight in weights.items():
-        if source not in EVIDENCE_SOURCES[1:]:
-            check.add(
-                name, 0, f"evidence_weights: unknown source {source!r} (one of {', '.join(EVIDENCE_SOURCES[1:])})"
-            )
-        elif isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
-            check.add(name, 0, f"evidence_weights.{source} must be a number from 0 to 1")
-    model = (data.get("decision") or {}).get("model")
-    if model is not None:
-        for problem in model_problems(model):
-            check.add(name, 0, problem)
-    prior = (data.get("decision") or {}).get("title_prior_confidence")
-    if prior is not None and (isinstance(prior, bool) or not isinstance(prior, int | float) or not 0 <= prior <= 1):
-        check.add(name, 0, "decision.title_prior_confidence must be a number from 0 to 1 (or absent: no title prior)")
+    for message in scoring_problems(data, signal_ids):
+        check.add(name, 0, message)
     return data
 
 
