@@ -13,6 +13,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from rolesignal.extractors.matching import PatternMatcher, Tokens, matches_within, tokens_of
+from rolesignal.extractors.pasted_text import (
+    FUNCTION_WORDS,
+    ITEM_START,
+    complete_paragraph,
+    glued_cuts,
+    item_openers,
+    numbered_items,
+    run_on_start,
+)
 from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases, words_beyond
 from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
 
@@ -26,11 +35,6 @@ _MIN_ITEM_WORDS = 2
 _INLINE_LABEL = re.compile(r"^([A-Z][A-Z0-9 &/()-]{2,40}):\s+(?=\S)")
 _URL = re.compile(r"https?://\S+")
 _LABELLED = re.compile(r"^[^.:;!?]{2,60}:\s")
-# Text copied from a web page loses its line breaks: "...and systemsProcesses master data requests" or
-# "...Finance preferred.3-5 years". A lower-case word run straight into a capitalised one, or a sentence end run
-# into the next word, is a boundary between two items. (A word capitalised itself, "SharePoint", is a name.)
-_GLUED = re.compile(r"[a-z](?:(?=[A-Z][a-z]{2})|[.!?](?=[A-Z0-9]))")
-_LOWER_WORD_END = re.compile(r"(?<![A-Za-z0-9_])[a-z]{3,}$")
 # Where a heading can stand run into the text: after a sentence end (spaced or not), after a glued boundary.
 _SENTENCE_GAP = re.compile(r"[.!?](?:[)\"'”’]*\s+(?=[A-Z0-9])|(?<=[a-z]{3}[.!?])(?=[A-Z]))")
 _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
@@ -41,21 +45,6 @@ _COLON = re.compile(r"[ \t]?:\s*")
 _SPACES = re.compile(r"\s*")
 # A lower-case letter run straight into a capital inside a word: "DoThe", "CandidateHas".
 _GLUE = re.compile(r"[a-z][A-Z]")
-# Words that lead into what follows them, and pronouns and articles that open cues but no list item.
-_FUNCTION_WORDS = frozenset(
-    "a an and are as at be by for from in into is of on or the to with including like such via you your "
-    "candidates candidate applicants big huge definite nice looking searching".split()
-)
-# A list number inside a paragraph, before the capital its item starts with: "1.Designing", "; 2. Ability", "ideas3.".
-_ITEM_NUMBER = re.compile(r"(\d{1,2})[.)]\s*(?=[A-Z])")
-_BEFORE_ITEM_NUMBER = frozenset(" \t\n;:,.)abcdefghijklmnopqrstuvwxyz")
-# A paragraph was cut off mid-sentence when it ends on a word no sentence or list item ends with ("... served by"),
-# or when a long run of prose after its last full stop stops on a bare word.
-_CUT_OFF = re.compile(r"\s(?:a|an|and|as|at|by|for|from|in|into|of|on|or|that|the|to|which|with)$")
-_LONG_UNFINISHED = 12
-_ITEM_START = re.compile(r"(?<=[a-z]) (?=[A-Z][a-z])")
-_LAST_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z]+$")
-_SENTENCE_END = re.compile(r"[.!?][)\"'”’]*(?=\s|$)")
 # A sentence opening with one of these is about something, not a bare qualification phrase. ("You"/"we" sentences
 # under a qualifications heading ask for things as often as they describe: they are left to the section.)
 _PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "there"})
@@ -93,62 +82,6 @@ def _narrates(text: str) -> bool:
     """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ...")."""
     first = text.split(maxsplit=1)[0].lower().strip("\"'“”‘’(") if text.strip() else ""
     return first.replace("’", "'").split("'")[0] in _PRONOUN_SUBJECTS
-
-
-def _complete(block: Block) -> Block | None:
-    """The paragraph up to its last sentence end when it stops mid-sentence (None when nothing of it is complete)."""
-    text = block.text
-    end = max((m.end() for m in _SENTENCE_END.finditer(text)), default=0)
-    # In a list pasted without stops an item starts at a capital after a lower-case word: a short last item is whole.
-    item = max((m.end() for m in _ITEM_START.finditer(text, end)), default=end)
-    unfinished = text[-1].islower() and len(text[item:].split()) >= _LONG_UNFINISHED
-    if not (_CUT_OFF.search(text[-20:]) or unfinished):
-        return block
-    return replace(block, text=text[:end], char_end=block.char_start + end) if end else None
-
-
-def _glued_cuts(text: str) -> set[int]:
-    """Where a lower-case word of three letters or more runs into the next item (see _GLUED)."""
-    # The regex finds the few glued letters fast; whether a whole lower-case word ends there is checked after.
-    return {
-        m.end() for m in _GLUED.finditer(text) if _LOWER_WORD_END.search(text, max(m.start() - 40, 0), m.start() + 1)
-    }
-
-
-def _run_on_start(text: str, space: int) -> bool:
-    """Whether an item can start after the space at `space`: a whole lower-case word before it that does not lead
-    into what follows ("insights Build", not "with Python" nor "SharePoint Experience")."""
-    word = _LAST_WORD.search(text, max(space - 40, 0), space)
-    return word is not None and word.group() not in _FUNCTION_WORDS
-
-
-def _numbered_items(text: str) -> dict[int, int]:
-    """Where the numbered items of a list run together in one paragraph start ("...; 2.Ability to ... ideas3.Matlab"):
-    each marker's start -> its item's start. Numbers count only in a run (1, 2, 3 ...), so that "Phase 2. The ..."
-    is no list."""
-    chains: list[list[re.Match[str]]] = []
-    for marker in _ITEM_NUMBER.finditer(text):
-        if marker.start() and text[marker.start() - 1] not in _BEFORE_ITEM_NUMBER:
-            continue  # "123." or "v2." is no list number
-        if chains and int(chains[-1][-1].group(1)) + 1 == int(marker.group(1)):
-            chains[-1].append(marker)
-        else:
-            chains.append([marker])
-    return {m.start(): m.end() for chain in chains if len(chain) > 1 for m in chain}
-
-
-def _item_openers(cues: Sequence[Pattern]) -> set[str]:
-    """The words a requirement item opens with, from the cues: the work verbs of sentence-start cues and the first
-    words of qualification cues ("Experience with", "Ability to", "Strong skills")."""
-    words: set[str] = set()
-    for cue in cues:
-        first = cue.tokens[0] if cue.tokens else {}
-        if cue.target not in ("required", "mandatory", "preferred", "action") and not first.get("IS_SENT_START"):
-            continue
-        for attr in ("LEMMA", "LOWER"):
-            value = first.get(attr)
-            words.update([value] if isinstance(value, str) else value.get("IN", []) if isinstance(value, dict) else [])
-    return words - _FUNCTION_WORDS
 
 
 def _is_title(block: Block, document: Document) -> bool:
@@ -216,9 +149,9 @@ class RequirementFinder:
         self._shall = strings.add("shall")
         self._joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
         self._headings: dict[str, SectionType | None] = {}  # heading text -> section: headings repeat a lot
-        self._openers = frozenset(strings.add(w) for w in _item_openers(cues))
+        self._openers = frozenset(strings.add(w) for w in item_openers(cues))
         self._phrases = heading_phrases(self.sections)
-        self._not_before_item = frozenset(strings.add(w) for w in _FUNCTION_WORDS)
+        self._not_before_item = frozenset(strings.add(w) for w in FUNCTION_WORDS)
 
     def __call__(self, document: Document, doc_kind: str) -> list[Requirement]:
         return [requirement for requirement, _ in self.find(document, doc_kind)]
@@ -351,7 +284,7 @@ class RequirementFinder:
                 # An excerpt cut off mid-sentence ("... the load served by"): only its complete sentences state
                 # something.
                 last, last_state = pieces.pop()
-                complete = _complete(last)
+                complete = complete_paragraph(last)
                 pieces += [(complete, last_state)] if complete is not None else []
             yield from pieces
 
@@ -364,13 +297,13 @@ class RequirementFinder:
         not reach into the blocks after it).
         """
         text = block.text
-        numbered = _numbered_items(text)  # marker start -> item start
-        cuts = _glued_cuts(text) | set(numbered)
+        numbered = numbered_items(text)  # marker start -> item start
+        cuts = glued_cuts(text) | set(numbered)
         headings: dict[int, tuple[int, str, SectionType]] = {}  # heading start -> (content start, heading, section)
         # Headings stand at sentence starts, and in a list pasted without stops where an item starts.
         # Mid-sentence, a heading must be all heading words ("... to multi-task Compensation Open Base"), not a name
         # that ends in one ("... in a complex Global Product Management").
-        run_on = {m.end() for m in _ITEM_START.finditer(text) if _run_on_start(text, m.start())}
+        run_on = {m.end() for m in ITEM_START.finditer(text) if run_on_start(text, m.start())}
         starts = {0, *cuts, *(m.end() for m in _SENTENCE_GAP.finditer(text))}
         for start in sorted(starts | run_on):
             # Headings can follow each other ("What You'll DoThe Ideal CandidateHas ..."): the next may start where
