@@ -18,6 +18,7 @@ from rolesignal.flows.cli_common import (
     load_rules_or_fail,
     need_dask,
     rules_option,
+    warehouse_usable_or_fail,
 )
 from rolesignal.flows.cli_reports import explain, export, report, sql
 from rolesignal.flows.output import render
@@ -93,12 +94,8 @@ def scan(
     from rolesignal.flows.settings import quiet_prefect
     from rolesignal.warehouse.connect import scan_lock
     from rolesignal.warehouse.errors import WarehouseError
-    from rolesignal.warehouse.preflight import check_warehouse
 
-    try:
-        check_warehouse(db)  # a bad --db is one sentence within a second, before any Prefect start-up
-    except WarehouseError as exc:
-        fail(str(exc))
+    warehouse_usable_or_fail(db)  # a bad --db is one sentence within a second, before any Prefect start-up
     try:
         with scan_lock(db):  # refuse before spending seconds on starting Prefect; the flow takes it again
             if not dask_address and _may_need_reading(folder, db, retry_failed):
@@ -205,13 +202,7 @@ def serve(
         check_cron(cron)
     load_rules_or_fail(rules_dir)
     need_dask(dask_address)
-    from rolesignal.warehouse.errors import WarehouseError
-    from rolesignal.warehouse.preflight import check_warehouse
-
-    try:
-        check_warehouse(db)
-    except WarehouseError as exc:
-        fail(str(exc))
+    warehouse_usable_or_fail(db)
     from contextlib import ExitStack
 
     from rolesignal.flows.prefect_adaptations import plain_http_api_tls

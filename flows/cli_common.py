@@ -74,6 +74,17 @@ def load_rules_or_fail(rules_dir: str | None):  # noqa: ANN201 - RuleSet import 
         fail(f"invalid rules in {rules_dir or 'the built-in rules'}:\n{exc.listing()}", 2)
 
 
+def warehouse_usable_or_fail(db: str) -> None:
+    """One sentence and exit 1 when --db cannot be a rolesignal warehouse, before any Prefect work starts."""
+    from rolesignal.warehouse.errors import WarehouseError
+    from rolesignal.warehouse.preflight import check_warehouse
+
+    try:
+        check_warehouse(db)
+    except WarehouseError as exc:
+        fail(str(exc))
+
+
 def need_dask(dask_address: str | None) -> None:
     if dask_address:
         import importlib.util
