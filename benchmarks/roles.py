@@ -21,9 +21,10 @@ The decision model of scoring.yaml is fitted (`benchmarks.scoring_fit`): each fo
 model fitted on the other folds, and those held-out figures, pooled, are printed first: they are the expected
 accuracy. The rules as written (the model fitted on all labelled documents) give the fit, printed after.
 
-Scoring is pure functions in `benchmarks.role_scoring` (`accuracy`, `confusion`, `per_role`, `macro_f1`,
-`calibration`, `baseline_role`, `score`), the text output pure functions in `benchmarks.role_report`; printing happens
-only in `main()`.
+Scoring is the product's: the pure functions of `rolesignal.rules.metrics` (`accuracy`, `confusion`, `per_role`,
+`macro_f1`, `calibration`, `baseline_role`), which `rolesignal evaluate` scores with, plus what only labels know
+(`benchmarks.role_scoring.score`: the document kind, the per-document lists); the text output is pure functions in
+`benchmarks.role_report`; printing happens only in `main()`.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ from typing import Any
 
 from benchmarks.folds import DEFAULT_FOLDS, FoldError, assign_folds, load_groups
 from benchmarks.role_report import format_figures, format_folds, format_held_out, only_documents
-from benchmarks.role_scoring import Label, Prediction, baseline_role, check_roles, score
+from benchmarks.role_scoring import Label, Prediction, score
 from benchmarks.scoring_fit import Evidence, FitError, check_consistency, cross_validate, evidence_of, fit_model
+from rolesignal.rules.metrics import baseline_role, check_roles
 from rolesignal.rules.types import ROLES
 
 FORMATS = ("txt", "pdf", "docx")
