@@ -58,7 +58,7 @@ class Explanation:
 
 def fetch_explanation(con: duckdb.DuckDBPyConnection, path: str) -> Explanation | None:
     """The explanation for a current file, by resolved path or else a unique path suffix; None when not found."""
-    found = _find_path(con, path)
+    found = find_path(con, path)
     if found is None:
         return None
     cur = con.execute("SELECT * FROM document_roles WHERE path = ?", [found])
@@ -109,7 +109,7 @@ def _line_around(context: str, matched: str) -> str:
     return " ".join(line.split())
 
 
-def _find_path(con: duckdb.DuckDBPyConnection, path: str) -> str | None:
+def find_path(con: duckdb.DuckDBPyConnection, path: str) -> str | None:
     """The stored current path meant by `path`: its resolved form, else the one path ending with it."""
     resolved = str(Path(path).expanduser().resolve())
     if con.execute("SELECT 1 FROM document_roles WHERE path = ?", [resolved]).fetchall():

@@ -19,6 +19,7 @@ TABLES = {
     "files",
     "pages",
     "requirements",
+    "reviews",
     "scans",
     "schema_migrations",
     "schema_views",
@@ -33,7 +34,7 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def test_migrate_creates_tables_with_comments_and_views(con: duckdb.DuckDBPyConnection) -> None:
-    assert migrate(con) == [1, 2, 3, 4, 5]
+    assert migrate(con) == [1, 2, 3, 4, 5, 6]
     tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
     assert set(tables) == TABLES
     assert all(tables[t] for t in TABLES), "every table has a COMMENT"
@@ -46,6 +47,7 @@ def test_migrate_creates_tables_with_comments_and_views(con: duckdb.DuckDBPyConn
         (3, "schema_views"),
         (4, "decided_by"),
         (5, "evidence_source"),
+        (6, "reviews"),
     ]
 
 
@@ -92,7 +94,9 @@ def test_view_names_come_from_files() -> None:
         "failure_summary",
         "ingest_failures",
         "requirement_search",
+        "review_agreement",
         "review_queue",
+        "reviewed_documents",
         "role_by_folder",
         "role_by_month",
         "role_summary",

@@ -16,6 +16,8 @@
 --   content_hash    (extra) sha256 of the file bytes; joins the tables
 --   decided_by      (extra) content | title: 'title' when the stated requirements said too little to decide and
 --                   the role the title implies was taken, at low confidence
+--   reviewed_role   (extra) the role a person gave this content (`rolesignal review`; the latest review wins), NULL
+--                   when nobody reviewed it or the review was cleared
 CREATE OR REPLACE VIEW document_roles AS
 WITH current_files AS (
     SELECT path, file_name, file_type, content_hash
@@ -26,6 +28,12 @@ WITH current_files AS (
 titles AS (
     SELECT content_hash, title
     FROM documents
+),
+
+latest_reviews AS (
+    SELECT content_hash, role
+    FROM reviews
+    QUALIFY row_number() OVER (PARTITION BY content_hash ORDER BY review_id DESC) = 1
 ),
 
 final AS (
@@ -49,10 +57,12 @@ final AS (
         c.rules_version,
         c.classified_at,
         f.content_hash,
-        c.decided_by
+        c.decided_by,
+        r.role AS reviewed_role
     FROM current_files AS f
     INNER JOIN titles AS d ON d.content_hash = f.content_hash
     INNER JOIN classifications AS c ON c.content_hash = f.content_hash
+    LEFT JOIN latest_reviews AS r ON r.content_hash = f.content_hash
 )
 
 SELECT * FROM final

@@ -8,29 +8,38 @@
 --   rules_version  the rules the scan classified with
 --   status         (extra) running | completed | failed | interrupted (the process was killed; the next scan finishes its work)
 --   duration_s     (extra) seconds from start to finish
+--   agreement      (extra) how often the decisions of its rules version agree with people's reviews (0..1, see
+--                  review_agreement; NULL when no reviewed document has a decision of that version)
 CREATE OR REPLACE VIEW scan_history AS
 WITH all_scans AS (
     SELECT *
     FROM scans
 ),
 
+agreement AS (
+    SELECT rules_version, agreement
+    FROM review_agreement
+),
+
 final AS (
     SELECT
-        scan_id,
-        flow_run_id,
-        root,
-        started_at,
-        finished_at,
-        files_seen,
-        new,
-        changed,
-        unchanged,
-        removed,
-        failed,
-        rules_version,
-        status,
-        epoch(finished_at - started_at) AS duration_s
-    FROM all_scans
+        s.scan_id,
+        s.flow_run_id,
+        s.root,
+        s.started_at,
+        s.finished_at,
+        s.files_seen,
+        s.new,
+        s.changed,
+        s.unchanged,
+        s.removed,
+        s.failed,
+        s.rules_version,
+        s.status,
+        epoch(s.finished_at - s.started_at) AS duration_s,
+        a.agreement
+    FROM all_scans AS s
+    LEFT JOIN agreement AS a ON a.rules_version = s.rules_version
 )
 
 SELECT * FROM final
