@@ -21,6 +21,7 @@ from rolesignal.flows.cli_common import (
     warehouse_usable_or_fail,
 )
 from rolesignal.flows.cli_reports import explain, export, report, sql
+from rolesignal.flows.cli_review import review
 from rolesignal.flows.output import render
 from rolesignal.flows.prefect_adaptations import exit_without_teardown
 
@@ -240,7 +241,7 @@ def serve(
     click.echo("serve stopped.", err=True)
 
 
-for command in (report, export, sql, explain):
+for command in (report, export, sql, explain, review):
     cli.add_command(command)
 
 

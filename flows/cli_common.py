@@ -102,3 +102,26 @@ def read_only(db: str):  # noqa: ANN201
         return open_warehouse(db, read_only=True)
     except WarehouseError as exc:
         fail(str(exc))
+
+
+def writable(db: str):  # noqa: ANN201
+    """A writable, migrated connection to an existing warehouse (review writes), or a clear message."""
+    from pathlib import Path
+
+    from rolesignal.warehouse.connect import open_warehouse
+    from rolesignal.warehouse.errors import WarehouseError, WarehouseMissing
+    from rolesignal.warehouse.schema import migrate
+
+    warehouse_usable_or_fail(db)
+    if str(db) != ":memory:" and not Path(db).expanduser().exists():
+        fail(str(WarehouseMissing(str(db))))
+    try:
+        con = open_warehouse(db)
+    except WarehouseError as exc:
+        fail(str(exc))
+    try:
+        migrate(con)  # a warehouse an older rolesignal wrote gets the reviews table before the first review
+    except WarehouseError as exc:
+        con.close()
+        fail(str(exc))
+    return con
