@@ -20,6 +20,7 @@ from rolesignal.flows.cli_common import (
     rules_option,
     warehouse_usable_or_fail,
 )
+from rolesignal.flows.cli_evaluate import evaluate
 from rolesignal.flows.cli_reports import explain, export, report, sql
 from rolesignal.flows.cli_review import review
 from rolesignal.flows.output import render
@@ -241,7 +242,7 @@ def serve(
     click.echo("serve stopped.", err=True)
 
 
-for command in (report, export, sql, explain, review):
+for command in (report, export, sql, explain, review, evaluate):
     cli.add_command(command)
 
 

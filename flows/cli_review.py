@@ -157,7 +157,7 @@ def import_reviews(db: str, labels_file: Path, by: str, note: str | None) -> Non
             labels = read_labels(con, labels_file)
             count = import_reviews(con, labels, by, note)
         except LabelsError as exc:
-            fail(str(exc), 2)
+            fail(f"{exc.source}: {len(exc.problems)} problem(s), nothing was imported:\n{exc.listing}", 2)
         except WarehouseError as exc:
             fail(str(exc))
         agreeing = con.execute(

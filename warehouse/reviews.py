@@ -49,8 +49,8 @@ class LabelsError(ReviewError):
     def __init__(self, source: str, problems: list[tuple[int, str]]) -> None:
         self.source = source
         self.problems = sorted(problems)
-        listing = "\n".join(f"  line {line}: {what}" if line else f"  {what}" for line, what in self.problems)
-        super().__init__(f"{source}: {len(self.problems)} problem(s), nothing was imported:\n{listing}")
+        self.listing = "\n".join(f"  line {line}: {what}" if line else f"  {what}" for line, what in self.problems)
+        super().__init__(f"{source}: {len(self.problems)} problem(s), none of its lines was used:\n{self.listing}")
 
     def __reduce__(self) -> tuple:
         return type(self), (self.source, self.problems)

@@ -177,7 +177,7 @@ def test_a_labels_file_with_bad_rows_imports_nothing_and_names_every_bad_line(
     assert "'data\\nscientist' is not one of ml_engineer, ai_developer, hybrid, none" in messages[4]
     assert "names no document" in messages[6] and "no role given" in messages[7]
     assert "2 different current documents are named b.txt" in messages[9]
-    assert "nothing was imported" in str(caught.value)
+    assert "5 problem(s), none of its lines was used" in str(caught.value)
     assert con.execute("SELECT count(*) FROM reviews").fetchall() == [(0,)]
 
 
