@@ -22,7 +22,9 @@ USED_VIEWS = (
     "coverage_gaps",
     "document_roles",
     "ingest_failures",
+    "review_agreement",
     "review_queue",
+    "reviewed_documents",
     "role_by_folder",
     "role_by_month",
     "role_summary",
@@ -146,6 +148,30 @@ def top_signals_chart(con: duckdb.DuckDBPyConnection, side: str) -> str | None:
     return _figure_html(figure)
 
 
+def agreement_chart(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Agreement with the reviews per rules version, oldest first: how the rules fared over time on people's eyes."""
+    import plotly.graph_objects as go
+
+    rows = _rows(con, "review_agreement")
+    if not rows:
+        return None
+    labels = [f"{r['rules_version']}{' (in force)' if r['in_force'] else ''}" for r in rows]
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=[round(100 * r["agreement"], 1) for r in rows],
+            marker_color=[ROLE_COLORS["ai_developer"] if r["in_force"] else ROLE_COLORS["none"] for r in rows],
+            text=[f"{r['agreeing']} of {r['reviewed']}" for r in rows],
+            textposition="auto",
+            customdata=[[r["first_scan_at"].strftime("%Y-%m-%d") if r["first_scan_at"] else "no scan"] for r in rows],
+            hovertemplate="rules %{x}<br>%{y}% agree (%{text})<br>first scan %{customdata[0]}<extra></extra>",
+        )
+    )
+    _layout(figure, yaxis_title="% of reviewed documents", yaxis_range=[0, 100])
+    figure.update_xaxes(type="category")
+    return _figure_html(figure)
+
+
 def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
@@ -174,12 +200,16 @@ def _tiles(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     documents = con.execute("SELECT count(*) FROM document_roles").fetchone()[0]
     failed = con.execute("SELECT count(*) FROM ingest_failures").fetchone()[0]
     review = con.execute("SELECT count(*) FROM review_queue").fetchone()[0]
+    reviewed, agreeing = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE agrees) FROM reviewed_documents"
+    ).fetchone()
     mismatches = con.execute("SELECT count(*) FROM title_mismatches").fetchone()[0]
     gaps = con.execute("SELECT count(*) FROM coverage_gaps").fetchone()[0]
     tiles = [
         (documents, "documents classified"),
         (failed, "files that could not be read"),
         (review, "decisions to review"),
+        (f"{agreeing}/{reviewed}" if reviewed else "0", "reviewed documents the tool agrees on"),
         (mismatches, "title mismatches"),
         (gaps, "unmatched requirement texts"),
     ]
@@ -199,7 +229,8 @@ def _tiles(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
 
 
 def build_html(con: duckdb.DuckDBPyConnection, source: str) -> str:
-    """The whole page: headline numbers, role charts, top signals per side and the title mismatches."""
+    """The whole page: headline numbers, role charts, top signals per side, agreement with the reviewers and where
+    they disagree, and the title mismatches."""
     from plotly.offline import get_plotlyjs
 
     missing = missing_views(con, USED_VIEWS)
@@ -213,6 +244,16 @@ def build_html(con: duckdb.DuckDBPyConnection, source: str) -> str:
     more = len(mismatches) - TABLE_ROWS
     mismatch_note = "Documents whose title suggests another role than their stated work, most confident first." + (
         f" {more} more: rolesignal report title_mismatches." if more > 0 else ""
+    )
+    disagreements = _rows(con, "reviewed_documents", where="NOT agrees")
+    disagreement_columns = ["file_name", "title", "role", "reviewed_role", "reviewed_by", "reviewed_at", "note"]
+    more_disagreements = len(disagreements) - TABLE_ROWS
+    agreement = agreement_chart(con)
+    agreement_note = (
+        "Share of the reviewed documents each rules version decided as people did, oldest version first; "
+        "rolesignal evaluate has the whole scoring."
+        if agreement
+        else "No reviews yet: rolesignal review --next asks about the review queue, one key per document."
     )
     cards = [
         _card("Role mix by document kind", role_mix_chart(con), "Current documents per kind and role."),
@@ -233,6 +274,14 @@ def build_html(con: duckdb.DuckDBPyConnection, source: str) -> str:
         ),
         _card("Top ML-engineer signals", top_signals_chart(con, "ml"), "Share of current documents with the signal."),
         _card("Top AI-developer signals", top_signals_chart(con, "ai"), "Share of current documents with the signal."),
+        _card("Agreement with reviewers per rules version", agreement, agreement_note),
+        _card(
+            f"Where the tool and reviewers disagree ({len(disagreements)})",
+            _table(disagreements[:TABLE_ROWS], disagreement_columns) if disagreements else '<p class="note">None.</p>',
+            "Reviewed documents whose current decision differs from the review in force."
+            + (f" {more_disagreements} more: rolesignal report reviewed_documents." if more_disagreements > 0 else ""),
+            wide=True,
+        ),
         _card(
             f"Title mismatches ({len(mismatches)})",
             _table(mismatches[:TABLE_ROWS], mismatch_columns) if mismatches else '<p class="note">None.</p>',

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -153,6 +154,21 @@ def test_html_page_is_self_contained(db: Path, tmp_path: Path) -> None:
     for data in ("ai_developer", "ml_engineer", "2024-03", "archive", "ai.rag", "retrieval-augmented generation"):
         assert data in page, data
     assert "ml-title-llm-work.md" in page and "Title mismatches (2)" in page
+
+
+def test_html_page_shows_the_agreement_with_reviewers(db: Path, tmp_path: Path) -> None:
+    reviewed = tmp_path / "reviewed.duckdb"
+    shutil.copy(db, reviewed)
+    page_path = tmp_path / "report.html"
+    assert run("report", "--html", str(page_path), "--db", str(reviewed))[0] == 0
+    assert "No reviews yet: rolesignal review --next" in page_path.read_text(encoding="utf-8")
+    assert run("review", "backend.txt", "--role", "ai_developer", "--by", "ana", "--db", str(reviewed))[0] == 0
+    assert run("review", "ai-engineer.pdf", "--role", "ai_developer", "--db", str(reviewed))[0] == 0
+    assert run("report", "--html", str(page_path), "--db", str(reviewed))[0] == 0
+    page = page_path.read_text(encoding="utf-8")
+    assert "Agreement with reviewers per rules version" in page and "1 of 2" in page  # the bar's text
+    assert "Where the tool and reviewers disagree (1)" in page and "backend.txt" in page
+    assert '<div class="n">1/2</div><div class="what">reviewed documents the tool agrees on</div>' in page
 
 
 def test_missing_warehouse(tmp_path: Path) -> None:
