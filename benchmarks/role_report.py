@@ -1,42 +1,21 @@
 """Text output of the roles benchmark: the figures per format, per fold, and the per-document lists cut to the folds
-looked at (pure functions returning lines; `benchmarks.roles` prints them)."""
+looked at (pure functions returning lines; `benchmarks.roles` prints them). The figures themselves are printed by
+`rolesignal evaluate`'s own lines (`rolesignal.flows.evaluate_text.figure_lines`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-
-def _pct(x: float | None) -> str:
-    return "   -  " if x is None else f"{100 * x:5.1f}%"
+from rolesignal.flows.evaluate_text import figure_lines
+from rolesignal.flows.evaluate_text import pct as _pct
 
 
 def format_figures(name: str, figures: dict[str, Any], verbose: bool) -> list[str]:
-    """The report lines for one format (or the overall pool)."""
-    short = {"ml_engineer": "ml", "ai_developer": "ai", "hybrid": "hyb", "none": "none"}
+    """The report lines for one format (or the overall pool): `rolesignal evaluate`'s lines, then what only labels
+    know (the document kind) and the per-document lists."""
     seconds = f", {figures['seconds']:.1f} s" if "seconds" in figures else ""
-    lines = [
-        f"== {name}: {figures['documents']} documents{seconds}",
-        f"accuracy {_pct(figures['accuracy'])}   macro-F1 {figures['macro_f1']:.3f}   "
-        f"kind accuracy {_pct(figures['kind_accuracy'])}",
-        f"title-only baseline: accuracy {_pct(figures['baseline']['accuracy'])}   "
-        f"macro-F1 {figures['baseline']['macro_f1']:.3f}",
-        "per role        precision  recall     F1   labelled predicted",
-    ]
-    for role, s in figures["per_role"].items():
-        lines.append(
-            f"  {role:<13} {_pct(s['precision'])}  {_pct(s['recall'])}  {s['f1']:.3f}  "
-            f"{s['support']:8d} {s['predicted']:9d}"
-        )
-    lines.append("confusion (rows = label, cols = predicted)")
-    roles = figures["confusion"]["roles"]
-    lines.append("  " + " " * 13 + "".join(f"{short[r]:>6}" for r in roles))
-    for role, row in zip(roles, figures["confusion"]["matrix"], strict=True):
-        lines.append(f"  {role:<13}" + "".join(f"{n:6d}" for n in row))
-    lines.append("calibration      count  accuracy  mean confidence  gap")
-    for band in figures["calibration"]:
-        mean, gap = band.get("mean_confidence"), band.get("gap")
-        said = f"   {_pct(mean)}       {100 * gap:+5.1f}" if mean is not None and gap is not None else ""
-        lines.append(f"  {band['band']:<14} {band['count']:5d}  {_pct(band['accuracy'])}{said}")
+    lines = [f"== {name}: {figures['documents']} documents{seconds}", *figure_lines(figures)]
+    lines.append(f"kind accuracy {_pct(figures['kind_accuracy'])} (doc_kind against labels.csv)")
     for miss in figures["kind_misses"]:
         lines.append(f"kind miss: {miss['id']} ({miss['format']}): label {miss['label']}, detected {miss['predicted']}")
     for failure in figures.get("failures", []):
@@ -114,3 +93,13 @@ def format_held_out(result: dict[str, Any]) -> list[str]:
     if held["model_in_force"] is None:
         lines.append("scoring.yaml holds no fitted model: the hand rule decides (python -m benchmarks.scoring_fit)")
     return lines
+
+
+def format_corpus(figures: dict[str, Any], labels: str) -> list[str]:
+    """The labelled corpus as it stands (texts and original PDFs), scored by labels.csv through `rolesignal evaluate`:
+    the lines that command prints for a scan of the corpus."""
+    return [
+        f"== the corpus as it stands, scored by {labels} through `rolesignal evaluate` (the texts and the original "
+        f"PDFs, by file name): {figures['documents']} documents",
+        *figure_lines(figures),
+    ]

@@ -45,11 +45,22 @@ class Prediction:
 # ----------------------------------------------------------------------------------------------- scoring
 
 
-def score(pairs: Sequence[tuple[Label, Prediction]], baseline: Sequence[str]) -> dict[str, Any]:
-    """All figures for (label, prediction) pairs; `baseline` holds the title-only guess for each pair."""
+def score(
+    pairs: Sequence[tuple[Label, Prediction]], baseline: Sequence[str], product: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """All figures for (label, prediction) pairs; `baseline` holds the title-only guess for each pair.
+
+    `product`: the role figures `rolesignal evaluate`'s code gave for the same documents (the labels imported as
+    reviews), taken as they are; without it they are computed here, with the same functions.
+    """
     labels = [label.role for label, _ in pairs]
     kinds_right = [label.doc_kind == p.doc_kind for label, p in pairs]
-    figures = role_figures(labels, [p.role for _, p in pairs], [p.confidence for _, p in pairs], list(baseline))
+    if product is None:
+        figures = role_figures(labels, [p.role for _, p in pairs], [p.confidence for _, p in pairs], list(baseline))
+    elif product["documents"] != len(pairs):
+        raise ValueError(f"the product scored {product['documents']} documents, the labels name {len(pairs)}")
+    else:
+        figures = product
     return figures | {
         "kind_accuracy": sum(kinds_right) / len(pairs) if pairs else 0.0,
         "kind_misses": [

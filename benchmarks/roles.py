@@ -8,9 +8,12 @@ named `<id>.<ext>`: `txt` holds the .txt/.md originals as they are; `pdf` holds 
 corpus's original PDFs; `docx` holds the texts rendered to DOCX (original PDFs are skipped for txt and docx). The
 unlabelled documents are never read.
 
-By default each format folder goes through the Prefect scan flow into a DuckDB warehouse and the figures are computed
-from the `document_roles` view ("scoring the warehouse"); `--direct` runs the Analyzer in-process instead (faster
-while developing rules) and must give identical figures.
+By default each format folder goes through the Prefect scan flow into a DuckDB warehouse, its labels are imported as
+reviews, and the figures are those of `rolesignal evaluate`'s code (`rolesignal.flows.evaluate`) on them: the
+product's evaluation is the benchmark's. The texts and the corpus's own PDFs sit in that warehouse byte for byte under
+their labels.csv names, so the run also scores labels.csv by file name, which is what `rolesignal evaluate --labels
+labels.csv` prints for a scan of the corpus ("the corpus as it stands"). `--direct` runs the Analyzer in-process
+instead (faster while developing rules) and must give identical figures.
 
 The labelled documents are also split into K folds grouped by employer (`benchmarks.folds`, from the corpus's
 groups.csv) and scored per fold. `--look-at 0,1` names the folds whose errors you read: the per-document lists (kind
@@ -42,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.folds import DEFAULT_FOLDS, FoldError, assign_folds, load_groups
-from benchmarks.role_report import format_figures, format_folds, format_held_out, only_documents
+from benchmarks.role_report import format_corpus, format_figures, format_folds, format_held_out, only_documents
 from benchmarks.role_scoring import Label, Prediction, score
 from benchmarks.scoring_fit import Evidence, FitError, check_consistency, cross_validate, evidence_of, fit_model
 from rolesignal.rules.metrics import baseline_role, check_roles
@@ -156,25 +159,28 @@ def predict_direct(fmt: str, folder: Path, analyzer: Any) -> Predicted:
     return predictions, failures, evidence
 
 
-def predict_warehouse(fmt: str, folder: Path, db: str, rules_dir: str | None, rules: Any) -> Predicted:
-    """Run the Prefect scan flow over the folder into the warehouse and read its document_roles rows back."""
+def predict_warehouse(
+    fmt: str, folder: Path, db: str, rules_dir: str | None, rules: Any, by_id: dict[str, Label]
+) -> tuple[list[Prediction], list[dict[str, str]], list[Evidence], dict[str, Any]]:
+    """Run the Prefect scan flow over the folder, import its labels as reviews and score them as `rolesignal
+    evaluate` does; returns the predictions, failures and evidence read back, and the product's figures."""
     from contextlib import closing
 
     import duckdb
 
+    from rolesignal.flows.evaluate import evaluate as product_evaluation
     from rolesignal.flows.prefect_adaptations import no_heartbeat
     from rolesignal.flows.scan import scan_folder
+    from rolesignal.warehouse.connect import open_warehouse
 
     with no_heartbeat():
         scan_folder(str(folder), db, rules_dir)
     root = str(folder.resolve())
     prefix = root.rstrip("/") + "/"
+    with closing(open_warehouse(db)) as con:
+        import_labels(con, prefix, by_id)
+    evaluation = product_evaluation(db, under=root)
     with closing(duckdb.connect(db, read_only=True)) as con:
-        rows = con.execute(
-            "SELECT file_name, doc_kind, title, role, confidence, ml_score, ai_score, title_role, title_mismatch "
-            "FROM document_roles WHERE starts_with(path, ?) ORDER BY file_name",
-            [prefix],
-        ).fetchall()
         failed = con.execute(
             "SELECT path, error_type, message FROM ingest_failures WHERE starts_with(path, ?) ORDER BY path", [prefix]
         ).fetchall()
@@ -190,22 +196,25 @@ def predict_warehouse(fmt: str, folder: Path, db: str, rules_dir: str | None, ru
                 [prefix],
             ).fetchall()
         )
-    predictions = [
-        Prediction(
-            id=Path(name).stem,
-            format=fmt,
-            file_name=name,
-            doc_kind=kind,
-            title=title,
-            role=role,
-            confidence=float(confidence),
-            ml_score=float(ml),
-            ai_score=float(ai),
-            title_role=implied,
-            title_mismatch=bool(mismatch),
-        )
-        for name, kind, title, role, confidence, ml, ai, implied, mismatch in rows
-    ]
+    predictions = sorted(
+        (
+            Prediction(
+                id=Path(d.file_name).stem,
+                format=fmt,
+                file_name=d.file_name,
+                doc_kind=d.doc_kind,
+                title=d.title,
+                role=d.role,
+                confidence=d.confidence,
+                ml_score=d.ml_score,
+                ai_score=d.ai_score,
+                title_role=d.title_role,
+                title_mismatch=d.title_mismatch,
+            )
+            for d in evaluation.documents.values()
+        ),
+        key=lambda p: p.file_name,
+    )
     failures = [
         {"id": Path(path).stem, "format": fmt, "error_type": error_type, "message": message}
         for path, error_type, message in failed
@@ -219,7 +228,24 @@ def predict_warehouse(fmt: str, folder: Path, db: str, rules_dir: str | None, ru
         )
         for p in predictions
     ]
-    return predictions, failures, evidence
+    return predictions, failures, evidence, evaluation.scored[0].figures
+
+
+def import_labels(con: Any, prefix: str, by_id: dict[str, Label]) -> int:
+    """The labels of the documents under `prefix` (named `<id>.<ext>`) as reviews, as `rolesignal review --import`
+    stores them; returns how many."""
+    from rolesignal.warehouse import reviews
+
+    rows = con.execute(
+        "SELECT DISTINCT content_hash, path, file_name FROM document_roles WHERE starts_with(path, ?) ORDER BY path",
+        [prefix],
+    ).fetchall()
+    labels = [
+        reviews.Label(reviews.LabelRow(0, "content_hash", h, by_id[Path(name).stem].role), h, path)
+        for h, path, name in rows
+        if Path(name).stem in by_id
+    ]
+    return reviews.import_reviews(con, labels, by="benchmarks.roles", note="labels.csv")
 
 
 def evaluate(
@@ -270,10 +296,13 @@ def evaluate(
         all_evidence: list[Evidence] = []
         for fmt in formats:
             t0 = time.perf_counter()
+            product = None  # the figures of `rolesignal evaluate`'s code, in flow mode
             if direct:
                 predictions, failures, evidence = predict_direct(fmt, folders[fmt], analyzer)
             else:
-                predictions, failures, evidence = predict_warehouse(fmt, folders[fmt], db, rules_dir, rules)
+                predictions, failures, evidence, product = predict_warehouse(
+                    fmt, folders[fmt], db, rules_dir, rules, by_id
+                )
             all_evidence.extend(replace(e, label=by_id[e.id].role) for e in evidence if e.id in by_id)
             seconds = time.perf_counter() - t0
             unknown = sorted(p.id for p in predictions if p.id not in by_id)
@@ -283,7 +312,7 @@ def evaluate(
             if len(predictions) + len(failures) != expected:
                 raise EvaluationError(f"{fmt}: {expected} files but {len(predictions) + len(failures)} results")
             pairs = [(by_id[p.id], p) for p in sorted(predictions, key=lambda p: p.id)]
-            figures = score(pairs, [baseline_role(title_role(p.title, rules)) for _, p in pairs])
+            figures = score(pairs, [baseline_role(title_role(p.title, rules)) for _, p in pairs], product)
             per_format[fmt] = figures | {"seconds": seconds, "failures": failures}
             all_pairs.extend(pairs)
             all_failures.extend(failures)
@@ -292,6 +321,17 @@ def evaluate(
             return score(pairs, [baseline_role(title_role(p.title, rules)) for _, p in pairs])
 
         overall = scored(all_pairs)
+        corpus_as_it_stands = None
+        if not direct:
+            from rolesignal.flows.evaluate import evaluate as product_evaluation
+
+            # The pool as the product scores it: every format's reviews in the warehouse, one evaluation.
+            pool = product_evaluation(db, under=str((tmp_path / "docs").resolve())).scored[0].figures
+            overall = score(all_pairs, [baseline_role(p.title_role) for _, p in all_pairs], pool)
+            if {"txt", "pdf"} <= set(formats):
+                # The texts and the corpus's own PDFs are here byte for byte, under their labels.csv names: scored by
+                # labels.csv as `rolesignal evaluate --labels labels.csv` scores a scan of the corpus.
+                corpus_as_it_stands = product_evaluation(db, labels=corpus / "labels.csv").scored[0].figures
         per_fold = [scored([(label, p) for label, p in all_pairs if fold_of[label.id] == k]) for k in range(folds)]
         unseen = [(label, p) for label, p in all_pairs if fold_of[label.id] not in look_at]
         # Cross-validation: a decision model fitted on the other folds decides each fold's documents.
@@ -323,6 +363,7 @@ def evaluate(
         "labelled_documents": len(labels),
         "per_format": per_format,
         "overall": overall | {"failures": all_failures},
+        "corpus_as_it_stands": corpus_as_it_stands,
         "folds": {"k": folds, "look_at": list(look_at), "fold_of": fold_of},
         "per_fold": per_fold,
         "unseen_folds": scored(unseen) if look_at and unseen else None,
@@ -425,6 +466,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
     if len(result["per_format"]) > 1:
         print("\n".join(format_figures("overall (all formats pooled)", listed(result["overall"]), args.verbose)))
+        print()
+    if result["corpus_as_it_stands"]:
+        print("\n".join(format_corpus(result["corpus_as_it_stands"], str(corpus / "labels.csv"))))
         print()
     print("\n".join(format_folds(result)))
     if args.json_out:

@@ -128,3 +128,40 @@ def test_nothing_to_score_and_no_warehouse(tmp_path: Path) -> None:
     assert code == 1 and "no warehouse at" in out
     code, out = run("evaluate", "--db", str(db), "--rules", str(tmp_path))
     assert code == 2 and "invalid rules" in out
+
+
+def test_rolesignal_evaluate_prints_the_figures_of_the_roles_benchmark(tmp_path: Path) -> None:
+    """benchmarks.roles imports its labels as reviews and scores them through evaluate's code; and `rolesignal
+    evaluate --labels labels.csv` on a scan of the corpus prints the figures it prints for the corpus as it stands."""
+    from benchmarks.render import blocks_from_text, render_pdf
+    from benchmarks.role_report import format_corpus
+    from benchmarks.roles import evaluate as benchmark
+
+    corpus = tmp_path / "corpus"
+    docs = corpus / "docs"
+    docs.mkdir(parents=True)
+    postings = {"jp1.txt": AI_POSTING, "jp2.md": ML_POSTING, "jp3.txt": PLAIN_POSTING, "jp4.txt": HYBRID_POSTING}
+    for name, text in postings.items():
+        (docs / name).write_text(text)
+    render_pdf(blocks_from_text(AI_POSTING.replace("Senior AI Engineer", "AI Engineer")), docs / "rfp5.pdf")
+    (docs / "jp9.txt").write_text(PLAIN_POSTING.replace("Go", "Rust"))  # not labelled: scanned, not scored
+    (corpus / "labels.csv").write_text(
+        "id,file,doc_kind,role,confidence\njp1,jp1.txt,job_posting,ai_developer,high\n"
+        "jp2,jp2.md,job_posting,ml_engineer,high\njp3,jp3.txt,job_posting,ai_developer,low\n"
+        "jp4,jp4.txt,job_posting,hybrid,high\nrfp5,rfp5.pdf,rfp,ai_developer,high\n"
+    )
+    (corpus / "groups.csv").write_text("id,group\njp1,a\njp2,b\njp3,c\njp4,d\nrfp5,e\n")
+    result = benchmark(corpus, ["txt", "pdf"], db=str(tmp_path / "bench.duckdb"), folds=3)
+    assert result["per_format"]["txt"]["documents"] == 4 and result["per_format"]["pdf"]["documents"] == 5
+    # the labels are reviews in the benchmark's warehouse: `rolesignal evaluate` on it gives the benchmark's pool
+    pooled = evaluate(str(tmp_path / "bench.duckdb")).scored[0].figures
+    assert pooled == {k: v for k, v in result["overall"].items() if k in pooled}
+
+    db = tmp_path / "corpus.duckdb"
+    scan_folder(str(docs), str(db))
+    code, out = run("evaluate", "--labels", str(corpus / "labels.csv"), "--db", str(db))
+    assert code == 0, out
+    figures = result["corpus_as_it_stands"]
+    assert figures["documents"] == 5
+    assert evaluate(str(db), labels=corpus / "labels.csv").scored[0].figures == figures
+    assert "\n".join(format_corpus(figures, "labels.csv")[1:]) in out
