@@ -166,8 +166,8 @@ def import_reviews(db: str, labels_file: Path, by: str, note: str | None) -> Non
             [[label.content_hash for label in labels]],
         ).fetchone()
     click.echo(
-        f"imported {count} review(s) from {labels_file} (by {by} where a row names nobody); "
-        f"the tool agrees on {agreeing[0]} of the {agreeing[1]} current documents they name."
+        f"imported {count} review(s) from {labels_file}; the tool agrees on {agreeing[0]} of the {agreeing[1]} current "
+        "documents they name."
     )
 
 

@@ -44,7 +44,7 @@ def figure_lines(figures: dict[str, Any]) -> list[str]:
 
 def signal_lines(per_signal: list[dict[str, Any]], whose: str = "") -> list[str]:
     """Per signal, how often people put its documents on its side, the lowest first: where a rule author looks."""
-    of = f" ({whose})" if whose else ""
+    of = f", under {whose}" if whose else ""
     lines = [f"per signal{of}: its documents that people put on its side (hybrid counts for both), lowest first"]
     if not per_signal:
         return lines + ["  no signal was found in the reviewed documents"]
@@ -90,18 +90,19 @@ def comparison_lines(evaluation: Any) -> list[str]:  # noqa: ANN401
     first, last = evaluation.scored[0].name, evaluation.scored[-1].name
     right_before = sum(c.roles[0] == c.truth for c in evaluation.changes)
     right_after = sum(c.roles[-1] == c.truth for c in evaluation.changes)
+    if not evaluation.changes:
+        return [*lines, "", "No document changes its decision."]
     lines += [
         "",
         f"{len(evaluation.changes)} document(s) change their decision; {first} has {right_before} of them right, "
-        f"{last} {right_after}",
+        f"{last} {right_after}:",
     ]
-    if evaluation.changes:
-        columns = "".join(f"  {name:<{width}}" for name in names)
-        lines.append(f"  {'reviewed':<13}{columns}  path")
-        for change in evaluation.changes:
-            roles = "".join(f"  {role + (' *' if role == change.truth else ''):<{width}}" for role in change.roles)
-            lines.append(f"  {change.truth:<13}{roles}  {change.path}")
-        lines.append("  (* = the role people gave)")
+    columns = "".join(f"  {name:<{width}}" for name in names)
+    lines.append(f"  {'reviewed':<13}{columns}  path")
+    for change in evaluation.changes:
+        roles = "".join(f"  {role + (' *' if role == change.truth else ''):<{width}}" for role in change.roles)
+        lines.append(f"  {change.truth:<13}{roles}  {change.path}")
+    lines.append("  (* = the role people gave)")
     return lines
 
 
