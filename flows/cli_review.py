@@ -205,7 +205,8 @@ def session(db: str, queue: str, by: str) -> None:
         )
     writable(db).close()  # a warehouse an older rolesignal wrote gets the reviews table and views first
     paths, reasons = queue_paths(db, queue)
-    todo = [p for p in paths if unreviewed(db, p)]
+    waiting = unreviewed(db)
+    todo = [p for p in paths if p in waiting]
     if not todo:
         click.echo(f"Nothing to review: every document of {queue} has a review.")
         return
@@ -232,7 +233,7 @@ def session(db: str, queue: str, by: str) -> None:
         sys.exit(130)
     except EOFError:
         pass
-    left = sum(1 for p in todo if unreviewed(db, p))
+    left = len(set(todo) & unreviewed(db))
     click.echo(f"{done} review(s) stored, {skipped} skipped; {left} document(s) of {queue} still unreviewed.")
 
 
@@ -254,10 +255,10 @@ def queue_paths(db: str, queue: str) -> tuple[list[str], dict[str, str]]:
     return paths, reasons
 
 
-def unreviewed(db: str, path: str) -> bool:
+def unreviewed(db: str) -> set[str]:
+    """The current paths whose content has no review in force."""
     with closing(read_only(db)) as con:
-        found = con.execute("SELECT reviewed_role FROM document_roles WHERE path = ?", [path]).fetchall()
-    return bool(found) and found[0][0] is None
+        return {r[0] for r in con.execute("SELECT path FROM document_roles WHERE reviewed_role IS NULL").fetchall()}
 
 
 def current_explanation(db: str, path: str) -> Any:  # noqa: ANN401 - warehouse.explain.Explanation, imported lazily

@@ -20,6 +20,7 @@ from rolesignal.rules.types import ROLES
 from rolesignal.warehouse.connect import atomic, utcnow
 from rolesignal.warehouse.errors import WarehouseError
 from rolesignal.warehouse.explain import find_path
+from rolesignal.warehouse.rows import arrow
 
 SOURCES = ("command", "session", "import")
 # The columns of a labels file that name a document, in the order one is taken when a row fills several.
@@ -214,13 +215,14 @@ def read_labels(con: duckdb.DuckDBPyConnection, path: str | Path) -> list[Label]
         reason = getattr(exc, "strerror", None) or str(exc)
         raise LabelsError(str(path), [(0, f"cannot be read: {reason}")]) from exc
     rows, problems = parse_labels(text)
+    found = _contents_of(con, rows)
     labels: list[Label] = []
     for row in rows:
-        found, problem = _content_of(con, row)
-        if found is None:
+        target, problem = found[row.line]
+        if target is None:
             problems.append((row.line, problem))
         else:
-            labels.append(Label(row, found.content_hash, found.path))
+            labels.append(Label(row, *target))
     if problems:
         raise LabelsError(str(path), problems)
     return labels
@@ -262,25 +264,38 @@ def export_rows(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple]]
 
 
 def _insert_reviews(con: duckdb.DuckDBPyConnection, entries: list[tuple], source: str) -> list[int]:
-    """Insert (content_hash, role, note, by, path) rows with the tool's decision of each content now; their ids."""
+    """Insert (content_hash, role, note, by, path) rows with the tool's decision of each content now; their ids.
+
+    One statement for any number of rows: ids are drawn from the sequence first, in one query, and given out in the
+    rows' order, so a later row of the same content is the later review (3,000 rows one by one took a minute).
+    """
     if source not in SOURCES:
         raise ValueError(f"a review comes from one of {SOURCES}, not {source!r}")
     bad = sorted({role for _, role, *_ in entries if role is not None and role not in ROLES})
     if bad:
         raise ReviewError(f"unknown role(s) {bad}: a review gives one of {', '.join(ROLES)}")
+    if not entries:
+        return []
+    ids = sorted(r[0] for r in con.execute("SELECT nextval('review_id_seq') FROM range(?)", [len(entries)]).fetchall())
+    tool = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "SELECT content_hash, role, confidence, rules_version FROM classifications "
+            "WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))",
+            [list({e[0] for e in entries})],
+        ).fetchall()
+    }
     now = utcnow()
-    ids = []
-    for content_hash, role, note, by, path in entries:
-        ids.append(
-            con.execute(
-                "INSERT INTO reviews (content_hash, role, note, reviewed_by, reviewed_at, path, source, tool_role, "
-                "  tool_confidence, rules_version) "
-                "SELECT $h, $role, $note, $by, $now, $path, $source, c.role, c.confidence, c.rules_version "
-                "FROM (SELECT 1) LEFT JOIN classifications AS c ON c.content_hash = $h "
-                "RETURNING review_id",
-                {"h": content_hash, "role": role, "note": note, "by": by, "now": now, "path": path, "source": source},
-            ).fetchone()[0]
-        )
+    data = [
+        (review_id, h, role, note, by, now, path, source, *tool.get(h, (None, None, None)))
+        for review_id, (h, role, note, by, path) in zip(ids, entries, strict=True)
+    ]
+    staged = arrow(con, "reviews", data)
+    con.register("stage_reviews", staged)
+    try:
+        con.execute("INSERT INTO reviews SELECT * FROM stage_reviews")
+    finally:
+        con.unregister("stage_reviews")
     return ids
 
 
@@ -289,24 +304,69 @@ def _reviews(con: duckdb.DuckDBPyConnection, condition: str, params: list) -> li
     return [Review(*row) for row in found.fetchall()]
 
 
-def _content_of(con: duckdb.DuckDBPyConnection, row: LabelRow) -> tuple[Reviewable | None, str]:
-    """The stored document a labels row names, or None and what is wrong."""
-    if row.key == "content_hash":
-        found = reviewable(con, row.value.lower())
-        return found, "" if found else f"no stored document has content_hash {row.value}"
-    if row.key == "path":
-        try:
-            found = reviewable_at(con, row.value)
-        except WarehouseError as exc:  # AmbiguousPath: a suffix several current documents end with
-            return None, str(exc)
-        return found, "" if found else f"no current document at {row.value}"
-    hashes = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT content_hash FROM document_roles WHERE file_name = ? ORDER BY 1", [row.value]
+def _contents_of(
+    con: duckdb.DuckDBPyConnection, rows: list[LabelRow]
+) -> dict[int, tuple[tuple[str, str | None] | None, str]]:
+    """Per line, the (content hash, current path) a labels row names, or None and what is wrong.
+
+    Looked up in bulk, a query per kind of name; only a path that is no stored path is matched one by one, as the
+    end of one (`explain` does the same).
+    """
+    wanted = {key: sorted({r.value.lower() if key == "content_hash" else r.value for r in rows if r.key == key})
+              for key in KEY_COLUMNS}  # fmt: skip
+    stored = {
+        h: path
+        for h, path in con.execute(
+            "SELECT d.content_hash, "
+            "  (SELECT min(f.path) FROM files AS f WHERE f.content_hash = d.content_hash AND f.status = 'ok') "
+            "FROM documents AS d WHERE d.content_hash IN (SELECT unnest(?::VARCHAR[]))",
+            [wanted["content_hash"]],
         ).fetchall()
-    ]
-    if len(hashes) > 1:
-        return None, f"{len(hashes)} different current documents are named {row.value}: name it by path or content_hash"
-    found = reviewable(con, hashes[0]) if hashes else None
-    return found, "" if found else f"no current document named {row.value}"
+    }
+    named = {
+        name: (hashes, path)
+        for name, hashes, path in con.execute(
+            "SELECT file_name, list_sort(list(DISTINCT content_hash)), min(path) FROM document_roles "
+            "WHERE file_name IN (SELECT unnest(?::VARCHAR[])) GROUP BY file_name",
+            [wanted["file_name"]],
+        ).fetchall()
+    }
+    resolved = {p: str(Path(p).expanduser().resolve()) for p in wanted["path"]}
+    at = dict(
+        con.execute(
+            "SELECT path, content_hash FROM document_roles WHERE path IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted(set(resolved.values()))],
+        ).fetchall()
+    )
+    found: dict[int, tuple[tuple[str, str | None] | None, str]] = {}
+    for row in rows:
+        if row.key == "content_hash":
+            h = row.value.lower()
+            found[row.line] = (
+                ((h, stored[h]), "") if h in stored else (None, f"no stored document has content_hash {row.value}")
+            )
+        elif row.key == "file_name":
+            hashes, path = named.get(row.value, ([], None))
+            if len(hashes) > 1:
+                found[row.line] = (
+                    None,
+                    f"{len(hashes)} different current documents are named {row.value}: name it by path or content_hash",
+                )
+            else:
+                found[row.line] = (
+                    ((hashes[0], path), "") if hashes else (None, f"no current document named {row.value}")
+                )
+        elif resolved[row.value] in at:
+            found[row.line] = ((at[resolved[row.value]], resolved[row.value]), "")
+        else:
+            found[row.line] = _by_suffix(con, row.value)
+    return found
+
+
+def _by_suffix(con: duckdb.DuckDBPyConnection, path: str) -> tuple[tuple[str, str | None] | None, str]:
+    """The current document whose path ends with `path`, or None and what is wrong."""
+    try:
+        target = reviewable_at(con, path)
+    except WarehouseError as exc:  # AmbiguousPath: a suffix several current documents end with
+        return None, str(exc)
+    return ((target.content_hash, target.path), "") if target else (None, f"no current document at {path}")

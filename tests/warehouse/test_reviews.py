@@ -242,3 +242,15 @@ def test_an_export_imports_back_to_the_same_reviews(con: duckdb.DuckDBPyConnecti
         return [row[:when] + row[when + 1 :] for row in found]
 
     assert without_time(reviews.export_rows(other)[1]) == without_time(rows)
+
+
+def test_a_later_line_of_the_same_content_is_the_later_review(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    a, b = f.processed("a", role="none"), f.processed("b")
+    scan(con, [a, b])
+    rows = "".join(f"a.txt,{role}\nb.txt,hybrid\n" for role in ("ml_engineer", "hybrid", "none", "ai_developer"))
+    labels = reviews.read_labels(con, write(tmp_path, "file_name,role\n" + rows))
+    assert reviews.import_reviews(con, labels, by="ana") == 8
+    history = reviews.review_history(con, a.document.content_hash)
+    assert [r.role for r in history] == ["ml_engineer", "hybrid", "none", "ai_developer"]
+    assert {(r.tool_role, r.rules_version, r.source) for r in history} == {("none", f.RULES_V1, "import")}
+    assert reviewed_roles(con) == {"a.txt": "ai_developer", "b.txt": "hybrid"}
