@@ -116,6 +116,14 @@ def evidence_by_place(explanation: Any) -> str:
     return "evidence by place: " + "; ".join(parts)
 
 
+def reviewed_line(doc: dict) -> list[str]:
+    """The review in force of the document, when a person gave one (`rolesignal review`)."""
+    reviewed = doc.get("reviewed_role")
+    if not reviewed:
+        return []
+    return [f"reviewed as {reviewed} ({'the tool agrees' if reviewed == doc['role'] else 'the tool disagrees'})"]
+
+
 def explanation_text(explanation: Any, width: int = 100) -> str:
     """The full explanation: verdict, scores, the five questions, then each requirement with its evidence."""
     doc = explanation.document
@@ -129,6 +137,7 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
         f"AI score {doc['ai_score']:.2f}  title role {doc['title_role']}"
         f"{'  TITLE MISMATCH' if doc['title_mismatch'] else ''}"
         f"{'  DECIDED BY THE TITLE' if doc.get('decided_by') == 'title' else ''}  rules {doc['rules_version']}",
+        *reviewed_line(doc),
         evidence_by_place(explanation),
         "",
         "The guide's five questions:",

@@ -132,6 +132,7 @@ def test_clearing_keeps_the_history_and_the_later_review_wins(tmp_path: Path, in
     code, out = run("review", "plain.txt", "--role", "ai_developer", "--by", "ben", "--db", str(db))
     assert code == 0 and "It replaces the review by ana" in out and "(none); the history keeps both" in out
     assert roles(db)["plain.txt"] == ("none", "ai_developer")
+    assert "reviewed as ai_developer (the tool disagrees)" in run("explain", "plain.txt", "--db", str(db))[1]
     code, out = run("review", "plain.txt", "--clear", "--by", "ben", "--db", str(db))
     assert code == 0 and "cleared the review" in out and "(ai_developer by ben)" in out
     code, out = run("review", "plain.txt", "--clear", "--db", str(db))
