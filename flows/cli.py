@@ -179,6 +179,12 @@ def check_cron(cron: str) -> None:
 @click.option("--interval", type=Seconds(1), help="Seconds between scans (finite, at least 1).")
 @rules_option
 @click.option("--name", default="scan-inbox", show_default=True, help="The Prefect deployment name.")
+@click.option(
+    "--run-now/--no-run-now",
+    default=True,
+    show_default=True,
+    help="Scan once at start, then on the schedule (--no-run-now: first scan when the schedule says).",
+)
 @dask_option
 def serve(
     folder: Path,
@@ -187,12 +193,14 @@ def serve(
     interval: float | None,
     rules_dir: str | None,
     name: str,
+    run_now: bool,
     dask_address: str | None,
 ) -> None:
     """Serve the scan flow as a Prefect deployment that scans FOLDER on a schedule, until stopped (Ctrl-C).
 
-    Uses the Prefect server PREFECT_API_URL names; without one, starts `prefect server start` on a free local port
-    for as long as serve runs (its log goes to PREFECT_HOME/rolesignal-server.log).
+    The first scan runs at once (--no-run-now: when the schedule says). Uses the Prefect server PREFECT_API_URL
+    names; without one, starts `prefect server start` on a free local port, its UI pointed at that port, for as long
+    as serve runs (its log goes to PREFECT_HOME/rolesignal-server.log).
     """
     if (cron is None) == (interval is None):
         fail("give exactly one of --cron or --interval", 2)
@@ -236,8 +244,15 @@ def serve(
             click.echo(f"Using the Prefect server at {api_url}.", err=True)
         stack.enter_context(plain_http_api_tls(api_url or server.api_url))
         click.echo(f"Scanning {parameters['folder']} into {parameters['db']} {every}; Ctrl-C stops.", err=True)
-        serving.serve_scans(name, parameters, cron, interval)
+        serving.serve_scans(name, parameters, cron, interval, run_now=run_now, announce=_announce)
     click.echo("serve stopped.", err=True)
+
+
+def _announce(served: Any) -> None:
+    """What serve registered, where to see it, and when the first scan runs."""
+    where = f" (UI {served.ui_url})" if served.ui_url else ""
+    first = "the first scan runs now" if served.run_now else "the first scan runs when the schedule says"
+    click.echo(f"Deployment {served.deployment_name} registered{where}; {first}.", err=True)
 
 
 for command in (report, export, sql, explain):
