@@ -101,6 +101,7 @@ def scan(
             if not dask_address and _may_need_reading(folder, db, retry_failed):
                 _start_readers(rules)
             quiet_prefect()
+            from rolesignal.flows.prefect_ui import ui_link
             from rolesignal.flows.progress import ProgressDisplay
             from rolesignal.flows.scan import scan_folder
 
@@ -124,6 +125,8 @@ def scan(
     click.echo(render(["role", "documents"], sorted(roles.items()), "table", title="Roles"))
     if summary["failed"]:
         click.echo(f"{summary['failed']} file(s) could not be read: see `rolesignal report ingest_failures`.")
+    if summary["flow_run_id"] and (link := ui_link("flow-run", summary["flow_run_id"])):
+        click.echo(f"The run, its logs and artifacts in the Prefect UI: {link}", err=True)
 
 
 def _may_need_reading(folder: Path, db: str, retry_failed: bool) -> bool:

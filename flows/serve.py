@@ -196,9 +196,9 @@ def serve_scans(
     from prefect.client.orchestration import get_client
     from prefect.exceptions import TerminationSignal
     from prefect.runner import Runner
-    from prefect.utilities.urls import url_for
 
     from rolesignal.flows.prefect_adaptations import runs_forked_from_server
+    from rolesignal.flows.prefect_ui import ui_link
     from rolesignal.flows.scan import scan_folder
 
     with runs_forked_from_server(parameters.get("rules_dir")):
@@ -212,8 +212,7 @@ def serve_scans(
             with get_client(sync_client=True) as client:
                 client.create_flow_run_from_deployment(deployment_id)
         if announce is not None:
-            ui_url = url_for("deployment", obj_id=deployment_id)
-            announce(Served(deployment_id, f"{scan_folder.name}/{name}", ui_url, run_now))
+            announce(Served(deployment_id, f"{scan_folder.name}/{name}", ui_link("deployment", deployment_id), run_now))
         try:
             asyncio.run(runner.start())
         except (KeyboardInterrupt, TerminationSignal):

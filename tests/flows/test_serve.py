@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from rolesignal.flows import serve
 from rolesignal.flows.cli import cli
+from rolesignal.flows.prefect_ui import ui_link
 from rolesignal.flows.scan import scan_folder
 from rolesignal.warehouse.connect import open_warehouse
 from tests.flows.documents import write_inbox
@@ -36,9 +37,15 @@ def test_local_server_answers_then_stops_with_its_group(tmp_path: Path, monkeypa
         # The UI in the browser asks the API the server names here: this server's, not port 4200's.
         with urllib.request.urlopen(f"{server.ui_url}/ui-settings", timeout=5) as response:
             assert json.load(response)["api_url"] == server.api_url
+        with serve.using_api(server.api_url):
+            assert ui_link("flow-run", "1234") == f"{server.ui_url}/runs/flow-run/1234"
         process = server.process
     assert process.poll() is not None
     assert (tmp_path / "rolesignal-server.log").exists()
+
+
+def test_no_ui_link_to_a_server_without_a_ui() -> None:
+    assert ui_link("flow-run", "1234") is None  # the session's test server serves no UI
 
 
 def test_a_server_that_exits_is_reported_with_its_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,14 +158,25 @@ def test_serve_scans_at_once_from_its_forkserver_then_on_schedule(
         finally:
             process.send_signal(signal.SIGTERM)
             _, err = process.communicate(timeout=60)
+        # An ad-hoc scan against a server with a UI links to its run there.
+        scan = subprocess.run(
+            [str(Path(sys.executable).with_name("rolesignal")), "scan", str(inbox["ai"].parent), "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     assert process.returncode == 0 and err.rstrip().endswith("serve stopped."), err
+    assert scan.returncode == 0 and f"Prefect UI: {server.ui_url}/runs/flow-run/" in scan.stderr, scan.stderr
     ui = f"{server.ui_url}/deployments/deployment/{deployment.id}"
     assert f"Deployment scan-folder/test-serve registered (UI {ui}); the first scan runs now." in err
     with open_warehouse(db, read_only=True) as con:
         roles = con.execute("SELECT file_name, role FROM document_roles ORDER BY 1").fetchall()
-        [(flow_run_id,)] = con.execute("SELECT flow_run_id FROM scan_history").fetchall()
+        [(flow_run_id,), (scan_run_id,)] = con.execute(
+            "SELECT flow_run_id FROM scan_history ORDER BY scan_id"
+        ).fetchall()
     assert roles == [("ai-engineer.pdf", "ai_developer"), ("backend.txt", "none"), ("ml-engineer.docx", "ml_engineer")]
     assert flow_run_id == str(run.id)
+    assert scan.stderr.rstrip().endswith(f"{server.ui_url}/runs/flow-run/{scan_run_id}")
 
 
 def test_serve_no_run_now_leaves_the_first_scan_to_the_schedule(tmp_path: Path) -> None:
