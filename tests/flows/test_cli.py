@@ -94,6 +94,25 @@ def test_sql_missing_warehouse(tmp_path: Path) -> None:
     assert code == 1 and "no warehouse" in out
 
 
+def test_a_missing_warehouse_names_where_the_name_came_from_and_the_warehouses_at_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ROLESIGNAL_DB", raising=False)
+    code, out = run("report", "review_queue")
+    expected = "no warehouse at rolesignal.duckdb (the default): `rolesignal scan FOLDER` makes it, --db PATH or "
+    assert (code, out) == (1, f"rolesignal: {expected}ROLESIGNAL_DB names another\n")
+    for name in ("examples.duckdb", "team.duckdb"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "folder.duckdb").mkdir()  # not a file: not offered
+    code, out = run("sql", "SELECT 1", "--db", "nope.duckdb")
+    assert code == 1 and out.startswith("rolesignal: no warehouse at nope.duckdb (--db): ")
+    assert out.endswith("; in this folder: examples.duckdb, team.duckdb\n")
+    monkeypatch.setenv("ROLESIGNAL_DB", "elsewhere.duckdb")
+    code, out = run("explain", "x.pdf")
+    assert code == 1 and out.startswith("rolesignal: no warehouse at elsewhere.duckdb (ROLESIGNAL_DB): ")
+
+
 def test_explain_by_file_name(scanned: tuple[Path, dict[str, Path]]) -> None:
     code, out = run("explain", "ai-engineer.pdf", "--db", str(scanned[0]))
     assert code == 0, out
