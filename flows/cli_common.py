@@ -58,6 +58,12 @@ dask_option = click.option(
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
 )
+wide_option = click.option(
+    "--wide",
+    is_flag=True,
+    help="Tables: every column and every value whole, rows as wide as they are (for `less -S`); by default a table "
+    "fits the terminal.",
+)
 
 
 def fail(message: str, code: int = 1) -> None:

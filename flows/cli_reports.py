@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import click
 
-from rolesignal.flows.cli_common import db_option, fail, format_option, read_only
+from rolesignal.flows.cli_common import db_option, fail, format_option, read_only, wide_option
 from rolesignal.flows.output import render
 
 
@@ -15,6 +16,7 @@ from rolesignal.flows.output import render
 @click.argument("name", required=False)
 @db_option
 @format_option
+@wide_option
 @click.option("--list", "list_reports", is_flag=True, help="List the available reports.")
 @click.option(
     "--where", "where", metavar="CONDITION", help="Only rows matching this SQL condition, e.g. \"role = 'hybrid'\"."
@@ -36,6 +38,7 @@ def report(
     name: str | None,
     db: str,
     fmt: str,
+    wide: bool,
     list_reports: bool,
     where: str | None,
     search: str | None,
@@ -59,7 +62,7 @@ def report(
     known = reports()
     if list_reports:
         rows = [(r.name, r.description, r.search_column or "") for r in known.values()]
-        click.echo(render(["report", "what it shows", "search"], rows, fmt))
+        click.echo(render(["report", "what it shows", "search"], rows, fmt, fit=not wide, wrap=["what it shows"]))
         return
     if html_file is not None:
         from rolesignal.flows.html_report import build_html
@@ -86,7 +89,22 @@ def report(
             columns, rows = fetch_report(con, name, where=where, search=search, limit=limit)
         except ReportError as exc:
             fail(str(exc), 2)
-        click.echo(render(columns, rows, fmt, title=name))
+        echo_table(con, name, columns, rows, fmt, wide)
+
+
+def echo_table(con: Any, name: str | None, columns: list[str], rows: list[Any], fmt: str, wide: bool) -> None:
+    """Print report `name`'s rows (None: a query's) in the format; a table not --wide shows what a terminal can
+    hold, and says on stderr how it differs from the stored rows."""
+    if fmt != "table" or wide:
+        click.echo(render(columns, rows, fmt, title=name, fit=not wide))
+        return
+    from rolesignal.flows.terminal import terminal_table
+    from rolesignal.warehouse.reports import scanned_roots
+
+    shown = terminal_table(name, columns, rows, scanned_roots(con))
+    click.echo(render(shown.columns, shown.rows, fmt, title=name))
+    if shown.note:
+        click.echo(shown.note, err=True)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -125,6 +143,7 @@ def export(directory: Path, db: str) -> None:
 @click.argument("query")
 @db_option
 @format_option
+@wide_option
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -132,7 +151,7 @@ def export(directory: Path, db: str) -> None:
     show_default=True,
     help="At most this many rows; 0 prints them all (csv and json then stream them in batches).",
 )
-def sql(query: str, db: str, fmt: str, limit: int) -> None:
+def sql(query: str, db: str, fmt: str, wide: bool, limit: int) -> None:
     """Run one read-only SQL QUERY against the warehouse and print the result.
 
     The query runs on a locked-down read-only connection: one reading statement (SELECT, WITH ... SELECT, FROM,
@@ -155,7 +174,7 @@ def sql(query: str, db: str, fmt: str, limit: int) -> None:
             stream(columns, iter(lambda: result.fetchmany(10_000), []), fmt, sys.stdout)
             return
         rows = result.fetchmany(limit + 1) if limit else result.fetchall()
-        click.echo(render(columns, rows[:limit] if limit else rows, fmt))
+        echo_table(con, None, columns, rows[:limit] if limit else rows, fmt, wide)
         if limit and len(rows) > limit:
             click.echo(f"(the first {limit} rows; --limit N shows more, --limit 0 all)", err=True)
 

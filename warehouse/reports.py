@@ -141,6 +141,11 @@ def run_query(con: duckdb.DuckDBPyConnection, query: str) -> duckdb.DuckDBPyConn
         raise ReportError(f"query failed: {str(exc).splitlines()[0]}") from exc
 
 
+def scanned_roots(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The folders scanned into this warehouse (absolute, resolved)."""
+    return [root for (root,) in con.execute("SELECT DISTINCT root FROM files ORDER BY root").fetchall()]
+
+
 def missing_views(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> list[str]:
     """Those of `names` that the warehouse does not have (it was last scanned by an older rolesignal)."""
     present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
