@@ -74,9 +74,10 @@ def scan(
     yes: bool,
     dask_address: str | None,
 ) -> None:
-    """Scan FOLDER (recursively) once, through the Prefect scan flow, and print a summary.
+    """Scan the PDF, DOCX, text and Markdown files under FOLDER once.
 
-    New and changed files are read and classified; unchanged files are skipped; removed files leave the reports.
+    Runs the Prefect scan flow over FOLDER and its subfolders and prints a summary. New and changed files are read
+    and classified; unchanged files are skipped; removed files leave the reports.
     Files that cannot be read are recorded in the ingest_failures view and the scan goes on. One scan per warehouse
     at a time: a second one exits with code 1.
     """
@@ -199,11 +200,12 @@ def serve(
     run_now: bool,
     dask_address: str | None,
 ) -> None:
-    """Serve the scan flow as a Prefect deployment that scans FOLDER on a schedule, until stopped (Ctrl-C).
+    """Scan FOLDER on a schedule, as a Prefect deployment.
 
-    The first scan runs at once (--no-run-now: when the schedule says). Uses the Prefect server PREFECT_API_URL
-    names; without one, starts `prefect server start` on a free local port, its UI pointed at that port, for as long
-    as serve runs (its log goes to PREFECT_HOME/rolesignal-server.log).
+    Serves the scan flow as a Prefect deployment until stopped (Ctrl-C). The first scan runs at once (--no-run-now:
+    when the schedule says). Uses the Prefect server PREFECT_API_URL names; without one, starts `prefect server
+    start` on a free local port, its UI pointed at that port, for as long as serve runs (its log goes to
+    PREFECT_HOME/rolesignal-server.log).
     """
     if (cron is None) == (interval is None):
         fail("give exactly one of --cron or --interval", 2)
@@ -270,7 +272,10 @@ def rules() -> None:
 @rules.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def rules_check(directory: str | None) -> None:
-    """Validate a rules DIRECTORY (default: the built-in rules) and list each problem with file and line."""
+    """Validate a rules DIRECTORY (default: the built-in rules).
+
+    Lists each problem with its file and line, and exits 1 when there is one.
+    """
     from rolesignal.rules.load import check_rules, load_rules
 
     problems = check_rules(directory)

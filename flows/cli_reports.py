@@ -45,10 +45,11 @@ def report(
     limit: int | None,
     html_file: Path | None,
 ) -> None:
-    """Print report NAME (a warehouse view); the default is role_summary, the roles per document kind.
+    """Print a report (a warehouse view); role_summary by default.
 
-    --where and --search filter the rows on a read-only connection that cannot touch files; `rolesignal report
-    --list` names the reports and the column --search looks in.
+    NAME is the report; role_summary counts the roles per document kind. --where and --search filter the rows on a
+    read-only connection that cannot touch files; `rolesignal report --list` names the reports and the column
+    --search looks in. A table fits the terminal (--wide shows every column whole).
     """
     from rolesignal.warehouse.reports import (
         DEFAULT_REPORT,
@@ -57,6 +58,7 @@ def report(
         fetch_report,
         lock_down,
         reports,
+        unknown_report,
     )
 
     known = reports()
@@ -82,7 +84,7 @@ def report(
         return
     name = name or (SEARCH_REPORT if search is not None else DEFAULT_REPORT)
     if name not in known:
-        fail(f"no report named {name!r}; `rolesignal report --list` names them", 2)
+        fail(unknown_report(name, list(known)), 2)
     with closing(read_only(db)) as con:
         lock_down(con)
         try:
@@ -127,7 +129,10 @@ def write_atomically(path: Path, text: str) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @db_option
 def export(directory: Path, db: str) -> None:
-    """Write every report (warehouse view) to DIRECTORY/<name>.parquet for BI tools, replacing older exports."""
+    """Write every report to DIRECTORY as Parquet files.
+
+    One DIRECTORY/<name>.parquet per warehouse view, for BI tools; older exports are replaced.
+    """
     from rolesignal.warehouse.reports import ReportError, export_parquet
 
     with closing(read_only(db)) as con:
@@ -152,10 +157,11 @@ def export(directory: Path, db: str) -> None:
     help="At most this many rows; 0 prints them all (csv and json then stream them in batches).",
 )
 def sql(query: str, db: str, fmt: str, wide: bool, limit: int) -> None:
-    """Run one read-only SQL QUERY against the warehouse and print the result.
+    """Run one read-only SQL QUERY on the warehouse.
 
-    The query runs on a locked-down read-only connection: one reading statement (SELECT, WITH ... SELECT, FROM,
-    DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PRAGMA); no file access, no ATTACH, no extension install or load.
+    Prints the result. The query runs on a locked-down read-only connection: one reading statement (SELECT, WITH ...
+    SELECT, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PRAGMA); no file access, no ATTACH, no extension install or
+    load.
     """
     import sys
 
@@ -183,7 +189,11 @@ def sql(query: str, db: str, fmt: str, wide: bool, limit: int) -> None:
 @click.argument("path")
 @db_option
 def explain(path: str, db: str) -> None:
-    """Why the document at PATH got its role: requirements, signals, guide passages, scores, the five questions."""
+    """Explain why the document at PATH got its role.
+
+    Shows the verdict, the scores, the guide's five questions, and each stated requirement with its signals and
+    their guide passages. PATH may be the end of a stored path, such as a file name.
+    """
     from rolesignal.flows.explain_text import explanation_text
     from rolesignal.warehouse.errors import AmbiguousPath
     from rolesignal.warehouse.explain import fetch_explanation

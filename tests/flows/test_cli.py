@@ -64,7 +64,24 @@ def test_report_list_names_views(scanned: tuple[Path, dict[str, Path]]) -> None:
 
 def test_report_unknown_name(scanned: tuple[Path, dict[str, Path]]) -> None:
     code, out = run("report", "nope", "--db", str(scanned[0]))
-    assert code == 2 and "no report named 'nope'" in out
+    assert (code, out) == (2, "rolesignal: no report named 'nope'; `rolesignal report --list` names them\n")
+
+
+def test_a_misspelt_report_name_gets_a_suggestion(scanned: tuple[Path, dict[str, Path]]) -> None:
+    code, out = run("report", "review_qeue", "--db", str(scanned[0]))
+    assert code == 2 and "no report named 'review_qeue'; did you mean review_queue? " in out
+
+
+def test_help_lists_each_command_with_its_whole_first_sentence() -> None:
+    # click cuts a summary longer than the room left in an 80-column help with "...": first sentences must fit.
+    out = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
+    assert "..." not in out.split("Commands:")[1]
+    for group in (cli, cli.commands["rules"]):
+        listing = CliRunner().invoke(group, ["--help"], terminal_width=80).output
+        for name, command in group.commands.items():
+            first = " ".join((command.help or "").split("\n\n")[0].split())
+            assert f"  {name} " in listing and first in " ".join(listing.split()), (name, first)
+    assert "Markdown" in CliRunner().invoke(cli, ["scan", "--help"]).output
 
 
 def test_sql_read_only(scanned: tuple[Path, dict[str, Path]]) -> None:
