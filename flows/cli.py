@@ -76,9 +76,10 @@ def scan(
     yes: bool,
     dask_address: str | None,
 ) -> None:
-    """Scan FOLDER (recursively) once, through the Prefect scan flow, and print a summary.
+    """Scan the PDF, DOCX, text and Markdown files under FOLDER once.
 
-    New and changed files are read and classified; unchanged files are skipped; removed files leave the reports.
+    Runs the Prefect scan flow over FOLDER and its subfolders and prints a summary. New and changed files are read
+    and classified; unchanged files are skipped; removed files leave the reports.
     Files that cannot be read are recorded in the ingest_failures view and the scan goes on. One scan per warehouse
     at a time: a second one exits with code 1.
     """
@@ -103,6 +104,7 @@ def scan(
             if not dask_address and _may_need_reading(folder, db, retry_failed):
                 _start_readers(rules)
             quiet_prefect()
+            from rolesignal.flows.prefect_ui import ui_link
             from rolesignal.flows.progress import ProgressDisplay
             from rolesignal.flows.scan import scan_folder
 
@@ -126,6 +128,8 @@ def scan(
     click.echo(render(["role", "documents"], sorted(roles.items()), "table", title="Roles"))
     if summary["failed"]:
         click.echo(f"{summary['failed']} file(s) could not be read: see `rolesignal report ingest_failures`.")
+    if summary["flow_run_id"] and (link := ui_link("flow-run", summary["flow_run_id"])):
+        click.echo(f"The run, its logs and artifacts in the Prefect UI: {link}", err=True)
 
 
 def _may_need_reading(folder: Path, db: str, retry_failed: bool) -> bool:
@@ -181,6 +185,12 @@ def check_cron(cron: str) -> None:
 @click.option("--interval", type=Seconds(1), help="Seconds between scans (finite, at least 1).")
 @rules_option
 @click.option("--name", default="scan-inbox", show_default=True, help="The Prefect deployment name.")
+@click.option(
+    "--run-now/--no-run-now",
+    default=True,
+    show_default=True,
+    help="Scan once at start, then on the schedule (--no-run-now: first scan when the schedule says).",
+)
 @dask_option
 def serve(
     folder: Path,
@@ -189,12 +199,15 @@ def serve(
     interval: float | None,
     rules_dir: str | None,
     name: str,
+    run_now: bool,
     dask_address: str | None,
 ) -> None:
-    """Serve the scan flow as a Prefect deployment that scans FOLDER on a schedule, until stopped (Ctrl-C).
+    """Scan FOLDER on a schedule, as a Prefect deployment.
 
-    Uses the Prefect server PREFECT_API_URL names; without one, starts `prefect server start` on a free local port
-    for as long as serve runs (its log goes to PREFECT_HOME/rolesignal-server.log).
+    Serves the scan flow as a Prefect deployment until stopped (Ctrl-C). The first scan runs at once (--no-run-now:
+    when the schedule says). Uses the Prefect server PREFECT_API_URL names; without one, starts `prefect server
+    start` on a free local port, its UI pointed at that port, for as long as serve runs (its log goes to
+    PREFECT_HOME/rolesignal-server.log).
     """
     if (cron is None) == (interval is None):
         fail("give exactly one of --cron or --interval", 2)
@@ -238,8 +251,15 @@ def serve(
             click.echo(f"Using the Prefect server at {api_url}.", err=True)
         stack.enter_context(plain_http_api_tls(api_url or server.api_url))
         click.echo(f"Scanning {parameters['folder']} into {parameters['db']} {every}; Ctrl-C stops.", err=True)
-        serving.serve_scans(name, parameters, cron, interval)
+        serving.serve_scans(name, parameters, cron, interval, run_now=run_now, announce=_announce)
     click.echo("serve stopped.", err=True)
+
+
+def _announce(served: Any) -> None:
+    """What serve registered, where to see it, and when the first scan runs."""
+    where = f" (UI {served.ui_url})" if served.ui_url else ""
+    first = "the first scan runs now" if served.run_now else "the first scan runs when the schedule says"
+    click.echo(f"Deployment {served.deployment_name} registered{where}; {first}.", err=True)
 
 
 for command in (report, export, sql, explain, review, evaluate):
@@ -254,7 +274,10 @@ def rules() -> None:
 @rules.command("check")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def rules_check(directory: str | None) -> None:
-    """Validate a rules DIRECTORY (default: the built-in rules) and list each problem with file and line."""
+    """Validate a rules DIRECTORY (default: the built-in rules).
+
+    Lists each problem with its file and line, and exits 1 when there is one.
+    """
     from rolesignal.rules.load import check_rules, load_rules
 
     problems = check_rules(directory)

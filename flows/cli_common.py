@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -57,6 +58,12 @@ dask_option = click.option(
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
 )
+wide_option = click.option(
+    "--wide",
+    is_flag=True,
+    help="Tables: every column and every value whole, rows as wide as they are (for `less -S`); by default a table "
+    "fits the terminal.",
+)
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -96,25 +103,25 @@ def need_dask(dask_address: str | None) -> None:
 def read_only(db: str):  # noqa: ANN201
     """A read-only connection, or a clear message when there is none to be had."""
     from rolesignal.warehouse.connect import open_warehouse
-    from rolesignal.warehouse.errors import WarehouseError
+    from rolesignal.warehouse.errors import WarehouseError, WarehouseMissing
 
     try:
         return open_warehouse(db, read_only=True)
+    except WarehouseMissing as exc:
+        fail(missing_warehouse_message(exc.path))
     except WarehouseError as exc:
         fail(str(exc))
 
 
 def writable(db: str):  # noqa: ANN201
     """A writable, migrated connection to an existing warehouse (review writes), or a clear message."""
-    from pathlib import Path
-
     from rolesignal.warehouse.connect import open_warehouse
-    from rolesignal.warehouse.errors import WarehouseError, WarehouseMissing
+    from rolesignal.warehouse.errors import WarehouseError
     from rolesignal.warehouse.schema import migrate
 
     warehouse_usable_or_fail(db)
     if str(db) != ":memory:" and not Path(db).expanduser().exists():
-        fail(str(WarehouseMissing(str(db))))
+        fail(missing_warehouse_message(db))
     try:
         con = open_warehouse(db)
     except WarehouseError as exc:
@@ -125,3 +132,22 @@ def writable(db: str):  # noqa: ANN201
         con.close()
         fail(str(exc))
     return con
+
+
+def missing_warehouse_message(db: str, folder: Path | None = None) -> str:
+    """No warehouse at `db`: where that name came from, how to make it or name another, and the warehouses here."""
+    folder = folder or Path.cwd()
+    context = click.get_current_context(silent=True)
+    given = context is not None and context.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE
+    source = "--db" if given else "ROLESIGNAL_DB" if os.environ.get("ROLESIGNAL_DB") else "the default"
+    message = (
+        f"no warehouse at {db} ({source}): `rolesignal scan FOLDER` makes it, --db PATH or ROLESIGNAL_DB names another"
+    )
+    try:
+        here = sorted(p.name for p in folder.glob("*.duckdb") if p.is_file())
+    except OSError:  # an unreadable working directory has nothing to suggest
+        here = []
+    if here:
+        more = f" and {len(here) - 5} more" if len(here) > 5 else ""
+        message += f"; in this folder: {', '.join(here[:5])}{more}"
+    return message

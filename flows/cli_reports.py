@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import click
 
-from rolesignal.flows.cli_common import db_option, fail, format_option, read_only
+from rolesignal.flows.cli_common import db_option, fail, format_option, read_only, wide_option
 from rolesignal.flows.output import render
 
 
@@ -15,6 +16,7 @@ from rolesignal.flows.output import render
 @click.argument("name", required=False)
 @db_option
 @format_option
+@wide_option
 @click.option("--list", "list_reports", is_flag=True, help="List the available reports.")
 @click.option(
     "--where", "where", metavar="CONDITION", help="Only rows matching this SQL condition, e.g. \"role = 'hybrid'\"."
@@ -36,16 +38,18 @@ def report(
     name: str | None,
     db: str,
     fmt: str,
+    wide: bool,
     list_reports: bool,
     where: str | None,
     search: str | None,
     limit: int | None,
     html_file: Path | None,
 ) -> None:
-    """Print report NAME (a warehouse view); the default is role_summary, the roles per document kind.
+    """Print a report (a warehouse view); role_summary by default.
 
-    --where and --search filter the rows on a read-only connection that cannot touch files; `rolesignal report
-    --list` names the reports and the column --search looks in.
+    NAME is the report; role_summary counts the roles per document kind. --where and --search filter the rows on a
+    read-only connection that cannot touch files; `rolesignal report --list` names the reports and the column
+    --search looks in. A table fits the terminal (--wide shows every column whole).
     """
     from rolesignal.warehouse.reports import (
         DEFAULT_REPORT,
@@ -54,12 +58,13 @@ def report(
         fetch_report,
         lock_down,
         reports,
+        unknown_report,
     )
 
     known = reports()
     if list_reports:
         rows = [(r.name, r.description, r.search_column or "") for r in known.values()]
-        click.echo(render(["report", "what it shows", "search"], rows, fmt))
+        click.echo(render(["report", "what it shows", "search"], rows, fmt, fit=not wide, wrap=["what it shows"]))
         return
     if html_file is not None:
         from rolesignal.flows.html_report import build_html
@@ -79,14 +84,29 @@ def report(
         return
     name = name or (SEARCH_REPORT if search is not None else DEFAULT_REPORT)
     if name not in known:
-        fail(f"no report named {name!r}; `rolesignal report --list` names them", 2)
+        fail(unknown_report(name, list(known)), 2)
     with closing(read_only(db)) as con:
         lock_down(con)
         try:
             columns, rows = fetch_report(con, name, where=where, search=search, limit=limit)
         except ReportError as exc:
             fail(str(exc), 2)
-        click.echo(render(columns, rows, fmt, title=name))
+        echo_table(con, name, columns, rows, fmt, wide)
+
+
+def echo_table(con: Any, name: str | None, columns: list[str], rows: list[Any], fmt: str, wide: bool) -> None:
+    """Print report `name`'s rows (None: a query's) in the format; a table not --wide shows what a terminal can
+    hold, and says on stderr how it differs from the stored rows."""
+    if fmt != "table" or wide:
+        click.echo(render(columns, rows, fmt, title=name, fit=not wide))
+        return
+    from rolesignal.flows.terminal import terminal_table
+    from rolesignal.warehouse.reports import scanned_roots
+
+    shown = terminal_table(name, columns, rows, scanned_roots(con))
+    click.echo(render(shown.columns, shown.rows, fmt, title=name))
+    if shown.note:
+        click.echo(shown.note, err=True)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -109,7 +129,10 @@ def write_atomically(path: Path, text: str) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @db_option
 def export(directory: Path, db: str) -> None:
-    """Write every report (warehouse view) to DIRECTORY/<name>.parquet for BI tools, replacing older exports."""
+    """Write every report to DIRECTORY as Parquet files.
+
+    One DIRECTORY/<name>.parquet per warehouse view, for BI tools; older exports are replaced.
+    """
     from rolesignal.warehouse.reports import ReportError, export_parquet
 
     with closing(read_only(db)) as con:
@@ -125,6 +148,7 @@ def export(directory: Path, db: str) -> None:
 @click.argument("query")
 @db_option
 @format_option
+@wide_option
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -132,11 +156,12 @@ def export(directory: Path, db: str) -> None:
     show_default=True,
     help="At most this many rows; 0 prints them all (csv and json then stream them in batches).",
 )
-def sql(query: str, db: str, fmt: str, limit: int) -> None:
-    """Run one read-only SQL QUERY against the warehouse and print the result.
+def sql(query: str, db: str, fmt: str, wide: bool, limit: int) -> None:
+    """Run one read-only SQL QUERY on the warehouse.
 
-    The query runs on a locked-down read-only connection: one reading statement (SELECT, WITH ... SELECT, FROM,
-    DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PRAGMA); no file access, no ATTACH, no extension install or load.
+    Prints the result. The query runs on a locked-down read-only connection: one reading statement (SELECT, WITH ...
+    SELECT, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PRAGMA); no file access, no ATTACH, no extension install or
+    load.
     """
     import sys
 
@@ -155,7 +180,7 @@ def sql(query: str, db: str, fmt: str, limit: int) -> None:
             stream(columns, iter(lambda: result.fetchmany(10_000), []), fmt, sys.stdout)
             return
         rows = result.fetchmany(limit + 1) if limit else result.fetchall()
-        click.echo(render(columns, rows[:limit] if limit else rows, fmt))
+        echo_table(con, None, columns, rows[:limit] if limit else rows, fmt, wide)
         if limit and len(rows) > limit:
             click.echo(f"(the first {limit} rows; --limit N shows more, --limit 0 all)", err=True)
 
@@ -164,7 +189,11 @@ def sql(query: str, db: str, fmt: str, limit: int) -> None:
 @click.argument("path")
 @db_option
 def explain(path: str, db: str) -> None:
-    """Why the document at PATH got its role: requirements, signals, guide passages, scores, the five questions."""
+    """Explain why the document at PATH got its role.
+
+    Shows the verdict, the scores, the guide's five questions, and each stated requirement with its signals and
+    their guide passages. PATH may be the end of a stored path, such as a file name.
+    """
     from rolesignal.flows.explain_text import explanation_text
     from rolesignal.warehouse.errors import AmbiguousPath
     from rolesignal.warehouse.explain import fetch_explanation

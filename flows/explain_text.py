@@ -127,16 +127,22 @@ def reviewed_line(doc: dict) -> list[str]:
 def explanation_text(explanation: Any, width: int = 100) -> str:
     """The full explanation: verdict, scores, the five questions, then each requirement with its evidence."""
     doc = explanation.document
+    # Every line within `width` (but a path or a word longer than that): a terminal never wraps them.
     lines = [
         f"{doc['path']}",
-        f"  title: {doc['title']}   kind: {doc['doc_kind']}   type: {doc['file_type']}",
+        textwrap.fill(
+            f"  title: {doc['title']}   kind: {doc['doc_kind']}   type: {doc['file_type']}",
+            width,
+            subsequent_indent="         ",
+        ),
         "",
         textwrap.fill(verdict(explanation), width),
         "",
         f"role {doc['role']}  confidence {doc['confidence']:.2f}  ML score {doc['ml_score']:.2f}  "
-        f"AI score {doc['ai_score']:.2f}  title role {doc['title_role']}"
+        f"AI score {doc['ai_score']:.2f}  rules {doc['rules_version']}",
+        f"title role {doc['title_role']}"
         f"{'  TITLE MISMATCH' if doc['title_mismatch'] else ''}"
-        f"{'  DECIDED BY THE TITLE' if doc.get('decided_by') == 'title' else ''}  rules {doc['rules_version']}",
+        f"{'  DECIDED BY THE TITLE' if doc.get('decided_by') == 'title' else ''}",
         *reviewed_line(doc),
         evidence_by_place(explanation),
         "",
@@ -144,7 +150,9 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
     ]
     for answer in explanation.answers:
         deciding = f" (requirement #{answer.requirement_ordinal})" if answer.requirement_ordinal is not None else ""
-        lines.append(f"  {answer.value:<7} {QUESTION_TEXT.get(answer.question, answer.question)}{deciding}")
+        question = f"  {answer.value:<7} {QUESTION_TEXT.get(answer.question, answer.question)}{deciding}"
+        # A question is one line in a terminal of 120 columns, wrapped in a narrower text.
+        lines.append(textwrap.fill(question, width + 20, subsequent_indent=" " * 10))
     lines += ["", f"Stated requirements ({len(explanation.requirements)}):"]
     passages: dict[str, str] = {}
     for req in explanation.requirements:

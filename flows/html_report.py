@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -118,11 +119,22 @@ def role_by_folder_chart(con: duckdb.DuckDBPyConnection) -> str | None:
     if not rows:
         return None
     several_roots = len({r["root"] for r in rows}) > 1
-    labels = [f"{r['root']}/{r['folder']}" if several_roots else r["folder"] for r in rows]
+    labels = [folder_label(r["root"], r["folder"], several_roots) for r in rows]
     counts = {role: [r[role] for r in rows] for role in ROLES}
     figure = _stacked_roles(labels, counts, horizontal=True)
     figure.update_layout(height=max(260, 60 + 28 * len(rows)))
     return _figure_html(figure)
+
+
+def folder_label(root: str, folder: str, whole_root: bool) -> str:
+    """A subfolder as a chart names it: under the scanned folder's own name ('.', the top, was hard to see), or
+    under the whole root path when several roots are charted."""
+    top = root if whole_root else Path(root).name or root
+    return top if folder == "." else f"{top}/{folder}"
+
+
+def documents(n: int) -> str:
+    return f"{n} doc" if n == 1 else f"{n} docs"
 
 
 def top_signals_chart(con: duckdb.DuckDBPyConnection, side: str) -> str | None:
@@ -137,7 +149,7 @@ def top_signals_chart(con: duckdb.DuckDBPyConnection, side: str) -> str | None:
             x=[round(100 * (r["share"] or 0), 1) for r in rows],
             orientation="h",
             marker_color=SIDE_COLORS[side],
-            text=[f"{r['documents']} docs" for r in rows],
+            text=[documents(r["documents"]) for r in rows],
             textposition="auto",
             customdata=[[r["documents"], r["hits"]] for r in rows],
             hovertemplate="%{y}<br>%{x}% of documents (%{customdata[0]}), %{customdata[1]} hits<extra></extra>",
@@ -220,10 +232,9 @@ def _tiles(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     last = con.execute(
         "SELECT scan_id, root, finished_at, rules_version FROM scan_history ORDER BY scan_id DESC LIMIT 1"
     ).fetchone()
+    finished = last[2].strftime("%Y-%m-%d %H:%M:%S") if last and last[2] else "not yet"
     scan_line = (
-        f"Latest scan #{last[0]} of {last[1]}, finished {last[2] or 'not yet'} UTC, rules {last[3]}."
-        if last
-        else "No scan yet."
+        f"Latest scan #{last[0]} of {last[1]}, finished {finished} UTC, rules {last[3]}." if last else "No scan yet."
     )
     return tiles_html, scan_line
 

@@ -6,8 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
-import sys
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
@@ -35,8 +33,27 @@ def _cell(value: Any) -> str:
     return str(_plain(value))
 
 
-def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, title: str | None = None) -> str:
-    """The rows in the chosen format, as one string (tables are rendered by rich for a terminal)."""
+# Values a table never cuts: numbers, truth values and times are wrong when cut, and short.
+_FIXED = (int, float, Decimal, dt.date, dt.datetime)
+
+
+def _shown(value: Any) -> str:
+    """A cell as a terminal table shows it: on one line, timestamps to the second."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return " ".join(_cell(value).split()) if isinstance(value, str) else _cell(value)
+
+
+def render(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fmt: str,
+    title: str | None = None,
+    fit: bool = True,
+    wrap: Sequence[str] = (),
+) -> str:
+    """The rows in the chosen format, as one string (tables are rendered by rich for a terminal: with `fit`, as wide
+    as the terminal at most, long text cut with an ellipsis, or wrapped at words in the `wrap` columns)."""
     if fmt == "json":
         return json.dumps([{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows], indent=2)
     if fmt == "csv":
@@ -53,18 +70,52 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, titl
     from rich.table import Table
     from rich.text import Text
 
+    from rolesignal.flows.terminal import fit_widths, is_path_column, shorten, terminal_width
+
+    # On a terminal (or with COLUMNS), fit its width; in a pipe or file, columns take their natural width.
+    width = terminal_width() if fit else None
+    cells = [[_shown(v) for v in row] for row in rows]
+    fixed = [i for i in range(len(columns)) if all(isinstance(row[i], _FIXED) or row[i] is None for row in rows)]
+    widths = fit_widths(columns, cells, width, fixed) if width else [None] * len(columns)
     # Every cell, header and title is plain Text: document-derived strings such as "[/INST]", "[red]" or ":x:" are
     # shown as written, never read as rich markup or emoji codes (markup in a title crashed the report).
-    table = Table(title=Text(title) if title is not None else None, show_lines=False)
-    for column in columns:
-        table.add_column(Text(column), overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(_cell(v)) for v in row))
-    # On a terminal, fit its width; in a pipe or file, let columns take their natural width instead of folding.
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 10_000
-    console = Console(record=True, width=width, file=io.StringIO())
+    table = Table(
+        title=Text(title) if title is not None else None,
+        caption=Text("no rows") if widths is None and not cells else None,
+        show_lines=False,
+        show_header=widths is not None,
+    )
+    if widths is None:  # more columns than the terminal has room for: each row as a list of column and value
+        _add_records(table, columns, cells, width or 0)
+    else:
+        for column, cut in zip(columns, widths, strict=True):
+            if cut is None or column in wrap:
+                table.add_column(Text(column), overflow="fold", width=cut)
+            else:
+                table.add_column(Text(column), overflow="ellipsis", no_wrap=True)
+        for row in cells:
+            table.add_row(
+                *(
+                    Text(v if cut is None or c in wrap else shorten(v, cut, is_path_column(c)))
+                    for c, v, cut in zip(columns, row, widths, strict=True)
+                )
+            )
+    console = Console(record=True, width=width or 10_000, file=io.StringIO())
     console.print(table)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def _add_records(table: Any, columns: Sequence[str], cells: Sequence[Sequence[str]], width: int) -> None:
+    """Each row as lines of column and value, rows apart (psql's expanded display): values wrap at words."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    names = max(cell_len(c) for c in columns)
+    table.add_column(no_wrap=True, width=names)
+    table.add_column(overflow="fold", width=max(10, width - names - 7))
+    for row in cells:
+        for i, (column, value) in enumerate(zip(columns, row, strict=True)):
+            table.add_row(Text(column), Text(value), end_section=i == len(columns) - 1)
 
 
 def stream(columns: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]], fmt: str, out: TextIO) -> int:

@@ -203,8 +203,9 @@ def exit_without_teardown(exc: SystemExit) -> NoReturn:
 
     Prefect: once imported, the interpreter's final teardown of its modules takes ~0.6 s here; what must happen at
     exit (flushing logs and events, which carry the task runs' states, to the server; the worker pool's shutdown)
-    Prefect and we do in exit handlers. We: run the exit handlers, flush the output, and `os._exit`. A non-daemon
-    thread still running means something must finish, so then Python exits the usual way.
+    Prefect and we do in exit handlers. We: run the exit handlers (threading's, then atexit's, as Python does), flush
+    the output, and `os._exit`. A non-daemon thread still running means something must finish, so then Python exits
+    the usual way.
     Gain: an ad-hoc no-change scan takes 1.78 s instead of 2.10 s (15%; pairs' median 0.31 s; CPU 1.61 s instead of
     1.87 s; 8 runs each, `--kind ad-hoc`).
     """
@@ -216,6 +217,9 @@ def exit_without_teardown(exc: SystemExit) -> NoReturn:
         if code is not None:
             print(code, file=sys.stderr)
         code = 0 if code is None else 1
+    # In Python's order: threading's exit calls first (Prefect drains its log and event services there, while the
+    # temporary server it started is still up: its atexit handler stops it), then the atexit handlers.
+    threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -131,7 +131,7 @@ def reclassify(db: str, rules: RuleSet, batch_size: int) -> int:
 @task(name="finish-scan", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 2, 4])
 def finish(db: str, scan: dict[str, Any], plan: ScanPlan, linked_failed: list[Failed], failed: int) -> dict[str, Any]:
     """Record unchanged and removed files, close the scan row, summarise the roles of current documents and publish
-    the summary (`scan`: scan_id, root, rules_version, reclassified)."""
+    the summary (`scan`: scan_id, root, rules_version, reclassified, flow_run_id)."""
     scan_id, root = scan["scan_id"], scan["root"]
     counts = plan.counts() | {"failed": failed}
     with connection(db) as con:
@@ -284,7 +284,13 @@ def _scan(
     # Stored documents classified by other rules: those found at the start, and any stored content a path now links
     # to (its earlier paths may all have gone). Without either there is nothing to look for.
     reclassified = reclassify(db, unwalked(rules), batch_size) if stale or plan.linked else 0
-    scan = {"scan_id": scan_id, "root": root, "rules_version": rules.version, "reclassified": reclassified}
+    scan = {
+        "scan_id": scan_id,
+        "root": root,
+        "rules_version": rules.version,
+        "reclassified": reclassified,
+        "flow_run_id": str(flow_run.id) if flow_run.id else None,
+    }
     return finish(db, scan, unwalked(plan), unwalked(linked_failed), failed)
 
 

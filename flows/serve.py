@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,13 +73,16 @@ def local_server(timeout: float = STARTUP_TIMEOUT, log_dir: Path | None = None) 
     log_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = log_dir / "rolesignal-server.log"
-    env = os.environ | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
-    env.pop("PREFECT_API_URL", None)
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     with open(log_path, "ab") as log:
         # A session of its own: Ctrl-C in the terminal reaches serve, which stops the server after the runner.
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=server_environment(f"http://127.0.0.1:{port}/api"),
+            start_new_session=True,
         )
     server = LocalServer(process, port, log_path)
     try:
@@ -87,6 +90,17 @@ def local_server(timeout: float = STARTUP_TIMEOUT, log_dir: Path | None = None) 
         yield server
     finally:
         stop(server.process)
+
+
+def server_environment(api_url: str) -> dict[str, str]:
+    """The environment of a `prefect server start` whose UI shows its own data at `api_url`."""
+    env = os.environ | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+    env.pop("PREFECT_API_URL", None)
+    # The UI asks the API address the server gives it, which defaults to port 4200 whatever --port says: without this
+    # the page reports "Can't connect to Server API" or, worse, shows another server's data.
+    env.pop("PREFECT_UI_API_URL", None)  # an older alias of the setting, which would take the value a user gave it
+    env["PREFECT_SERVER_UI_API_URL"] = api_url
+    return env
 
 
 def _wait_healthy(server: LocalServer, timeout: float) -> None:
@@ -156,10 +170,50 @@ def schedule_of(cron: str | None, interval: float | None) -> dict[str, Any]:
     return {"cron": cron} if cron else {"interval": interval}
 
 
-def serve_scans(name: str, parameters: dict[str, Any], cron: str | None, interval: float | None) -> None:
-    """Serve the scan flow with these parameters on the schedule until SIGINT/SIGTERM (one run at a time)."""
+@dataclass(frozen=True)
+class Served:
+    """The deployment serve registered, and whether a first run was asked for at once."""
+
+    deployment_id: str
+    deployment_name: str
+    ui_url: str | None
+    run_now: bool
+
+
+def serve_scans(
+    name: str,
+    parameters: dict[str, Any],
+    cron: str | None,
+    interval: float | None,
+    run_now: bool = True,
+    announce: Callable[[Served], None] | None = None,
+) -> None:
+    """Serve the scan flow with these parameters on the schedule until SIGINT/SIGTERM (one run at a time); with
+    `run_now`, the first scan runs at once instead of a whole interval later. `announce` is told what was registered
+    before the runner starts."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
+
     from rolesignal.flows.prefect_adaptations import runs_forked_from_server
+    from rolesignal.flows.prefect_ui import ui_link
     from rolesignal.flows.scan import scan_folder
 
     with runs_forked_from_server(parameters.get("rules_dir")):
-        scan_folder.serve(name=name, parameters=parameters, limit=1, **schedule_of(cron, interval))
+        # What `scan_folder.serve()` does, with a run asked for between registering and polling: the runner's first
+        # poll then starts it.
+        runner = Runner(name=name, limit=1)
+        deployment_id = str(
+            runner.add_flow(scan_folder, name=name, parameters=parameters, **schedule_of(cron, interval))
+        )
+        if run_now:
+            with get_client(sync_client=True) as client:
+                client.create_flow_run_from_deployment(deployment_id)
+        if announce is not None:
+            announce(Served(deployment_id, f"{scan_folder.name}/{name}", ui_link("deployment", deployment_id), run_now))
+        try:
+            asyncio.run(runner.start())
+        except (KeyboardInterrupt, TerminationSignal):
+            pass  # asked to stop: the runner has paused the schedule and stopped its runs

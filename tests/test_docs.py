@@ -20,8 +20,7 @@ README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 README_MAX_LINES = 250
 QUICKSTART = (
-    "python3 -m venv .venv && .venv/bin/pip install -q -c constraints.txt . "
-    "&& .venv/bin/rolesignal scan examples/inbox --db examples.duckdb"
+    "python3 -m venv .venv && .venv/bin/pip install -q -c constraints.txt . && .venv/bin/rolesignal scan examples/inbox"
 )
 TEST_COMMAND = (
     "python3 -m venv .venv && .venv/bin/pip install -q -c constraints.txt -e '.[test]' "

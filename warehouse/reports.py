@@ -53,6 +53,15 @@ def reports() -> dict[str, Report]:
     }
 
 
+def unknown_report(name: str, known: Sequence[str]) -> str:
+    """What to say of a report name that is not one: the closest names, if any look like it."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=2, cutoff=0.6)
+    guess = f" did you mean {' or '.join(close)}?" if close else ""
+    return f"no report named {name!r};{guess} `rolesignal report --list` names them"
+
+
 def validate_where(condition: str) -> str:
     """The condition, stripped; refuses empty conditions and statement separators."""
     condition = condition.strip()
@@ -83,7 +92,7 @@ def report_query(
     """The SQL and parameters for a report with optional filters (the view's own row order is kept)."""
     known = reports()
     if name not in known:
-        raise ReportError(f"no report named {name!r}; `rolesignal report --list` names them")
+        raise ReportError(unknown_report(name, known))
     conditions: list[str] = []
     params: list[Any] = []
     if where is not None:
@@ -139,6 +148,11 @@ def run_query(con: duckdb.DuckDBPyConnection, query: str) -> duckdb.DuckDBPyConn
         return con.execute(query)
     except duckdb.Error as exc:
         raise ReportError(f"query failed: {str(exc).splitlines()[0]}") from exc
+
+
+def scanned_roots(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The folders scanned into this warehouse (absolute, resolved)."""
+    return [root for (root,) in con.execute("SELECT DISTINCT root FROM files ORDER BY root").fetchall()]
 
 
 def missing_views(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> list[str]:

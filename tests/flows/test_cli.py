@@ -64,7 +64,24 @@ def test_report_list_names_views(scanned: tuple[Path, dict[str, Path]]) -> None:
 
 def test_report_unknown_name(scanned: tuple[Path, dict[str, Path]]) -> None:
     code, out = run("report", "nope", "--db", str(scanned[0]))
-    assert code == 2 and "no report named 'nope'" in out
+    assert (code, out) == (2, "rolesignal: no report named 'nope'; `rolesignal report --list` names them\n")
+
+
+def test_a_misspelt_report_name_gets_a_suggestion(scanned: tuple[Path, dict[str, Path]]) -> None:
+    code, out = run("report", "review_qeue", "--db", str(scanned[0]))
+    assert code == 2 and "no report named 'review_qeue'; did you mean review_queue? " in out
+
+
+def test_help_lists_each_command_with_its_whole_first_sentence() -> None:
+    # click cuts a summary longer than the room left in an 80-column help with "...": first sentences must fit.
+    out = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
+    assert "..." not in out.split("Commands:")[1]
+    for group in (cli, cli.commands["rules"]):
+        listing = CliRunner().invoke(group, ["--help"], terminal_width=80).output
+        for name, command in group.commands.items():
+            first = " ".join((command.help or "").split("\n\n")[0].split())
+            assert f"  {name} " in listing and first in " ".join(listing.split()), (name, first)
+    assert "Markdown" in CliRunner().invoke(cli, ["scan", "--help"]).output
 
 
 def test_sql_read_only(scanned: tuple[Path, dict[str, Path]]) -> None:
@@ -92,6 +109,25 @@ def test_sql_cuts_a_long_result_for_the_terminal_and_streams_it_on_request(
 def test_sql_missing_warehouse(tmp_path: Path) -> None:
     code, out = run("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
     assert code == 1 and "no warehouse" in out
+
+
+def test_a_missing_warehouse_names_where_the_name_came_from_and_the_warehouses_at_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ROLESIGNAL_DB", raising=False)
+    code, out = run("report", "review_queue")
+    expected = "no warehouse at rolesignal.duckdb (the default): `rolesignal scan FOLDER` makes it, --db PATH or "
+    assert (code, out) == (1, f"rolesignal: {expected}ROLESIGNAL_DB names another\n")
+    for name in ("examples.duckdb", "team.duckdb"):
+        (tmp_path / name).write_bytes(b"")
+    (tmp_path / "folder.duckdb").mkdir()  # not a file: not offered
+    code, out = run("sql", "SELECT 1", "--db", "nope.duckdb")
+    assert code == 1 and out.startswith("rolesignal: no warehouse at nope.duckdb (--db): ")
+    assert out.endswith("; in this folder: examples.duckdb, team.duckdb\n")
+    monkeypatch.setenv("ROLESIGNAL_DB", "elsewhere.duckdb")
+    code, out = run("explain", "x.pdf")
+    assert code == 1 and out.startswith("rolesignal: no warehouse at elsewhere.duckdb (ROLESIGNAL_DB): ")
 
 
 def test_explain_by_file_name(scanned: tuple[Path, dict[str, Path]]) -> None:

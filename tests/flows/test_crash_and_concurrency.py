@@ -40,7 +40,9 @@ class ScanProcess:
     def __init__(self, folder: Path, db: Path, *extra: str) -> None:
         from prefect.settings import PREFECT_API_URL
 
-        env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "INFO"}
+        # The run's INFO lines in the terminal too (rolesignal's default shows warnings only there).
+        terminal = {"PREFECT_LOGGING_LEVEL": "INFO", "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO"}
+        env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value()} | terminal
         cli = "from rolesignal.flows.cli import main; main()"
         command = [sys.executable, "-c", cli, "scan", str(folder), "--db", str(db)]
         self.process = subprocess.Popen(

@@ -214,7 +214,7 @@ def test_the_entry_point_delivers_the_run_s_last_logs_and_task_run_states_before
     from prefect.settings import get_current_settings
 
     inbox = write_inbox(tmp_path / "inbox")
-    env = os.environ | {"PREFECT_API_URL": get_current_settings().api.url or "", "PREFECT_LOGGING_LEVEL": "INFO"}
+    env = os.environ | {"PREFECT_API_URL": get_current_settings().api.url or ""}
     command = [sys.executable, "-c", "from rolesignal.flows.cli import main; main()", "scan", str(inbox["ai"].parent)]
     done = subprocess.run(
         [*command, "--db", str(tmp_path / "w.duckdb")], env=env, capture_output=True, text=True, timeout=180
@@ -234,3 +234,29 @@ def test_the_entry_point_delivers_the_run_s_last_logs_and_task_run_states_before
             time.sleep(0.5)
     assert states.get("prepare-scan") == states.get("finish-scan") == "Completed", states
     assert finished, [log.message for log in logs]
+
+
+def test_with_prefect_s_temporary_server_the_exit_delivers_logs_and_states_before_the_server_stops(
+    tmp_path: Path, newcomer_env: dict[str, str]
+) -> None:
+    # Prefect drains its log and event services in threading's exit calls, and stops the temporary server it started
+    # in an atexit handler: run in the other order, the last logs and task run states failed ("Error logging to API").
+    import sqlite3
+
+    inbox = write_inbox(tmp_path / "inbox")
+    command = [sys.executable, "-c", "from rolesignal.flows.cli import main; main()", "scan", str(inbox["ai"].parent)]
+    done = subprocess.run(
+        [*command, "--db", str(tmp_path / "w.duckdb")], env=newcomer_env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Error" not in done.stderr, done.stderr
+    with open_warehouse(tmp_path / "w.duckdb", read_only=True) as con:
+        [(flow_run_id,)] = con.execute("SELECT flow_run_id FROM scan_history").fetchall()
+    # The temporary server has stopped; what it recorded is in its database under PREFECT_HOME.
+    with sqlite3.connect(Path(newcomer_env["PREFECT_HOME"]) / "prefect.db") as db:
+        logs = [
+            m for (m,) in db.execute("SELECT message FROM log WHERE flow_run_id = ? ORDER BY timestamp", [flow_run_id])
+        ]
+        states = dict(db.execute("SELECT name, state_name FROM task_run WHERE flow_run_id = ?", [flow_run_id]))
+    assert "scan 1: 4 files to read, 0 unchanged" in logs and logs[-1].startswith("Finished in state Completed"), logs
+    assert {name.rsplit("-", 1)[0]: state for name, state in states.items()}["finish-scan"] == "Completed", states

@@ -154,6 +154,16 @@ def test_html_page_is_self_contained(db: Path, tmp_path: Path) -> None:
     for data in ("ai_developer", "ml_engineer", "2024-03", "archive", "ai.rag", "retrieval-augmented generation"):
         assert data in page, data
     assert "ml-title-llm-work.md" in page and "Title mismatches (2)" in page
+    assert re.search(r"finished \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", page)  # to the second
+
+
+def test_html_labels_name_the_top_folder_and_count_documents_in_words() -> None:
+    from rolesignal.flows.html_report import documents, folder_label
+
+    assert folder_label("/data/inbox", ".", whole_root=False) == "inbox"  # not ".", which a chart barely shows
+    assert folder_label("/data/inbox", "archive/2024", whole_root=False) == "inbox/archive/2024"
+    assert folder_label("/data/inbox", ".", whole_root=True) == "/data/inbox"
+    assert [documents(n) for n in (1, 2)] == ["1 doc", "2 docs"]
 
 
 def test_html_page_shows_the_agreement_with_reviewers(db: Path, tmp_path: Path) -> None:
