@@ -90,7 +90,7 @@ def scan(
         )
     rules = load_rules_or_fail(rules_dir)
     need_dask(dask_address)
-    from rolesignal.flows.prefect_adaptations import no_heartbeat
+    from rolesignal.flows.prefect_adaptations import no_heartbeat, temporary_server_dies_with_us
     from rolesignal.flows.settings import quiet_prefect
     from rolesignal.warehouse.connect import scan_lock
     from rolesignal.warehouse.errors import WarehouseError
@@ -105,7 +105,7 @@ def scan(
             from rolesignal.flows.scan import scan_folder
 
             click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
-            with no_heartbeat(), ProgressDisplay():
+            with no_heartbeat(), temporary_server_dies_with_us(), ProgressDisplay():
                 summary = scan_folder(
                     str(folder),
                     str(db),
