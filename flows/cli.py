@@ -21,7 +21,7 @@ from rolesignal.flows.cli_common import (
     warehouse_usable_or_fail,
 )
 from rolesignal.flows.cli_reports import explain, export, report, sql
-from rolesignal.flows.output import render
+from rolesignal.flows.output import render, shown
 from rolesignal.flows.prefect_adaptations import exit_without_teardown
 
 
@@ -104,7 +104,8 @@ def scan(
             from rolesignal.flows.progress import ProgressDisplay
             from rolesignal.flows.scan import scan_folder
 
-            click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
+            where = f"{shown(str(folder.resolve()))} into {shown(db)}"
+            click.echo(f"Scanning {where} (rules {rules.version}) ...", err=True)
             with no_heartbeat(), temporary_server_dies_with_us(), ProgressDisplay():
                 summary = scan_folder(
                     str(folder),
@@ -235,7 +236,8 @@ def serve(
         else:
             click.echo(f"Using the Prefect server at {api_url}.", err=True)
         stack.enter_context(plain_http_api_tls(api_url or server.api_url))
-        click.echo(f"Scanning {parameters['folder']} into {parameters['db']} {every}; Ctrl-C stops.", err=True)
+        where = f"{shown(parameters['folder'])} into {shown(parameters['db'])}"
+        click.echo(f"Scanning {where} {every}; Ctrl-C stops.", err=True)
         serving.serve_scans(name, parameters, cron, interval)
     click.echo("serve stopped.", err=True)
 
@@ -258,7 +260,7 @@ def rules_check(directory: str | None) -> None:
     problems = check_rules(directory)
     if problems:
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(shown(str(problem)))  # quotes the rules files, which may come from anyone
         fail(f"{len(problems)} problem(s) found", 1)
     ruleset = load_rules(directory)
     click.echo(

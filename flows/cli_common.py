@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from rolesignal.flows.output import FORMATS
+from rolesignal.flows.output import FORMATS, shown
 
 DEFAULT_DB = "rolesignal.duckdb"
 
@@ -60,7 +60,8 @@ format_option = click.option(
 
 
 def fail(message: str, code: int = 1) -> None:
-    click.echo(f"rolesignal: {message}", err=True)
+    # Messages quote file names, paths and DuckDB's words about a query: no control character reaches the terminal.
+    click.echo(f"rolesignal: {shown(message, newlines=True)}", err=True)
     sys.exit(code)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from rolesignal.flows.cli_common import db_option, fail, format_option, read_only
-from rolesignal.flows.output import render
+from rolesignal.flows.output import render, shown
 
 
 @click.command()
@@ -173,7 +173,7 @@ def explain(path: str, db: str) -> None:
         try:
             explanation = fetch_explanation(con, path)
         except AmbiguousPath as exc:
-            listed = "\n".join(f"  {c}" for c in exc.candidates)
+            listed = "\n".join(f"  {shown(c)}" for c in exc.candidates)  # one line each, whatever the file names
             fail(f"{path} matches several documents; give more of the path:\n{listed}", 2)
     if explanation is None:
         fail(

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -13,6 +14,17 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 FORMATS = ("table", "csv", "json", "markdown")
+
+# C0 and C1 control characters but tab: ESC starts sequences that clear the screen, move the cursor, hide text or
+# retitle the terminal; CR and backspace overwrite what was printed; a newline in a file name forges a line.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str, newlines: bool = False) -> str:
+    """text for a terminal: each control character written as an escape (ESC as \\x1b), newlines kept if asked."""
+    pattern = _CONTROL_BUT_NEWLINE if newlines else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _plain(value: Any) -> Any:
@@ -35,6 +47,12 @@ def _cell(value: Any) -> str:
     return str(_plain(value))
 
 
+def _csv_cell(value: Any) -> str:
+    # Escaped as in a table, in a pipe too: click would drop some escape sequences there and pass others, and a CSV
+    # file ends up on a terminal sooner or later. Newlines are CSV's to quote. JSON escapes every control character.
+    return shown(_cell(value), newlines=True)
+
+
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, title: str | None = None) -> str:
     """The rows in the chosen format, as one string (tables are rendered by rich for a terminal)."""
     if fmt == "json":
@@ -42,24 +60,26 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, titl
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
+        writer.writerow([shown(c) for c in columns])
+        writer.writerows([[_csv_cell(v) for v in row] for row in rows])
         return buffer.getvalue().rstrip("\n")
     if fmt == "markdown":
-        lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
-        lines += ["| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |" for row in rows]
+        # One row a line: a newline in a cell would end its row.
+        lines = ["| " + " | ".join(shown(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+        lines += ["| " + " | ".join(shown(_cell(v)).replace("|", "\\|") for v in row) + " |" for row in rows]
         return "\n".join(lines)
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     # Every cell, header and title is plain Text: document-derived strings such as "[/INST]", "[red]" or ":x:" are
-    # shown as written, never read as rich markup or emoji codes (markup in a title crashed the report).
-    table = Table(title=Text(title) if title is not None else None, show_lines=False)
+    # shown as written, never read as rich markup or emoji codes (markup in a title crashed the report); control
+    # characters are written as escapes (rich passes ESC through). A cell keeps its lines, inside its borders.
+    table = Table(title=Text(shown(title)) if title is not None else None, show_lines=False)
     for column in columns:
-        table.add_column(Text(column), overflow="fold")
+        table.add_column(Text(shown(column)), overflow="fold")
     for row in rows:
-        table.add_row(*(Text(_cell(v)) for v in row))
+        table.add_row(*(Text(shown(_cell(v), newlines=True)) for v in row))
     # On a terminal, fit its width; in a pipe or file, let columns take their natural width instead of folding.
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 10_000
     console = Console(record=True, width=width, file=io.StringIO())
@@ -72,9 +92,9 @@ def stream(columns: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]], f
     count = 0
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow([shown(c) for c in columns])
         for batch in batches:
-            writer.writerows([[_cell(v) for v in row] for row in batch])
+            writer.writerows([[_csv_cell(v) for v in row] for row in batch])
             count += len(batch)
         return count
     if fmt != "json":

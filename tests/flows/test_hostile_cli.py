@@ -18,6 +18,7 @@ import duckdb
 import psutil
 import pytest
 
+from rolesignal.extractors.types import DocumentBuilder
 from rolesignal.warehouse.connect import CONFIG
 from rolesignal.warehouse.schema import migrate
 from rolesignal.warehouse.store import finish_scan, start_scan, write_batch
@@ -26,6 +27,11 @@ from tests.flows.documents import write_inbox
 from tests.warehouse import factories
 
 HOSTILE_TITLE = "[/INST] [red]gone[/red] :x:"
+# What a document can carry to a terminal besides markup: clear the screen, retitle the window, hide what follows.
+CONTROL = "\x1b[2J\x1b]0;pwned\x07\x1b[8m"
+CONTROL_SHOWN = "\\x1b[2J\\x1b]0;pwned\\x07\\x1b[8m"
+# A file name cannot hold '/', so its markup closes nothing; it can hold a control character.
+HOSTILE_NAME = f"[red]gone[bold] :x:{CONTROL}.txt"
 
 
 def rolesignal_command() -> str:
@@ -43,10 +49,24 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     migrate(con)
     scan_id = start_scan(con, factories.ROOT, None, factories.RULES_V1)
     doc = factories.document(HOSTILE_TITLE, f"{factories.ROOT}/hostile.txt")
-    write_batch(con, scan_id, [Processed(factories.seen(doc), doc, factories.analysis(doc))], [], [])
-    finish_scan(con, scan_id, {"files_seen": 1, "new": 1})
+    written = [Processed(factories.seen(doc), doc, factories.analysis(doc))]
+    # The same name in two folders: `explain NAME` lists both paths.
+    written += [_hostile_document(f"{factories.ROOT}/{HOSTILE_NAME}"), _hostile_document(f"/data/copy/{HOSTILE_NAME}")]
+    write_batch(con, scan_id, written, [], [])
+    finish_scan(con, scan_id, {"files_seen": 3, "new": 3})
     con.close()
     return db
+
+
+def _hostile_document(path: str) -> Processed:
+    """A document whose title and requirements carry markup, emoji codes and terminal control sequences."""
+    builder = DocumentBuilder()
+    builder.add("heading", f"AI Developer {HOSTILE_TITLE} {CONTROL}", level=1)
+    builder.add("heading", "Requirements", level=2)
+    builder.add("bullet", f"Experience training {HOSTILE_TITLE} models")
+    builder.add("bullet", f"Build features on LLM APIs {CONTROL}")
+    doc = builder.build(path, factories.content_hash(path), "txt")
+    return Processed(factories.seen(doc), doc, factories.analysis(doc))
 
 
 def test_a_title_with_markup_prints_as_written_in_report_and_sql(warehouse: Path) -> None:
@@ -139,3 +159,72 @@ def test_a_killed_scan_leaves_no_prefect_server_behind(tmp_path: Path) -> None:
     finally:
         if not _gone(server, 0):
             server.kill()
+
+
+def test_explain_prints_markup_as_written_and_control_characters_as_escapes(warehouse: Path) -> None:
+    done = rolesignal("explain", f"{factories.ROOT}/{HOSTILE_NAME}", "--db", str(warehouse))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "\x1b" not in done.stdout and "\x07" not in done.stdout
+    out = " ".join(done.stdout.split())
+    assert f"/data/inbox/[red]gone[bold] :x:{CONTROL_SHOWN}.txt" in out  # the path line
+    assert f"title: AI Developer {HOSTILE_TITLE} {CONTROL_SHOWN}" in out
+    assert f"Experience training {HOSTILE_TITLE} models" in out
+    assert f"Build features on LLM APIs {CONTROL_SHOWN}" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "document_roles"],
+        ["report", "document_roles", "--format", "markdown"],
+        ["report", "--search", "features"],
+        ["sql", "SELECT path, text FROM document_requirements"],
+        ["sql", "SELECT path, title FROM document_roles", "--format", "markdown"],
+    ],
+)
+def test_tables_show_control_characters_as_escapes(warehouse: Path, args: list[str]) -> None:
+    done = rolesignal(*args, "--db", str(warehouse))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert CONTROL_SHOWN in "".join(done.stdout.split())
+
+
+@pytest.mark.parametrize("limit", ["1000", "0"])  # --limit 0 streams csv and json
+def test_csv_escapes_control_characters_as_tables_do_and_json_in_its_own_syntax(warehouse: Path, limit: str) -> None:
+    query = "SELECT title FROM document_roles WHERE title LIKE 'AI Developer%'"
+    as_csv = rolesignal("sql", query, "--format", "csv", "--limit", limit, "--db", str(warehouse))
+    as_json = rolesignal("sql", query, "--format", "json", "--limit", limit, "--db", str(warehouse))
+    assert f"AI Developer {HOSTILE_TITLE} {CONTROL_SHOWN}" in as_csv.stdout and "\x1b" not in as_csv.stdout
+    assert "\x1b" not in as_json.stdout and "\\u001b[2J\\u001b]0;pwned\\u0007\\u001b[8m" in as_json.stdout
+
+
+def test_error_messages_show_file_names_with_escapes(warehouse: Path, tmp_path: Path) -> None:
+    missing = rolesignal("explain", f"nothing here {CONTROL}.txt", "--db", str(warehouse))
+    ambiguous = rolesignal("explain", HOSTILE_NAME, "--db", str(warehouse))
+    no_folder = rolesignal("scan", str(tmp_path / f"gone {CONTROL}"), "--db", str(tmp_path / "w.duckdb"))
+    for done in (missing, ambiguous, no_folder):
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert f"nothing here {CONTROL_SHOWN}.txt" in missing.stderr and f"gone {CONTROL_SHOWN}" in no_folder.stderr
+    assert f"  /data/inbox/[red]gone[bold] :x:{CONTROL_SHOWN}.txt\n" in ambiguous.stderr
+
+
+def test_rules_check_names_a_rules_folder_with_escapes(tmp_path: Path) -> None:
+    done = rolesignal("rules", "check", str(tmp_path / f"rules {CONTROL}"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "\x1b" not in done.stdout + done.stderr and f"rules {CONTROL_SHOWN}:0: not a directory" in done.stdout
+
+
+def test_a_scan_shows_folder_and_file_names_with_escapes(tmp_path: Path) -> None:
+    inbox = tmp_path / f"[red]inbox[bold] :x: {CONTROL}"
+    inbox.mkdir()
+    (inbox / HOSTILE_NAME).write_text(
+        f"AI Developer {HOSTILE_TITLE} {CONTROL}\n\nRequirements\n- Build features on LLM APIs {CONTROL}.\n",
+        encoding="utf-8",
+    )
+    done = rolesignal("scan", str(inbox), "--db", str(tmp_path / "w.duckdb"))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "\x1b" not in done.stdout + done.stderr and "\x07" not in done.stdout + done.stderr
+    assert f"Scanning {inbox}".replace(CONTROL, CONTROL_SHOWN) in done.stderr
+    listed = rolesignal("report", "document_roles", "--db", str(tmp_path / "w.duckdb"))
+    assert HOSTILE_NAME.replace(CONTROL, CONTROL_SHOWN) in listed.stdout
