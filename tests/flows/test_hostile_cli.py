@@ -228,3 +228,79 @@ def test_a_scan_shows_folder_and_file_names_with_escapes(tmp_path: Path) -> None
     assert f"Scanning {inbox}".replace(CONTROL, CONTROL_SHOWN) in done.stderr
     listed = rolesignal("report", "document_roles", "--db", str(tmp_path / "w.duckdb"))
     assert HOSTILE_NAME.replace(CONTROL, CONTROL_SHOWN) in listed.stdout
+
+
+def _bound_by_permissions(probe: Path) -> list[str]:
+    """A command prefix under which file permissions bind: none for a user; for root, setpriv without the
+    capabilities that override them (root writes into any chmod 555 folder). Skips when neither can be had."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root ignores file permissions, and there is no setpriv to give that up")
+    caps = "-dac_override,-dac_read_search"
+    prefix = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+    tried = subprocess.run([*prefix, sys.executable, "-c", f"open({str(probe)!r}, 'w')"], capture_output=True)
+    if tried.returncode == 0:
+        probe.unlink()
+        pytest.skip("setpriv could not take the power to override file permissions from root")
+    return prefix
+
+
+def _rolesignal_warehouse(db: Path) -> None:
+    con = duckdb.connect(str(db), config=CONFIG)
+    migrate(con)
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("a read-only folder", "cannot write in {folder} (the warehouse and its lock file live there)"),
+        ("a warehouse in a read-only folder", "cannot write in {folder} (the warehouse and its lock file live there)"),
+        ("a read-only warehouse file", "cannot write {db} (its permissions forbid it)"),
+        ("a read-only lock file", "cannot write {db}.scan.lock (its permissions forbid it)"),
+    ],
+)
+def test_a_warehouse_that_cannot_be_written_is_one_sentence_before_prefect_starts(
+    tmp_path: Path, case: str, message: str
+) -> None:
+    folder, inbox = tmp_path / "warehouse", tmp_path / "inbox"
+    folder.mkdir()
+    inbox.mkdir()
+    db = folder / "w.duckdb"
+    if case != "a read-only folder":
+        _rolesignal_warehouse(db)
+    if case == "a read-only lock file":
+        Path(f"{db}.scan.lock").touch()
+    read_only = {"a read-only warehouse file": db, "a read-only lock file": Path(f"{db}.scan.lock")}.get(case, folder)
+    before = sorted((p.name, p.read_bytes()) for p in folder.iterdir())
+    read_only.chmod(0o555 if read_only.is_dir() else 0o444)
+    try:
+        prefix = _bound_by_permissions(folder / "probe" if read_only.is_dir() else read_only)
+        done = subprocess.run(
+            [*prefix, rolesignal_command(), "scan", str(inbox), "--db", str(db)], capture_output=True, text=True
+        )
+    finally:
+        read_only.chmod(0o755 if read_only.is_dir() else 0o644)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"rolesignal: {message.format(folder=folder, db=db)}")
+    assert done.stderr.count("\n") == 1 and "Scanning" not in done.stderr, "one sentence, before Prefect starts"
+    assert sorted((p.name, p.read_bytes()) for p in folder.iterdir()) == before
+
+
+def test_a_warehouse_in_a_read_only_folder_can_still_be_read(tmp_path: Path, warehouse: Path) -> None:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    shutil.copy(warehouse, folder / "w.duckdb")
+    folder.chmod(0o555)
+    try:
+        prefix = _bound_by_permissions(folder / "probe")
+        done = subprocess.run(
+            [*prefix, rolesignal_command(), "report", "document_roles", "--db", str(folder / "w.duckdb")],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        folder.chmod(0o755)
+    assert done.returncode == 0 and HOSTILE_TITLE in done.stdout, done.stderr
