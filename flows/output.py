@@ -53,6 +53,15 @@ def _csv_cell(value: Any) -> str:
     return shown(_cell(value), newlines=True)
 
 
+def _markdown_header(columns: Sequence[str]) -> list[str]:
+    return ["| " + " | ".join(shown(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+
+
+def _markdown_row(row: Sequence[Any]) -> str:
+    # One row a line: a newline in a cell would end its row, so it is escaped like any control character.
+    return "| " + " | ".join(shown(_cell(v)).replace("|", "\\|") for v in row) + " |"
+
+
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, title: str | None = None) -> str:
     """The rows in the chosen format, as one string (tables are rendered by rich for a terminal)."""
     if fmt == "json":
@@ -64,10 +73,7 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, titl
         writer.writerows([[_csv_cell(v) for v in row] for row in rows])
         return buffer.getvalue().rstrip("\n")
     if fmt == "markdown":
-        # One row a line: a newline in a cell would end its row.
-        lines = ["| " + " | ".join(shown(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
-        lines += ["| " + " | ".join(shown(_cell(v)).replace("|", "\\|") for v in row) + " |" for row in rows]
-        return "\n".join(lines)
+        return "\n".join([*_markdown_header(columns), *(_markdown_row(row) for row in rows)])
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -88,8 +94,15 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, titl
 
 
 def stream(columns: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]], fmt: str, out: TextIO) -> int:
-    """Write the rows batch by batch as CSV or JSON (a result of any size in little memory); returns the row count."""
+    """Write the rows batch by batch as CSV, JSON or Markdown (a result of any size in little memory); returns the row
+    count. A rich table needs every row to size its columns, so it does not stream."""
     count = 0
+    if fmt == "markdown":
+        out.write("\n".join(_markdown_header(columns)) + "\n")
+        for batch in batches:
+            out.writelines(_markdown_row(row) + "\n" for row in batch)
+            count += len(batch)
+        return count
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([shown(c) for c in columns])
@@ -98,7 +111,7 @@ def stream(columns: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]], f
             count += len(batch)
         return count
     if fmt != "json":
-        raise ValueError(f"only csv and json stream, not {fmt}")
+        raise ValueError(f"only csv, json and markdown stream, not {fmt}")
     out.write("[")
     for batch in batches:
         for row in batch:

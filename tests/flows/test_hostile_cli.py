@@ -96,6 +96,16 @@ def test_sql_neither_writes_nor_reads_outside_the_warehouse(
     assert list(tmp_path.iterdir()) == [] and warehouse.read_bytes() == before
 
 
+def test_sql_streams_any_result_but_refuses_a_terminal_table_too_big_to_lay_out(warehouse: Path) -> None:
+    query = "SELECT * FROM range(30000000)"
+    table = rolesignal("sql", query, "--limit", "0", "--db", str(warehouse))
+    assert table.returncode == 2 and "Traceback" not in table.stderr and table.stdout == ""
+    assert "the result is too big to lay out as a terminal table" in table.stderr
+    cut = rolesignal("sql", query, "--limit", "3", "--format", "markdown", "--db", str(warehouse))
+    assert cut.returncode == 0 and cut.stdout.splitlines()[2:] == ["| 0 |", "| 1 |", "| 2 |"]
+    assert "(the first 3 rows; --limit N shows more, --limit 0 all)" in cut.stderr
+
+
 def test_a_file_that_is_no_warehouse_is_one_sentence(tmp_path: Path) -> None:
     db = tmp_path / "notes.duckdb"
     db.write_text("a,b\n1,2\n")
