@@ -14,7 +14,7 @@ left, and the numbered lines found as requirements.
 markdown: one heading, then one line of about `--markdown-kb` KB of requirement sentences; read and analysed as
 above.
 
-phrases: copies rules/ to a temporary folder and adds lexicon concepts holding `--phrases` made-up phrases; runs
+phrases: copies rules/ to a temporary folder and adds lexicon concepts with `--phrases` phrase patterns; runs
 `rolesignal rules check` on it, builds its Analyzer in this process (the time and the memory each worker pays), and
 runs `rolesignal scan examples/inbox --rules DIR` into a fresh warehouse, with the bundled rules and then with the
 copy, sampling each scan's process tree (the scan, its workers and Prefect's temporary server) with psutil.
@@ -149,15 +149,16 @@ def through_the_pool(path: Path) -> dict[str, Any]:
 
 
 def generated_rules(directory: Path, phrases: int, per_concept: int = 1000) -> Path:
-    """A copy of rules/ whose lexicon has `phrases` more made-up phrases, in concepts of `per_concept`."""
+    """A copy of rules/ whose lexicon has `phrases` more phrase patterns: made-up terms of two words and a number, in
+    concepts of `per_concept` terms; each term is two patterns, as written and hyphenated (rules/load.py)."""
     shutil.copytree(REPO / "rules", directory)
     words = [f"{stem}{suffix}" for stem in ("vexo", "quarn", "tildo", "mursk", "pellan") for suffix in "abcdefgh"]
     with (directory / "lexicon.jsonl").open("a", encoding="utf-8") as out:
-        for concept in range(-(-phrases // per_concept)):
+        terms_wanted = phrases // 2
+        for concept in range(-(-terms_wanted // per_concept)):
             first = concept * per_concept
-            terms = [
-                f"{words[n % 40]} {words[n // 40 % 40]} {n}" for n in range(first, min(first + per_concept, phrases))
-            ]
+            last = min(first + per_concept, terms_wanted)
+            terms = [f"{words[n % 40]} {words[n // 40 % 40]} {n}" for n in range(first, last)]
             row = {
                 "id": f"generated_{concept:04d}",
                 "signal": "ml.training" if concept % 2 else "ai.rag",
@@ -214,7 +215,7 @@ def phrases_case(phrases: int, work: Path) -> dict[str, Any]:
     check = subprocess.run([command, "rules", "check", str(rules_dir)], capture_output=True, text=True)
     return {
         "phrases_added": phrases,
-        "rules_check": (check.stdout + check.stderr).strip().splitlines()[-1],
+        "rules_check": (check.stdout + check.stderr).strip().splitlines(),
         "analyzer_bundled": analyzer_cost(None),
         "analyzer_generated": analyzer_cost(rules_dir),
         "scan_bundled": scan_memory(None, work),
@@ -227,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", default="pdf,markdown,phrases", help="comma-separated cases to run")
     parser.add_argument("--pages", type=int, default=2000, help="pages of the numbered PDF")
     parser.add_argument("--markdown-kb", type=int, default=1024, help="size of the one-line Markdown file")
-    parser.add_argument("--phrases", type=int, default=100_000, help="lexicon phrases to add to the rules")
+    parser.add_argument("--phrases", type=int, default=100_000, help="lexicon phrase patterns to add to the rules")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
     cases = set(args.only.split(","))

@@ -255,7 +255,7 @@ def rules() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def rules_check(directory: str | None) -> None:
     """Validate a rules DIRECTORY (default: the built-in rules) and list each problem with file and line."""
-    from rolesignal.rules.load import check_rules, load_rules
+    from rolesignal.rules.load import check_rules, load_rules, size_warning
 
     problems = check_rules(directory)
     if problems:
@@ -267,6 +267,9 @@ def rules_check(directory: str | None) -> None:
         f"ok: {len(ruleset.signals)} signals, {len(ruleset.signal_patterns)} signal patterns, "
         f"{len(ruleset.cues)} cues, {len(ruleset.sections)} section types; rules version {ruleset.version}"
     )
+    warning = size_warning(ruleset)
+    if warning:
+        click.echo(f"warning: {warning}")
 
 
 def main() -> None:

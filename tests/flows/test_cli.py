@@ -156,6 +156,17 @@ def test_rules_check_reports_problems(tmp_path: Path) -> None:
     assert code == 1 and "signals.jsonl:0: file is missing" in out
 
 
+def test_rules_check_warns_of_what_a_very_large_lexicon_costs_and_still_passes(tmp_path: Path) -> None:
+    from benchmarks.hostile_sizes import generated_rules
+
+    rules = generated_rules(tmp_path / "rules", phrases=22_000)  # with the bundled ones, past 25,000 patterns
+    code, out = run("rules", "check", str(rules))
+    assert code == 0 and out.startswith("ok: 22 signals, 26313 signal patterns")
+    assert "warning: 26,353 patterns (more than 25,000): each reader process will need about 79 MB" in out
+    code, out = run("rules", "check")
+    assert code == 0 and "warning" not in out
+
+
 def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
     found = []
     for name, command in group.commands.items():
