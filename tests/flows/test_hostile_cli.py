@@ -1,7 +1,9 @@
 """The real `rolesignal` commands, run as a hostile user would, as subprocesses: each case a sentence, nothing lost.
 
-The warehouse is written with the store's own functions (no Prefect), holding a document whose title carries rich
-markup; `sql` and `report` are then run against it from a separate process.
+The shared warehouse is written with the store's own functions (no Prefect), holding documents whose titles, text and
+file names carry rich markup and terminal control sequences; the read commands are run against it from a separate
+process. A few cases run a real scan: one with hostile names, one killed outright, and scans into places that
+cannot be written (as root too, through setpriv).
 """
 
 from __future__ import annotations
