@@ -23,7 +23,7 @@ from rolesignal.flows.cli_common import (
 from rolesignal.flows.cli_evaluate import evaluate
 from rolesignal.flows.cli_reports import explain, export, report, sql
 from rolesignal.flows.cli_review import review
-from rolesignal.flows.output import render
+from rolesignal.flows.output import render, shown
 from rolesignal.flows.prefect_adaptations import exit_without_teardown
 
 
@@ -93,7 +93,7 @@ def scan(
         )
     rules = load_rules_or_fail(rules_dir)
     need_dask(dask_address)
-    from rolesignal.flows.prefect_adaptations import no_heartbeat
+    from rolesignal.flows.prefect_adaptations import no_heartbeat, temporary_server_dies_with_us
     from rolesignal.flows.settings import quiet_prefect
     from rolesignal.warehouse.connect import scan_lock
     from rolesignal.warehouse.errors import WarehouseError
@@ -108,8 +108,9 @@ def scan(
             from rolesignal.flows.progress import ProgressDisplay
             from rolesignal.flows.scan import scan_folder
 
-            click.echo(f"Scanning {folder.resolve()} into {db} (rules {rules.version}) ...", err=True)
-            with no_heartbeat(), ProgressDisplay():
+            where = f"{shown(str(folder.resolve()))} into {shown(db)}"
+            click.echo(f"Scanning {where} (rules {rules.version}) ...", err=True)
+            with no_heartbeat(), temporary_server_dies_with_us(), ProgressDisplay():
                 summary = scan_folder(
                     str(folder),
                     str(db),
@@ -250,7 +251,8 @@ def serve(
         else:
             click.echo(f"Using the Prefect server at {api_url}.", err=True)
         stack.enter_context(plain_http_api_tls(api_url or server.api_url))
-        click.echo(f"Scanning {parameters['folder']} into {parameters['db']} {every}; Ctrl-C stops.", err=True)
+        where = f"{shown(parameters['folder'])} into {shown(parameters['db'])}"
+        click.echo(f"Scanning {where} {every}; Ctrl-C stops.", err=True)
         serving.serve_scans(name, parameters, cron, interval, run_now=run_now, announce=_announce)
     click.echo("serve stopped.", err=True)
 
@@ -278,18 +280,21 @@ def rules_check(directory: str | None) -> None:
 
     Lists each problem with its file and line, and exits 1 when there is one.
     """
-    from rolesignal.rules.load import check_rules, load_rules
+    from rolesignal.rules.load import check_rules, load_rules, size_warning
 
     problems = check_rules(directory)
     if problems:
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(shown(str(problem)))  # quotes the rules files, which may come from anyone
         fail(f"{len(problems)} problem(s) found", 1)
     ruleset = load_rules(directory)
     click.echo(
         f"ok: {len(ruleset.signals)} signals, {len(ruleset.signal_patterns)} signal patterns, "
         f"{len(ruleset.cues)} cues, {len(ruleset.sections)} section types; rules version {ruleset.version}"
     )
+    warning = size_warning(ruleset)
+    if warning:
+        click.echo(f"warning: {warning}")
 
 
 def main() -> None:

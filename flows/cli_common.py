@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from rolesignal.flows.output import FORMATS
+from rolesignal.flows.output import FORMATS, shown
 
 DEFAULT_DB = "rolesignal.duckdb"
 
@@ -67,18 +67,23 @@ wide_option = click.option(
 
 
 def fail(message: str, code: int = 1) -> None:
-    click.echo(f"rolesignal: {message}", err=True)
+    # Messages quote file names, paths and DuckDB's words about a query: no control character reaches the terminal.
+    click.echo(f"rolesignal: {shown(message, newlines=True)}", err=True)
     sys.exit(code)
 
 
 def load_rules_or_fail(rules_dir: str | None):  # noqa: ANN201 - RuleSet import is deferred for start-up speed
     from rolesignal.rules.errors import RulesError
-    from rolesignal.rules.load import load_rules
+    from rolesignal.rules.load import load_rules, size_warning
 
     try:
-        return load_rules(rules_dir)
+        rules = load_rules(rules_dir)
     except RulesError as exc:
         fail(f"invalid rules in {rules_dir or 'the built-in rules'}:\n{exc.listing()}", 2)
+    warning = size_warning(rules)
+    if warning:
+        click.echo(f"rolesignal: warning: {warning}", err=True)
+    return rules
 
 
 def warehouse_usable_or_fail(db: str) -> None:

@@ -34,12 +34,13 @@ from rolesignal.flows.output import FORMATS, render
     "is below this (0..1).",
 )
 def evaluate(db: str, labels: Path | None, rules_dirs: tuple[str, ...], fmt: str, min_accuracy: float | None) -> None:
-    """Score the tool's decisions against people's: the reviews in the warehouse, or a labels file.
+    """Score the tool's decisions against people's.
 
-    Prints accuracy and macro-F1 beside a reader of titles alone, precision and recall per role, the confusion
-    matrix, calibration by confidence band, and per signal how often its documents are on its side. With --rules the
-    decisions of that rules directory are scored instead (beside the stored ones; two --rules are compared), and the
-    documents whose decision changes are listed. The warehouse is only read.
+    People's decisions are the reviews in the warehouse, or a labels file (--labels). Prints accuracy and macro-F1
+    beside a reader of titles alone, precision and recall per role, the confusion matrix, calibration by confidence
+    band, and per signal how often its documents are on its side. With --rules the decisions of that rules directory
+    are scored instead (beside the stored ones; two --rules are compared), and the documents whose decision changes
+    are listed. The warehouse is only read.
     """
     for rules_dir in rules_dirs:
         load_rules_or_fail(rules_dir)

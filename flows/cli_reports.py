@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,11 @@ from typing import Any
 import click
 
 from rolesignal.flows.cli_common import db_option, fail, format_option, read_only, wide_option
-from rolesignal.flows.output import render
+from rolesignal.flows.output import render, shown
+
+# A rich table lays out every cell before it prints: ~1.2 KB a cell plus up to ~10 bytes a character (measured), so
+# a table may cost this much, each cell counting its characters and 200 more: under 300 MB in all (docs/warehouse.md).
+TABLE_BUDGET = 20_000_000
 
 
 @click.command()
@@ -103,10 +108,10 @@ def echo_table(con: Any, name: str | None, columns: list[str], rows: list[Any], 
     from rolesignal.flows.terminal import terminal_table
     from rolesignal.warehouse.reports import scanned_roots
 
-    shown = terminal_table(name, columns, rows, scanned_roots(con))
-    click.echo(render(shown.columns, shown.rows, fmt, title=name))
-    if shown.note:
-        click.echo(shown.note, err=True)
+    fitted = terminal_table(name, columns, rows, scanned_roots(con))
+    click.echo(render(fitted.columns, fitted.rows, fmt, title=name))
+    if fitted.note:
+        click.echo(fitted.note, err=True)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -154,7 +159,8 @@ def export(directory: Path, db: str) -> None:
     type=click.IntRange(min=0),
     default=1000,
     show_default=True,
-    help="At most this many rows; 0 prints them all (csv and json then stream them in batches).",
+    help="At most this many rows; 0 prints them all (csv, json and markdown stream any number of rows in batches; "
+    "a table too big to lay out in memory is refused).",
 )
 def sql(query: str, db: str, fmt: str, wide: bool, limit: int) -> None:
     """Run one read-only SQL QUERY on the warehouse.
@@ -176,13 +182,38 @@ def sql(query: str, db: str, fmt: str, wide: bool, limit: int) -> None:
         if result.description is None:
             return
         columns = [d[0] for d in result.description]
-        if limit == 0 and fmt in ("csv", "json"):
-            stream(columns, iter(lambda: result.fetchmany(10_000), []), fmt, sys.stdout)
-            return
-        rows = result.fetchmany(limit + 1) if limit else result.fetchall()
-        echo_table(con, None, columns, rows[:limit] if limit else rows, fmt, wide)
-        if limit and len(rows) > limit:
+        if fmt != "table":
+            stream(columns, _batches(result, limit), fmt, sys.stdout)
+            sys.stdout.flush()  # the rows before the note about them, where both reach one terminal
+            cut = limit > 0 and result.fetchone() is not None
+        else:
+            rows: list[tuple[Any, ...]] = []
+            cost = 0
+            for batch in _batches(result, limit + 1 if limit else 0, 1_000):  # one more row says whether it was cut
+                rows += batch
+                cost += sum(len(str(value)) + 200 for row in batch for value in row)
+                if cost > TABLE_BUDGET:
+                    fail(
+                        f"the result is too big to lay out as a terminal table (it passed {len(rows):,} rows): give "
+                        "--format csv, json or markdown, which stream any number of rows, or a smaller --limit",
+                        2,
+                    )
+            cut = 0 < limit < len(rows)
+            echo_table(con, None, columns, rows[:limit] if limit else rows, fmt, wide)
+        if cut:
             click.echo(f"(the first {limit} rows; --limit N shows more, --limit 0 all)", err=True)
+
+
+def _batches(result: Any, limit: int, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+    """The result's rows in batches of `size`, at most `limit` of them (0: all)."""
+    left = limit or None
+    while left is None or left > 0:
+        batch = result.fetchmany(size if left is None else min(size, left))
+        if not batch:
+            return
+        if left is not None:
+            left -= len(batch)
+        yield batch
 
 
 @click.command()
@@ -202,7 +233,7 @@ def explain(path: str, db: str) -> None:
         try:
             explanation = fetch_explanation(con, path)
         except AmbiguousPath as exc:
-            listed = "\n".join(f"  {c}" for c in exc.candidates)
+            listed = "\n".join(f"  {shown(c)}" for c in exc.candidates)  # one line each, whatever the file names
             fail(f"{path} matches several documents; give more of the path:\n{listed}", 2)
     if explanation is None:
         fail(

@@ -76,11 +76,12 @@ def review(
     import_file: Path | None,
     export_file: Path | None,
 ) -> None:
-    """Record your decision on the document at PATH: `review PATH --role ROLE`, or withdraw it with --clear.
+    """Record your decision on the document at PATH.
 
-    A review belongs to the document's content, so it survives renames, moves, rescans and rules changes, and comes
-    back with a removed file. A later review wins; the earlier ones stay in the history. --next asks about the
-    unreviewed documents of a report one by one; --import and --export read and write labels CSV files.
+    `review PATH --role ROLE` records it, `review PATH --clear` withdraws it. A review belongs to the document's
+    content, so it survives renames, moves, rescans and rules changes, and comes back with a removed file. A later
+    review wins; the earlier ones stay in the history. --next asks about the unreviewed documents of a report one by
+    one; --import and --export read and write labels CSV files.
     """
     given = (("PATH", path), ("--next", next_), ("--import", import_file), ("--export", export_file))
     modes = [name for name, on in given if on]

@@ -6,6 +6,8 @@ import textwrap
 from collections import Counter
 from typing import Any
 
+from rolesignal.flows.output import shown
+
 ROLE_NAMES = {
     "ml_engineer": "an ML engineer",
     "ai_developer": "an AI developer",
@@ -126,12 +128,14 @@ def reviewed_line(doc: dict) -> list[str]:
 
 def explanation_text(explanation: Any, width: int = 100) -> str:
     """The full explanation: verdict, scores, the five questions, then each requirement with its evidence."""
+    # What the document says (its path, title, headings, text) goes through shown(): a control character in it is
+    # printed as an escape, never sent to the terminal.
     doc = explanation.document
     # Every line within `width` (but a path or a word longer than that): a terminal never wraps them.
     lines = [
-        f"{doc['path']}",
+        shown(str(doc["path"])),
         textwrap.fill(
-            f"  title: {doc['title']}   kind: {doc['doc_kind']}   type: {doc['file_type']}",
+            f"  title: {shown(str(doc['title']))}   kind: {doc['doc_kind']}   type: {doc['file_type']}",
             width,
             subsequent_indent="         ",
         ),
@@ -156,10 +160,10 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
     lines += ["", f"Stated requirements ({len(explanation.requirements)}):"]
     passages: dict[str, str] = {}
     for req in explanation.requirements:
-        where = f"{req.strength}, {req.heading or 'no heading'}, p.{req.page}"
-        lines.append(textwrap.fill(f"#{req.ordinal} [{where}] {req.text}", width, subsequent_indent="      "))
+        where = f"{req.strength}, {shown(req.heading or 'no heading')}, p.{req.page}"
+        lines.append(textwrap.fill(f"#{req.ordinal} [{where}] {shown(req.text)}", width, subsequent_indent="      "))
         for hit in _live(req):
-            lines.append(f'      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on "{hit.matched_text}"')
+            lines.append(f'      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on "{shown(hit.matched_text)}"')
             if hit.guide_passage:
                 passages.setdefault(hit.signal_id, hit.guide_passage)
     if explanation.other_evidence:
@@ -167,8 +171,8 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
         for other in explanation.other_evidence:
             hit = other.hit
             where = SOURCE_NAMES.get(other.source, other.source)
-            lines.append(textwrap.fill(f"[{where}] {other.context}", width, subsequent_indent="      "))
-            lines.append(f'      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on "{hit.matched_text}"')
+            lines.append(textwrap.fill(f"[{where}] {shown(other.context)}", width, subsequent_indent="      "))
+            lines.append(f'      -> {hit.signal_id} ({hit.side}, +{hit.weight:.2f}) on "{shown(hit.matched_text)}"')
             if hit.guide_passage:
                 passages.setdefault(hit.signal_id, hit.guide_passage)
     if passages:

@@ -6,11 +6,23 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
 FORMATS = ("table", "csv", "json", "markdown")
+
+# C0 and C1 control characters but tab: ESC starts sequences that clear the screen, move the cursor, hide text or
+# retitle the terminal; CR and backspace overwrite what was printed; a newline in a file name forges a line.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str, newlines: bool = False) -> str:
+    """text for a terminal: each control character written as an escape (ESC as \\x1b), newlines kept if asked."""
+    pattern = _CONTROL_BUT_NEWLINE if newlines else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _plain(value: Any) -> Any:
@@ -38,10 +50,25 @@ _FIXED = (int, float, Decimal, dt.date, dt.datetime)
 
 
 def _shown(value: Any) -> str:
-    """A cell as a terminal table shows it: on one line, timestamps to the second."""
+    """A cell as a terminal table shows it: on one line, timestamps to the second, control characters as escapes."""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    return " ".join(_cell(value).split()) if isinstance(value, str) else _cell(value)
+    return shown(" ".join(_cell(value).split()) if isinstance(value, str) else _cell(value))
+
+
+def _csv_cell(value: Any) -> str:
+    # Escaped as in a table, in a pipe too: click would drop some escape sequences there and pass others, and a CSV
+    # file ends up on a terminal sooner or later. Newlines are CSV's to quote. JSON escapes every control character.
+    return shown(_cell(value), newlines=True)
+
+
+def _markdown_header(columns: Sequence[str]) -> list[str]:
+    return ["| " + " | ".join(shown(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+
+
+def _markdown_row(row: Sequence[Any]) -> str:
+    # One row a line: a newline in a cell would end its row, so it is escaped like any control character.
+    return "| " + " | ".join(shown(_cell(v)).replace("|", "\\|") for v in row) + " |"
 
 
 def render(
@@ -59,13 +86,11 @@ def render(
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([[_cell(v) for v in row] for row in rows])
+        writer.writerow([shown(c) for c in columns])
+        writer.writerows([[_csv_cell(v) for v in row] for row in rows])
         return buffer.getvalue().rstrip("\n")
     if fmt == "markdown":
-        lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
-        lines += ["| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |" for row in rows]
-        return "\n".join(lines)
+        return "\n".join([*_markdown_header(columns), *(_markdown_row(row) for row in rows)])
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -78,9 +103,11 @@ def render(
     fixed = [i for i in range(len(columns)) if all(isinstance(row[i], _FIXED) or row[i] is None for row in rows)]
     widths = fit_widths(columns, cells, width, fixed) if width else [None] * len(columns)
     # Every cell, header and title is plain Text: document-derived strings such as "[/INST]", "[red]" or ":x:" are
-    # shown as written, never read as rich markup or emoji codes (markup in a title crashed the report).
+    # shown as written, never read as rich markup or emoji codes (markup in a title crashed the report); control
+    # characters are written as escapes (rich passes ESC through).
+    columns = [shown(c) for c in columns]
     table = Table(
-        title=Text(title) if title is not None else None,
+        title=Text(shown(title)) if title is not None else None,
         caption=Text("no rows") if widths is None and not cells else None,
         show_lines=False,
         show_header=widths is not None,
@@ -119,17 +146,24 @@ def _add_records(table: Any, columns: Sequence[str], cells: Sequence[Sequence[st
 
 
 def stream(columns: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]], fmt: str, out: TextIO) -> int:
-    """Write the rows batch by batch as CSV or JSON (a result of any size in little memory); returns the row count."""
+    """Write the rows batch by batch as CSV, JSON or Markdown (a result of any size in little memory); returns the row
+    count. A rich table needs every row to size its columns, so it does not stream."""
     count = 0
+    if fmt == "markdown":
+        out.write("\n".join(_markdown_header(columns)) + "\n")
+        for batch in batches:
+            out.writelines(_markdown_row(row) + "\n" for row in batch)
+            count += len(batch)
+        return count
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow([shown(c) for c in columns])
         for batch in batches:
-            writer.writerows([[_cell(v) for v in row] for row in batch])
+            writer.writerows([[_csv_cell(v) for v in row] for row in batch])
             count += len(batch)
         return count
     if fmt != "json":
-        raise ValueError(f"only csv and json stream, not {fmt}")
+        raise ValueError(f"only csv, json and markdown stream, not {fmt}")
     out.write("[")
     for batch in batches:
         for row in batch:

@@ -8,7 +8,8 @@ only where it saves at least 5% of the scan it speeds up: a scheduled no-change 
 here) or an ad-hoc `rolesignal scan` that finds nothing new (`--kind ad-hoc`, 1.6-6 s). Dropped after measuring:
 preloading `prefect._internal.observers` in the forkserver (1.02 s with it against 1.06 s without, pairs' median
 -0.14 s; CPU 0.86 against 0.80 s; 6 runs each; its import costs ~1 ms), and the one-certificate CA file for ad-hoc
-scans (1.65 against 1.69 s, pairs' median 0.01 s; CPU 1.57 against 1.62 s; 8 runs each).
+scans (1.65 against 1.69 s, pairs' median 0.01 s; CPU 1.57 against 1.62 s; 8 runs each). One is kept for safety, not
+speed: the temporary server that dies with the scan.
 
 Each kept one has a test in tests/flows/test_prefect_adaptations.py that fails when the Prefect behaviour it relies on
 changes; the Prefect pin in pyproject.toml is the newest release those tests pass with.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -175,6 +177,69 @@ def no_heartbeat() -> Iterator[None]:
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+# ------------------------------------------------------------------------------ a temporary server that dies with us
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+class _ServerDiesWithUs:
+    """Stands in for the subprocess module inside prefect.server.api.server: its Popen starts a process that the
+    kernel kills when this one dies."""
+
+    def __init__(self) -> None:
+        import ctypes
+
+        # Looked up now: the function given to Popen runs between fork and exec, where it should only call.
+        self._prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def __getattr__(self, name: str) -> Any:
+        import subprocess
+
+        return getattr(subprocess, name)
+
+    def Popen(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - the name Prefect calls
+        import subprocess
+
+        # The kernel sends the signal when the thread that forked ends, not the process: only the main thread lives
+        # as long as the process. Started from another thread, the server is left as Prefect starts it.
+        if threading.current_thread() is threading.main_thread():
+            parent, prctl = os.getpid(), self._prctl
+
+            def die_with_parent() -> None:
+                prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                if os.getppid() != parent:  # the parent died before the request: nobody will send the signal
+                    os._exit(1)
+
+            kwargs["preexec_fn"] = die_with_parent
+        return subprocess.Popen(*args, **kwargs)
+
+
+@contextmanager
+def temporary_server_dies_with_us() -> Iterator[None]:
+    """Prefect's temporary local server, when the block starts it, dies with this process however this process dies
+    (SIGKILL, the OOM killer); on Linux, elsewhere the block changes nothing.
+
+    Prefect: without PREFECT_API_URL, the first API client starts `python -m uvicorn` (SubprocessASGIServer, through
+    its module's `subprocess` name) and stops it at exit, in an atexit handler; a process killed outright runs no
+    handler, and the server (~196 MB) runs on, one more for every killed scan. We: swap that module-level name, for the
+    block, for one whose Popen asks the kernel (prctl PR_SET_PDEATHSIG) to SIGKILL the server when its parent dies.
+    SIGKILL because nothing is left to shut down gracefully for: the scan that used it is gone, and its SQLite
+    database survives a kill as it survives a crash. A normal exit still stops the server Prefect's way first.
+    Gain: not speed: a killed scan leaves no server behind (tests/flows/test_hostile_cli.py kills one to see).
+    """
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    import prefect.server.api.server
+
+    previous = prefect.server.api.server.subprocess
+    prefect.server.api.server.subprocess = _ServerDiesWithUs()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        prefect.server.api.server.subprocess = previous
 
 
 # ------------------------------------------------------------------------------- task arguments Prefect need not walk

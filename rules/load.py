@@ -396,6 +396,23 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
     return loaded
 
 
+# Every pattern costs each reader process memory and start-up time (benchmarks/hostile_sizes.py: ~30 MB and ~1.2 s
+# per 10,000 phrase patterns); the bundled rules hold ~4,300. Past this many the cost is worth a word to the user.
+MANY_PATTERNS = 25_000
+
+
+def size_warning(ruleset: RuleSet) -> str | None:
+    """A sentence on what so many patterns cost each reader process, or None for a rules set of ordinary size."""
+    count = len(ruleset.signal_patterns) + len(ruleset.cues)
+    if count <= MANY_PATTERNS:
+        return None
+    return (
+        f"{count:,} patterns (more than {MANY_PATTERNS:,}): each reader process will need about "
+        f"{30 * count // 10_000:,} MB and {1.2 * count / 10_000:.0f} s to build its matchers (about 30 MB and 1.2 s "
+        "per 10,000 patterns); prune the lexicon if that is more than you meant"
+    )
+
+
 def check_rules(directory: Path | str | None = None) -> list[Problem]:
     """Every problem in a rules directory (empty when it is valid)."""
     try:

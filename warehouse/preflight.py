@@ -6,6 +6,7 @@ import os
 from contextlib import closing
 from pathlib import Path
 
+from rolesignal.warehouse.connect import lock_path
 from rolesignal.warehouse.errors import WarehouseError
 
 # A DuckDB file holds these bytes after its first 8 (the header's checksum).
@@ -33,6 +34,13 @@ def check_warehouse(db: str | Path) -> None:
             f"cannot write in {folder} (the warehouse and its lock file live there): give a --db path in a folder "
             "you can write"
         )
+    # A scan writes the file, its write-ahead log and its lock file, all beside it: each that exists must allow it.
+    for existing in (path, path.with_name(path.name + ".wal"), lock_path(path)):
+        if existing.exists() and not os.access(existing, os.R_OK | os.W_OK):
+            raise WarehouseUnusable(
+                f"cannot write {existing} (its permissions forbid it): make it writable (chmod u+rw) or give another "
+                "--db path; nothing was changed"
+            )
     if not path.exists():
         return
     try:

@@ -165,6 +165,17 @@ def test_a_flow_run_has_a_heartbeat_thread_it_waits_for_unless_in_the_block() ->
     assert "time.sleep(1)" in source and "thread.join(" in source, "#21058 fixed? measure no_heartbeat again"
 
 
+# ------------------------------------------------------------------------------ a temporary server that dies with us
+
+
+def test_prefect_starts_its_temporary_server_through_the_subprocess_name_we_swap() -> None:
+    import prefect.server.api.server
+
+    assert prefect.server.api.server.subprocess is subprocess, "a module-level name the block can swap"
+    source = inspect.getsource(prefect.server.api.server.SubprocessASGIServer._run_uvicorn_command)
+    assert "subprocess.Popen(" in source and "preexec_fn" not in source, "the server is started by that name"
+
+
 # ------------------------------------------------------------------------------- task arguments Prefect need not walk
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from rolesignal.warehouse import store
 from rolesignal.warehouse.connect import lock_path, scan_lock
-from rolesignal.warehouse.errors import ScanInProgress
+from rolesignal.warehouse.errors import ScanInProgress, WarehouseError
 from rolesignal.warehouse.schema import migrate
 
 HOLD = """
@@ -83,3 +83,9 @@ def test_migration_002_keeps_existing_scans(tmp_path: Path, monkeypatch: pytest.
     assert con.execute("SELECT scan_id, flow_run_id, status FROM scans").fetchall() == [(first, "run-1", "running")]
     assert store.start_scan(con, "/r", None, "v1") == first + 1  # the sequence carries on
     assert store.mark_interrupted(con) == [first, first + 1]
+
+
+def test_a_lock_file_that_cannot_be_made_is_a_warehouse_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(WarehouseError, match="cannot open the scan lock"), scan_lock(tmp_path / "a-file" / "w.duckdb"):
+        pass
