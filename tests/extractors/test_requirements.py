@@ -365,3 +365,12 @@ def test_a_link_to_a_reference_asks_for_nothing() -> None:
     assert [text for text, _, _ in found(doc, "rfp")] == [
         "The resolver must pass the tests at https://example.org/tests before merging"
     ]
+
+
+def test_more_about_the_company_and_a_candidate_profile_are_sections() -> None:
+    # "More About Acme" closes the requirements like "About Acme"; "Candidate Profile" heads the qualifications.
+    text = "The Role Build the data platform. Candidate Profile Keen attention to detail.More About AcmeWe sell maps."
+    assert found(make(("paragraph", text))) == [
+        ("Build the data platform.", "responsibility", "responsibilities"),
+        ("Keen attention to detail.", "required", "required_qualifications"),
+    ]
