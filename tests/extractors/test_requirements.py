@@ -374,3 +374,8 @@ def test_more_about_the_company_and_a_candidate_profile_are_sections() -> None:
         ("Build the data platform.", "responsibility", "responsibilities"),
         ("Keen attention to detail.", "required", "required_qualifications"),
     ]
+
+
+def test_a_masters_degree_asks_for_a_qualification_but_master_data_does_not() -> None:
+    text = "A Master’s degree in statistics. Master data drives our planning. We master hard problems."
+    assert found(make(("paragraph", text))) == [("A Master’s degree in statistics.", "required", "")]
