@@ -169,10 +169,18 @@ class RequirementFinder:
         passages: list[tuple[Passage, Span]] = []
         seen: set[str] = set()
         lead: _LeadIn | None = None
+        # The section an equal-opportunity or legal statement opened: postings end with such boilerplate, run on
+        # from the last requirements without a heading ("... end users. Acme is an Equal Opportunity Employer; ...
+        # We may access public information as part of your application."), and it lasts until the next heading.
+        legal: _SectionState | None = None
         docs = self.nlp.pipe(block.text for block, _ in units)
         for (block, state), doc in zip(units, docs, strict=True):
             if lead is not None and not lead.covers(block, state):
                 lead = None
+            if legal is not None and legal is not state:
+                legal = None
+            if legal is not None:
+                continue
             kinds: set[str] = set()
             ranges = self._spans(block, doc)
             tokens = tokens_of(doc, block.text)
@@ -182,6 +190,8 @@ class RequirementFinder:
             # Texts are cut from the Doc's text by token offsets: Span.text makes a Token object per token.
             text = block.text  # the Doc's text (Doc.text would join it from the tokens again)
             for start, end in ranges:
+                if legal is not None:
+                    break
                 within = matches_within(block_matches, match_starts, start, end)
                 matches = [(p, s - start, e - start) for p, s, e in within]
                 # An empty block's one range is empty: it states nothing (too few words), at no offset.
@@ -189,6 +199,9 @@ class RequirementFinder:
                 requirement, kinds = self._judge(
                     block, state, text[start_char:end_char], start_char, matches, doc_kind, len(found), lead
                 )
+                if "legal" in kinds:
+                    legal = state
+                    continue
                 # A requirement stated twice (repeated blurbs, restated tasks) is one requirement.
                 key = " ".join(requirement.text.lower().split()) if requirement else ""
                 if requirement is not None and key not in seen:
@@ -419,7 +432,7 @@ class RequirementFinder:
             kinds.add("preferred")
         if len(text.split()) < (_MIN_ITEM_WORDS if in_section and block.kind != "paragraph" else _MIN_SENTENCE_WORDS):
             return None, kinds
-        if "exclude" in kinds or (section is not None and not section.bears_requirements):
+        if kinds & {"exclude", "legal"} or (section is not None and not section.bears_requirements):
             return None, kinds
         if "http" in text and len(_URL.sub(" ", text).split()) < _MIN_SENTENCE_WORDS + 2:
             # "Developer docs: https://..." points to a reference; it asks for nothing.
@@ -446,7 +459,7 @@ class RequirementFinder:
             page=block.page,
             char_start=start,
             char_end=start + len(text),
-            cue_ids=tuple(dict.fromkeys(p.id for p, _, _ in matches if p.target != "exclude")),
+            cue_ids=tuple(dict.fromkeys(p.id for p, _, _ in matches if p.target not in ("exclude", "legal"))),
         )
         return requirement, kinds
 

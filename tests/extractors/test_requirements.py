@@ -379,3 +379,17 @@ def test_more_about_the_company_and_a_candidate_profile_are_sections() -> None:
 def test_a_masters_degree_asks_for_a_qualification_but_master_data_does_not() -> None:
     text = "A Master’s degree in statistics. Master data drives our planning. We master hard problems."
     assert found(make(("paragraph", text))) == [("A Master’s degree in statistics.", "required", "")]
+
+
+def test_an_equal_opportunity_statement_opens_legal_text_up_to_the_next_heading() -> None:
+    doc = make(
+        ("heading", "Preferred Experience"),
+        ("paragraph", "Experience with Rust. Acme is an equal opportunity employer. We may check public records."),
+        ("paragraph", "Please do not forward resumes to our staff."),
+        ("heading", "Requirements"),
+        ("bullet", "Strong SQL skills"),
+    )
+    assert found(doc) == [
+        ("Experience with Rust.", "preferred", "preferred_qualifications"),
+        ("Strong SQL skills", "required", "requirements"),
+    ]
