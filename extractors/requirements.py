@@ -45,9 +45,12 @@ _COLON = re.compile(r"[ \t]?:\s*")
 _SPACES = re.compile(r"\s*")
 # A lower-case letter run straight into a capital inside a word: "DoThe", "CandidateHas".
 _GLUE = re.compile(r"[a-z][A-Z]")
-# A sentence opening with one of these is about something, not a bare qualification phrase. ("You"/"we" sentences
-# under a qualifications heading ask for things as often as they describe: they are left to the section.)
+# A sentence opening with one of these is about something, not a bare qualification phrase. ("We" sentences under a
+# qualifications heading ask for things as often as they describe: they are left to the section.)
 _PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "there"})
+# In prose under a qualifications heading, a sentence about "you" asks for a qualification only with a cue ("You have
+# 5+ years of Python"); without one it sketches a personality ("You love to listen.", "You're culturally connected.").
+_READER_SUBJECTS = frozenset({"you", "your"})
 
 
 def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
@@ -78,10 +81,19 @@ def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: fr
     return [(a, b) for a, b in clauses if b > a]
 
 
-def _narrates(text: str) -> bool:
-    """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ...")."""
+def _first_word(text: str) -> str:
+    """The sentence's first word in lower case, without quotes or a contraction ("You're" is "you")."""
     first = text.split(maxsplit=1)[0].lower().strip("\"'“”‘’(") if text.strip() else ""
-    return first.replace("’", "'").split("'")[0] in _PRONOUN_SUBJECTS
+    return first.replace("’", "'").split("'")[0]
+
+
+def _narrates(text: str, section: SectionType | None) -> bool:
+    """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ..."), or, under a
+    qualifications heading, with the reader ("You enjoy a challenge.")."""
+    first = _first_word(text)
+    if first in _READER_SUBJECTS:
+        return section is not None and section.strength in ("required", "preferred")
+    return first in _PRONOUN_SUBJECTS
 
 
 def _is_title(block: Block, document: Document) -> bool:
@@ -443,7 +455,7 @@ class RequirementFinder:
             return None, kinds
         # Under a qualifications heading a bare phrase is a qualification ("Keen attention to detail."), but a sentence
         # about it or them describes ("This is a fast-moving team.", "There are two offices.") unless a cue asks.
-        if in_section and block.kind == "paragraph" and _narrates(text) and not kinds - {"hedge", "statement"}:
+        if in_section and block.kind == "paragraph" and _narrates(text, section) and not kinds - {"hedge", "statement"}:
             return None, kinds
         strength = self._strength(kinds, section, doc_kind, block)
         if strength is None:

@@ -393,3 +393,18 @@ def test_an_equal_opportunity_statement_opens_legal_text_up_to_the_next_heading(
         ("Experience with Rust.", "preferred", "preferred_qualifications"),
         ("Strong SQL skills", "required", "requirements"),
     ]
+
+
+def test_a_sentence_about_you_in_qualifications_prose_needs_a_cue() -> None:
+    text = "You love to listen. You're culturally connected. You have 5+ years of Python. Your SQL must be strong."
+    assert found(make(("heading", "About You"), ("paragraph", text))) == [
+        ("You have 5+ years of Python.", "required", "required_qualifications"),
+        ("Your SQL must be strong.", "required", "required_qualifications"),
+    ]
+    # Bullets and responsibilities keep their "you" sentences: there the section states what they ask.
+    assert found(make(("heading", "About You"), ("bullet", "You love clean code"))) == [
+        ("You love clean code", "required", "required_qualifications")
+    ]
+    assert found(make(("heading", "What you'll do"), ("paragraph", "You develop vision models."))) == [
+        ("You develop vision models.", "responsibility", "responsibilities")
+    ]
