@@ -51,6 +51,8 @@ _PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "t
 # In prose under a qualifications heading, a sentence about "you" asks for a qualification only with a cue ("You have
 # 5+ years of Python"); without one it sketches a personality ("You love to listen.", "You're culturally connected.").
 _READER_SUBJECTS = frozenset({"you", "your"})
+# Cue kinds that only ever stop a requirement: a requirement's provenance does not list them.
+_NEVER_CUES = frozenset({"exclude", "legal", "setting"})
 
 
 def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
@@ -446,6 +448,10 @@ class RequirementFinder:
             return None, kinds
         if kinds & {"exclude", "legal"} or (section is not None and not section.bears_requirements):
             return None, kinds
+        if "setting" in kinds and doc_kind != "rfp":
+            # "You will join our data team", "This team will develop ...": the setting of the role, not its work. (In
+            # an RFP the vendor joining meetings or being part of a team is an obligation.)
+            return None, kinds
         if "http" in text and len(_URL.sub(" ", text).split()) < _MIN_SENTENCE_WORDS + 2:
             # "Developer docs: https://..." points to a reference; it asks for nothing.
             return None, kinds
@@ -471,7 +477,7 @@ class RequirementFinder:
             page=block.page,
             char_start=start,
             char_end=start + len(text),
-            cue_ids=tuple(dict.fromkeys(p.id for p, _, _ in matches if p.target not in ("exclude", "legal"))),
+            cue_ids=tuple(dict.fromkeys(p.id for p, _, _ in matches if p.target not in _NEVER_CUES)),
         )
         return requirement, kinds
 

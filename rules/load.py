@@ -43,6 +43,7 @@ CUE_KINDS = (
     "hedge",  # a lead-in that makes the items after it optional ("such as:", "could include:")
     "exclude",  # never a requirement (logistics, pay)
     "legal",  # equal-opportunity and legal text: never a requirement, nor is the rest of its section after it
+    "setting",  # where the role sits or what the employer does, not what the hire will: no requirement in a job posting
 )
 
 

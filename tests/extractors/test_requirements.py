@@ -408,3 +408,15 @@ def test_a_sentence_about_you_in_qualifications_prose_needs_a_cue() -> None:
     assert found(make(("heading", "What you'll do"), ("paragraph", "You develop vision models."))) == [
         ("You develop vision models.", "responsibility", "responsibilities")
     ]
+
+
+def test_where_the_role_sits_and_what_the_team_does_are_not_duties_of_the_hire() -> None:
+    text = (
+        "You will join our platform team. In addition, this team will run the data lake. "
+        "The engineer will be part of the search group. You will build the ranking service."
+    )
+    doc = make(("heading", "The Role"), ("paragraph", text))
+    assert found(doc) == [("You will build the ranking service.", "responsibility", "responsibilities")]
+    # In an RFP the vendor joining the meetings is an obligation.
+    rfp = make(("heading", "Scope of Work"), ("paragraph", "The vendor will join the weekly project meetings."))
+    assert found(rfp, "rfp") == [("The vendor will join the weekly project meetings.", "deliverable", "scope_of_work")]
