@@ -420,3 +420,8 @@ def test_where_the_role_sits_and_what_the_team_does_are_not_duties_of_the_hire()
     # In an RFP the vendor joining the meetings is an obligation.
     rfp = make(("heading", "Scope of Work"), ("paragraph", "The vendor will join the weekly project meetings."))
     assert found(rfp, "rfp") == [("The vendor will join the weekly project meetings.", "deliverable", "scope_of_work")]
+
+
+def test_desired_qualifications_are_preferred_though_the_heading_says_qualifications() -> None:
+    doc = make(("heading", "Desired Qualifications"), ("bullet", "Experience with Kafka"))
+    assert found(doc) == [("Experience with Kafka", "preferred", "preferred_qualifications")]
