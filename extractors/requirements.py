@@ -21,6 +21,7 @@ from rolesignal.extractors.pasted_text import (
     item_openers,
     numbered_items,
     run_on_start,
+    work_verbs,
 )
 from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases, words_beyond
 from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
@@ -163,7 +164,9 @@ class RequirementFinder:
         self._shall = strings.add("shall")
         self._joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
         self._headings: dict[str, SectionType | None] = {}  # heading text -> section: headings repeat a lot
-        self._openers = frozenset(strings.add(w) for w in item_openers(cues))
+        self._opener_words = frozenset(item_openers(cues))
+        self._work_verbs = frozenset(work_verbs(cues))
+        self._openers = frozenset(strings.add(w) for w in self._opener_words)
         self._phrases = heading_phrases(self.sections)
         self._not_before_item = frozenset(strings.add(w) for w in FUNCTION_WORDS)
 
@@ -325,7 +328,7 @@ class RequirementFinder:
         """
         text = block.text
         numbered = numbered_items(text)  # marker start -> item start
-        cuts = glued_cuts(text) | set(numbered)
+        cuts = glued_cuts(text, self._opener_words) | set(numbered)
         headings: dict[int, tuple[int, str, SectionType]] = {}  # heading start -> (content start, heading, section)
         # Headings stand at sentence starts, and in a list pasted without stops where an item starts.
         # Mid-sentence, a heading must be all heading words ("... to multi-task Compensation Open Base"), not a name
@@ -396,7 +399,9 @@ class RequirementFinder:
                 opens = rest[:1].isupper() or rest[:1].isdigit()
                 if opens and heading.isupper() and not (rest.istitle() or rest[:1].isdigit()):
                     opens = False
-                if opens and position > end and ends_with_heading_phrase(heading, self._phrases, whole):
+                # A lone work verb opens a task, not a section: "Apply Deep Learning frameworks" is no "Apply".
+                task = words == 1 and heading.lower() in self._work_verbs
+                if opens and position > end and not task and ends_with_heading_phrase(heading, self._phrases, whole):
                     section = self._section_of(heading)
                     if section is not None:
                         best = (position, heading, section)

@@ -425,3 +425,33 @@ def test_where_the_role_sits_and_what_the_team_does_are_not_duties_of_the_hire()
 def test_desired_qualifications_are_preferred_though_the_heading_says_qualifications() -> None:
     doc = make(("heading", "Desired Qualifications"), ("bullet", "Experience with Kafka"))
     assert found(doc) == [("Experience with Kafka", "preferred", "preferred_qualifications")]
+
+
+def test_items_glued_after_a_name_a_bracket_or_a_short_word_are_separate() -> None:
+    # A page pasted without breaks: an item opener glued to a name or acronym, a closing bracket glued to the next
+    # item, and a two-letter word that ends a clause ("do so") glued to the next heading.
+    text = (
+        "Own the roadmap (and beyond)Write clean code with NumPy and NLTKApply NLP to support ticketsGood knowledge "
+        "of PythonExperience with Kafka and a wish to keep doing soDesired QualificationsEnjoy pair programming"
+    )
+    assert found(make(("heading", "Requirements"), ("paragraph", text))) == [
+        ("Own the roadmap (and beyond)", "required", "requirements"),
+        ("Write clean code with NumPy and NLTK", "required", "requirements"),
+        ("Apply NLP to support tickets", "required", "requirements"),
+        ("Good knowledge of Python", "required", "requirements"),
+        ("Experience with Kafka and a wish to keep doing so", "required", "requirements"),
+        ("Enjoy pair programming", "preferred", "preferred_qualifications"),
+    ]
+    # Without such glue a capitalised word inside a name is part of it.
+    assert [t for t, _, _ in found(make(("heading", "Requirements"), ("paragraph", "Work from our WeWork desk")))] == [
+        "Work from our WeWork desk"
+    ]
+
+
+def test_a_lone_work_verb_before_a_capital_opens_a_task_not_a_section() -> None:
+    # "Apply" is also a heading (how to apply), but "Apply Deep Learning ..." is a task of the list.
+    text = "Build the feature store. Apply Deep Learning to ranking problems"
+    assert found(make(("heading", "Responsibilities"), ("paragraph", text))) == [
+        ("Build the feature store.", "responsibility", "responsibilities"),
+        ("Apply Deep Learning to ranking problems", "responsibility", "responsibilities"),
+    ]
