@@ -99,6 +99,11 @@ def _narrates(text: str, section: SectionType | None) -> bool:
     return first in _PRONOUN_SUBJECTS
 
 
+def _word_count(text: str) -> int:
+    """How many words the text has; a lone bracket or dash is none ("Innovation (" is one word)."""
+    return sum(1 for word in text.split() if any(ch.isalnum() for ch in word))
+
+
 def _is_title(block: Block, document: Document) -> bool:
     """The block is the document's first and holds its title."""
     return bool(document.blocks) and block is document.blocks[0] and block.text.strip() == document.title.strip()
@@ -181,7 +186,7 @@ class RequirementFinder:
         """The requirements, and the other sentences of sections that may state work, each with its span."""
         # Blocks under a heading that bears no requirements (company, benefits, legal) cannot give one, and a
         # lead-in among them covers only their own section: they are not even tokenized.
-        units = [(b, s) for b, s in self._units(document) if s.section is None or s.section.bears_requirements]
+        units = [u for u in self._units(document) if u[1].section is None or u[1].section.bears_requirements]
         found: list[tuple[Requirement, Span]] = []
         passages: list[tuple[Passage, Span]] = []
         seen: set[str] = set()
@@ -190,8 +195,8 @@ class RequirementFinder:
         # from the last requirements without a heading ("... end users. Acme is an Equal Opportunity Employer; ...
         # We may access public information as part of your application."), and it lasts until the next heading.
         legal: _SectionState | None = None
-        docs = self.nlp.pipe(block.text for block, _ in units)
-        for (block, state), doc in zip(units, docs, strict=True):
+        docs = self.nlp.pipe(block.text for block, _, _ in units)
+        for (block, state, item), doc in zip(units, docs, strict=True):
             if lead is not None and not lead.covers(block, state):
                 lead = None
             if legal is not None and legal is not state:
@@ -206,15 +211,25 @@ class RequirementFinder:
             match_starts = [s for _, s, _ in block_matches]
             # Texts are cut from the Doc's text by token offsets: Span.text makes a Token object per token.
             text = block.text  # the Doc's text (Doc.text would join it from the tokens again)
-            for start, end in ranges:
+            for number, (start, end) in enumerate(ranges):
                 if legal is not None:
                     break
                 within = matches_within(block_matches, match_starts, start, end)
                 matches = [(p, s - start, e - start) for p, s, e in within]
                 # An empty block's one range is empty: it states nothing (too few words), at no offset.
                 start_char, end_char = tokens.char_span(start, end) if end > start else (0, 0)
+                # A glued item's first sentence is the item; sentences after it may be prose run on after the list.
+                first_of_item = item and number == 0
                 requirement, kinds = self._judge(
-                    block, state, text[start_char:end_char], start_char, matches, doc_kind, len(found), lead
+                    block,
+                    state,
+                    text[start_char:end_char],
+                    start_char,
+                    matches,
+                    doc_kind,
+                    len(found),
+                    lead,
+                    first_of_item,
                 )
                 if "legal" in kinds:
                     legal = state
@@ -277,8 +292,9 @@ class RequirementFinder:
                 found.append(i)
         return found
 
-    def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
-        """Each non-heading block with the section it stands in; paragraphs cut where headings run into them."""
+    def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState, bool]]:
+        """Each non-heading block with the section it stands in, and whether it is a list item glued into a paragraph;
+        paragraphs cut where headings run into them."""
         state = _SectionState()
         for block in document.blocks:
             label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
@@ -286,7 +302,7 @@ class RequirementFinder:
             if inline is not None:
                 # "DESCRIPTION: Each formulation ..." opens a section and states its first content.
                 state = _SectionState(inline, label.group(1), block.level)
-                yield block, state
+                yield block, state, False
                 continue
             section = self._section_of(block.text) if self._heading_like(block) else None
             if (
@@ -307,19 +323,20 @@ class RequirementFinder:
                     state = _SectionState(None, block.text, block.level)
                 continue
             if block.kind != "paragraph":
-                yield block, state
+                yield block, state, False
                 continue
             pieces = self._run_in(block, state)
             if block is document.blocks[-1]:
                 # An excerpt cut off mid-sentence ("... the load served by"): only its complete sentences state
                 # something.
-                last, last_state = pieces.pop()
+                last, last_state, item = pieces.pop()
                 complete = complete_paragraph(last)
-                pieces += [(complete, last_state)] if complete is not None else []
+                pieces += [(complete, last_state, item)] if complete is not None else []
             yield from pieces
 
-    def _run_in(self, block: Block, state: _SectionState) -> list[tuple[Block, _SectionState]]:
-        """A paragraph in pieces: cut at glued item boundaries, and where a known heading runs into the text.
+    def _run_in(self, block: Block, state: _SectionState) -> list[tuple[Block, _SectionState, bool]]:
+        """A paragraph in pieces: cut at glued item boundaries, and where a known heading runs into the text; each piece
+        with whether it is a list item (it starts where an item was glued to the one before, or at a list number).
 
         A page pasted without its line breaks is one paragraph ("...a reality.The Role Architect and implement ...
         Candidate Profile Strong written skills."): each heading in it opens its section for the text after it, up to
@@ -343,9 +360,9 @@ class RequirementFinder:
                 headings[start] = heading
                 start, whole = heading[0], False
         if not cuts and not headings:
-            return [(block, state)]
-        pieces: list[tuple[Block, _SectionState]] = []
-        current, begin = state, 0
+            return [(block, state, False)]
+        pieces: list[tuple[Block, _SectionState, bool]] = []
+        current, begin, item = state, 0, False
         for position in sorted(cuts | set(headings) | {len(text)}):
             if position < begin:
                 continue  # a cut inside a heading already passed
@@ -354,12 +371,15 @@ class RequirementFinder:
             if stripped:
                 first = block.char_start + begin + len(piece) - len(piece.lstrip())
                 piece_block = replace(block, text=stripped, char_start=first, char_end=first + len(stripped))
-                pieces.append((piece_block, current))
+                pieces.append((piece_block, current, item))
             if position in headings:
                 content, heading, section = headings[position]
-                current, begin = _SectionState(section, heading, block.level), content
+                current, begin, item = _SectionState(section, heading, block.level), content, False
             else:
+                # A sentence end glued to the next word ("... a reality.The team") may join prose; a word or a bracket
+                # glued to the next, or a list number, parts the items of a list.
                 begin = numbered.get(position, position)
+                item = position in numbered or text[position - 1] not in ".!?"
         return pieces
 
     def _heading_at(self, text: str, start: int, whole: bool = False) -> tuple[int, str, SectionType] | None:
@@ -439,9 +459,13 @@ class RequirementFinder:
         doc_kind: str,
         ordinal: int,
         lead: _LeadIn | None,
+        item: bool = False,
     ) -> tuple[Requirement | None, set[str]]:
-        """The requirement a span (its text `raw`, from `start_char` in the block) states, if any, and its cue kinds."""
+        """The requirement a span (its text `raw`, from `start_char` in the block) states, if any, and its cue kinds.
+
+        `item`: the block is a list item glued into a paragraph, read as a bullet is."""
         text = raw.strip()
+        prose = block.kind == "paragraph" and not item
         kinds = {pattern.target for pattern, _, _ in matches}
         section = state.section
         in_section = section is not None and section.bears_requirements
@@ -449,7 +473,7 @@ class RequirementFinder:
             kinds.add("preferred")
         if lead is not None and lead.optional:
             kinds.add("preferred")
-        if len(text.split()) < (_MIN_ITEM_WORDS if in_section and block.kind != "paragraph" else _MIN_SENTENCE_WORDS):
+        if _word_count(text) < (_MIN_ITEM_WORDS if in_section and not prose else _MIN_SENTENCE_WORDS):
             return None, kinds
         if kinds & {"exclude", "legal"} or (section is not None and not section.bears_requirements):
             return None, kinds
@@ -462,11 +486,11 @@ class RequirementFinder:
             return None, kinds
         # Prose in a narrative-prone section states something only when it names a party or an obligation;
         # "For context, X is a naming project" is narrative.
-        if in_section and section.prose_needs_cue and block.kind == "paragraph" and not kinds - {"hedge"}:
+        if in_section and section.prose_needs_cue and prose and not kinds - {"hedge"}:
             return None, kinds
         # Under a qualifications heading a bare phrase is a qualification ("Keen attention to detail."), but a sentence
         # about it or them describes ("This is a fast-moving team.", "There are two offices.") unless a cue asks.
-        if in_section and block.kind == "paragraph" and _narrates(text, section) and not kinds - {"hedge", "statement"}:
+        if in_section and prose and _narrates(text, section) and not kinds - {"hedge", "statement"}:
             return None, kinds
         strength = self._strength(kinds, section, doc_kind, block)
         if strength is None:

@@ -455,3 +455,18 @@ def test_a_lone_work_verb_before_a_capital_opens_a_task_not_a_section() -> None:
         ("Build the feature store.", "responsibility", "responsibilities"),
         ("Apply Deep Learning to ranking problems", "responsibility", "responsibilities"),
     ]
+
+
+def test_an_item_glued_into_a_paragraph_is_read_as_a_bullet() -> None:
+    # After a word glued to the next item the piece is a list item: under responsibilities it needs no cue, under
+    # qualifications two words suffice. After a full stop glued to the next word it may be prose and needs one.
+    text = "Build the ETL jobsUnderstand the grid data models. Our office is in Lisbon.Understand our customers"
+    assert found(make(("heading", "Responsibilities"), ("paragraph", text))) == [
+        ("Build the ETL jobs", "responsibility", "responsibilities"),
+        ("Understand the grid data models.", "responsibility", "responsibilities"),
+    ]
+    terse = "Strong SQL skillsMapping experienceInnovation ("
+    assert [t for t, _, _ in found(make(("heading", "Qualifications"), ("paragraph", terse)))] == [
+        "Strong SQL skills",
+        "Mapping experience",
+    ]
