@@ -53,7 +53,9 @@ _PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "t
 # 5+ years of Python"); without one it sketches a personality ("You love to listen.", "You're culturally connected.").
 _READER_SUBJECTS = frozenset({"you", "your"})
 # Cue kinds that only ever stop a requirement: a requirement's provenance does not list them.
-_NEVER_CUES = frozenset({"exclude", "legal", "setting"})
+_NEVER_CUES = frozenset({"exclude", "legal", "setting", "waived"})
+# Cue kinds that ask for something of the hire or the vendor.
+_OBLIGATIONS = frozenset({"required", "mandatory", "deliverable", "responsibility"})
 
 
 def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
@@ -97,6 +99,19 @@ def _narrates(text: str, section: SectionType | None) -> bool:
     if first in _READER_SUBJECTS:
         return section is not None and section.strength in ("required", "preferred")
     return first in _PRONOUN_SUBJECTS
+
+
+def _only_waived(matches: Sequence[tuple[Pattern, int, int]]) -> bool:
+    """Whether the sentence's only obligation is the one it waives ("The vendor will not be required to ..."): no
+    preference, and every obligation cue overlaps a "not required" ("BA shall notify CE but is not required to ..."
+    still asks)."""
+    waived = [(s, e) for p, s, e in matches if p.target == "waived"]
+    for pattern, start, end in matches:
+        if pattern.target == "preferred":
+            return False
+        if pattern.target in _OBLIGATIONS and not any(start < b and a < end for a, b in waived):
+            return False
+    return True
 
 
 def _word_count(text: str) -> int:
@@ -476,6 +491,13 @@ class RequirementFinder:
         if _word_count(text) < (_MIN_ITEM_WORDS if in_section and not prose else _MIN_SENTENCE_WORDS):
             return None, kinds
         if kinds & {"exclude", "legal"} or (section is not None and not section.bears_requirements):
+            return None, kinds
+        if (
+            "waived" in kinds
+            and _only_waived(matches)
+            and not (section is not None and section.strength == "preferred")
+        ):
+            # "Attendance is not required", "The vendor will not be required to ...": nothing is asked.
             return None, kinds
         if "setting" in kinds and doc_kind != "rfp":
             # "You will join our data team", "This team will develop ...": the setting of the role, not its work. (In

@@ -44,6 +44,7 @@ CUE_KINDS = (
     "exclude",  # never a requirement (logistics, pay)
     "legal",  # equal-opportunity and legal text: never a requirement, nor is the rest of its section after it
     "setting",  # where the role sits or what the employer does, not what the hire will: no requirement in a job posting
+    "waived",  # "not required": no requirement, unless a preference is stated too ("a plus but not required")
 )
 
 

@@ -470,3 +470,14 @@ def test_an_item_glued_into_a_paragraph_is_read_as_a_bullet() -> None:
         "Strong SQL skills",
         "Mapping experience",
     ]
+
+
+def test_what_is_not_required_is_asked_for_only_as_a_preference() -> None:
+    text = (
+        "Attendance is voluntary and is not required. The vendor will not be required to host the site. "
+        "Go is a plus but not required. The vendor shall train staff but is not required to travel."
+    )
+    assert found(make(("paragraph", text)), "rfp") == [
+        ("Go is a plus but not required.", "preferred", ""),
+        ("The vendor shall train staff but is not required to travel.", "deliverable", ""),
+    ]
