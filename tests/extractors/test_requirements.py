@@ -481,3 +481,12 @@ def test_what_is_not_required_is_asked_for_only_as_a_preference() -> None:
         ("Go is a plus but not required.", "preferred", ""),
         ("The vendor shall train staff but is not required to travel.", "deliverable", ""),
     ]
+
+
+def test_an_export_control_notice_is_legal_text_up_to_the_next_section() -> None:
+    notice = (
+        "This topic is restricted under the International Traffic in Arms Regulation (ITAR). "
+        "Offerors must disclose any proposed use of foreign nationals."
+    )
+    doc = make(("paragraph", notice), ("paragraph", "OBJECTIVE: Develop a sonar trainer that classifies contacts."))
+    assert found(doc, "rfp") == [("Develop a sonar trainer that classifies contacts.", "deliverable", "scope_of_work")]
