@@ -54,6 +54,8 @@ _PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "t
 _READER_SUBJECTS = frozenset({"you", "your"})
 # Cue kinds that only ever stop a requirement: a requirement's provenance does not list them.
 _NEVER_CUES = frozenset({"exclude", "legal", "setting", "waived"})
+# The last words of a lead-in line that leave its clause open: a verb or a preposition whose object is the list.
+_OPEN_ENDINGS = frozenset("include includes with to of in for on by from about are is be below".split())
 # Cue kinds that ask for something of the hire or the vendor.
 _OBLIGATIONS = frozenset({"required", "mandatory", "deliverable", "responsibility"})
 
@@ -112,6 +114,15 @@ def _only_waived(matches: Sequence[tuple[Pattern, int, int]]) -> bool:
         if pattern.target in _OBLIGATIONS and not any(start < b and a < end for a, b in waived):
             return False
     return True
+
+
+def _only_introduces(text: str) -> bool:
+    """Whether a line ending in ':' leaves its clause open for the list after it ("Desired skills include:", "... shall
+    satisfy the following:", "... expected to have experience with:"): the list states the requirements, the line
+    only introduces them. A line that states something and then gives examples ("... approved for use, including:",
+    "Provide data ..., such as:") or names what the list holds ("Using any of the hosting environments:") states it."""
+    words = text.rstrip(":").lower().split()
+    return bool(words) and (words[-1] in _OPEN_ENDINGS or "following" in words[-4:])
 
 
 def _word_count(text: str) -> int:
@@ -498,6 +509,9 @@ class RequirementFinder:
             and not (section is not None and section.strength == "preferred")
         ):
             # "Attendance is not required", "The vendor will not be required to ...": nothing is asked.
+            return None, kinds
+        if text.endswith(":") and _only_introduces(text):
+            # MARKING's lead-in ("The successful candidate will:") introduces the requirements; it states none.
             return None, kinds
         if "setting" in kinds and doc_kind != "rfp":
             # "You will join our data team", "This team will develop ...": the setting of the role, not its work. (In

@@ -490,3 +490,21 @@ def test_an_export_control_notice_is_legal_text_up_to_the_next_section() -> None
     )
     doc = make(("paragraph", notice), ("paragraph", "OBJECTIVE: Develop a sonar trainer that classifies contacts."))
     assert found(doc, "rfp") == [("Develop a sonar trainer that classifies contacts.", "deliverable", "scope_of_work")]
+
+
+def test_a_lead_in_that_leaves_its_clause_open_for_the_list_states_nothing_itself() -> None:
+    doc = make(
+        ("heading", "Scope of Work"),
+        ("paragraph", "The contractor shall satisfy the following:"),
+        ("bullet", "Host the portal"),
+        ("paragraph", "Desired skills include:"),
+        ("bullet", "Experience with Drupal"),
+        ("paragraph", "The contractor shall use the approved languages, including:"),
+        ("bullet", "Python 3"),
+    )
+    assert [t for t, _, _ in found(doc, "rfp")] == [
+        "Host the portal",
+        "Experience with Drupal",
+        "The contractor shall use the approved languages, including:",
+        "Python 3",
+    ]
