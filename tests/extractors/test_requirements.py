@@ -413,7 +413,8 @@ def test_a_sentence_about_you_in_qualifications_prose_needs_a_cue() -> None:
 def test_where_the_role_sits_and_what_the_team_does_are_not_duties_of_the_hire() -> None:
     text = (
         "You will join our platform team. In addition, this team will run the data lake. "
-        "The engineer will be part of the search group. You will build the ranking service."
+        "The engineer will be part of the search group. You will build the ranking service. "
+        "At Acme, the operations team is responsible for all required supply chain work."
     )
     doc = make(("heading", "The Role"), ("paragraph", text))
     assert found(doc) == [("You will build the ranking service.", "responsibility", "responsibilities")]
