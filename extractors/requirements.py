@@ -42,6 +42,8 @@ _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b|&")
 _MAX_RUN_IN_WORDS = 6
+# A column label of a table's header row ("Milestone Description", "REQUIRED DELIVERABLES / REPORTS").
+_MAX_LABEL_WORDS = 4
 _COLON = re.compile(r"[ \t]?:\s*")
 _SPACES = re.compile(r"\s*")
 # A lower-case letter run straight into a capital inside a word: "DoThe", "CandidateHas".
@@ -123,6 +125,15 @@ def _only_introduces(text: str) -> bool:
     "Provide data ..., such as:") or names what the list holds ("Using any of the hosting environments:") states it."""
     words = text.rstrip(":").lower().split()
     return bool(words) and (words[-1] in _OPEN_ENDINGS or "following" in words[-4:])
+
+
+def _is_header_row(text: str) -> bool:
+    """Whether a table's first row only names its columns ("Deliverable | Due date | Description"): several cells,
+    each a short label without figures."""
+    cells = [cell.strip() for cell in text.split(" | ")]
+    return len(cells) > 1 and all(
+        len(cell.split()) <= _MAX_LABEL_WORDS and not any(ch.isdigit() for ch in cell) for cell in cells
+    )
 
 
 def _word_count(text: str) -> int:
@@ -322,7 +333,12 @@ class RequirementFinder:
         """Each non-heading block with the section it stands in, and whether it is a list item glued into a paragraph;
         paragraphs cut where headings run into them."""
         state = _SectionState()
+        previous: Block | None = None
         for block in document.blocks:
+            first_row = block.kind == "table_row" and (previous is None or previous.kind != "table_row")
+            previous = block
+            if first_row and _is_header_row(block.text):
+                continue  # a table's column labels state nothing
             label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
             inline = self._section_of(label.group(1)) if label else None
             if inline is not None:

@@ -509,3 +509,17 @@ def test_a_lead_in_that_leaves_its_clause_open_for_the_list_states_nothing_itsel
         "The contractor shall use the approved languages, including:",
         "Python 3",
     ]
+
+
+def test_a_tables_header_row_names_its_columns_and_states_nothing() -> None:
+    doc = make(
+        ("heading", "Deliverables"),
+        ("table_row", "Deliverable | Due date | Description"),
+        ("table_row", "Sprint demo | Every two weeks | A working increment shown to the product owner"),
+    )
+    assert [t for t, _, _ in found(doc, "rfp")] == [
+        "Sprint demo | Every two weeks | A working increment shown to the product owner"
+    ]
+    # A first row with figures is content, not labels.
+    rows = make(("heading", "Deliverables"), ("table_row", "Prototype | 30 days"), ("table_row", "Pilot | 90 days"))
+    assert [t for t, _, _ in found(rows, "rfp")] == ["Prototype | 30 days", "Pilot | 90 days"]
