@@ -523,3 +523,8 @@ def test_a_tables_header_row_names_its_columns_and_states_nothing() -> None:
     # A first row with figures is content, not labels.
     rows = make(("heading", "Deliverables"), ("table_row", "Prototype | 30 days"), ("table_row", "Pilot | 90 days"))
     assert [t for t, _, _ in found(rows, "rfp")] == ["Prototype | 30 days", "Pilot | 90 days"]
+
+
+def test_a_funding_amount_is_money_not_a_deliverable() -> None:
+    doc = make(("heading", "Milestones & Funding"), ("bullet", "Total Funding Amount: $5,000"), ("bullet", "Ship v1"))
+    assert [t for t, _, _ in found(doc, "rfp")] == ["Ship v1"]
