@@ -528,3 +528,10 @@ def test_a_tables_header_row_names_its_columns_and_states_nothing() -> None:
 def test_a_funding_amount_is_money_not_a_deliverable() -> None:
     doc = make(("heading", "Milestones & Funding"), ("bullet", "Total Funding Amount: $5,000"), ("bullet", "Ship v1"))
     assert [t for t, _, _ in found(doc, "rfp")] == ["Ship v1"]
+
+
+def test_what_can_be_done_describes_and_what_shall_be_done_asks() -> None:
+    text = "Current tools can detect faces but fail in the dark. The vendor will build a detector that works at night."
+    assert found(make(("heading", "Description"), ("paragraph", text)), "rfp") == [
+        ("The vendor will build a detector that works at night.", "deliverable", "scope_of_work")
+    ]
