@@ -535,3 +535,18 @@ def test_what_can_be_done_describes_and_what_shall_be_done_asks() -> None:
     assert found(make(("heading", "Description"), ("paragraph", text)), "rfp") == [
         ("The vendor will build a detector that works at night.", "deliverable", "scope_of_work")
     ]
+
+
+def test_the_aim_of_a_call_and_what_it_seeks_state_the_work_asked_for() -> None:
+    text = (
+        "Sonar operators lack tools. The goal of this topic is to develop a contact classifier. "
+        "A portable implementation is sought. Propose a training method for small data sets."
+    )
+    assert [t for t, _, _ in found(make(("heading", "Description"), ("paragraph", text)), "rfp")] == [
+        "The goal of this topic is to develop a contact classifier.",
+        "A portable implementation is sought.",
+        "Propose a training method for small data sets.",
+    ]
+    # The employer's own purpose is a mission statement.
+    mission = make(("heading", "Description"), ("paragraph", "At Acme, our purpose is to make shopping easy."))
+    assert found(mission) == []
