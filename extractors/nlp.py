@@ -18,7 +18,7 @@ __all__ = ["build_nlp"]
 
 # The uint64 bit pattern of -1 ("not a sentence start"), which spaCy reads back as -1 and to_array gives back.
 _NOT_START = 2**64 - 1
-# Abbreviations whose full stop ends no sentence when a lower-case word follows ("clustering, etc. to identify ...").
+# Abbreviations whose full stop ends no sentence when a lower-case word follows ("reports, etc. to support planning").
 _ABBREVIATIONS = ("etc", "incl", "approx", "esp", "vs", "cf", "ca", "resp", "al")
 
 
@@ -27,7 +27,7 @@ class TokenArrays:
 
     Sentence starts are spaCy's sentencizer's, plus one after every token holding a line break: a sentence starts at
     the first token, after a newline, and at the first token after sentence-final punctuation that is not punctuation
-    itself, unless that punctuation is an abbreviation's full stop and a lower-case word follows ("etc. to identify").
+    itself, unless that punctuation is an abbreviation's full stop and a lower-case word follows ("etc. to support").
     (The sentencizer and a line-break pass each walked the tokens as Python objects.)
 
     Lemmas come from spaCy's English lookup table, looked up in lower case: the stock lookup lemmatizer is

@@ -16,13 +16,13 @@ from rolesignal.extractors.types import Block, Pattern
 # "...Finance preferred.3-5 years". A lower-case word run straight into a capitalised one, or a sentence end run
 # into the next word, is a boundary between two items. (A word capitalised itself, "SharePoint", is a name.)
 _GLUED = re.compile(r"[a-z](?:(?=[A-Z][a-z]{2})|[.!?](?=[A-Z0-9]))")
-# Two-letter words end a clause too ("... continue to do soDesired Qualifications"); only those that can stand last,
-# not prefixes of names ("inDesign", "myAccount", "toGympass").
+# Two-letter words end a clause too ("... and keep doing soNice to Have"); only those that can stand last, not
+# prefixes of names or words glued to a name ("inDesign", "myAccount", "toAcme").
 _LOWER_WORD_END = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]{3,}|so|do|up|us|it|go|me)$")
-# A closing bracket glued to a capitalised word ends an item: "... to production (and beyond)Write clean code".
+# A closing bracket glued to a capitalised word ends an item: "... own the roadmap (end to end)Write clean tests".
 _BRACKET_GLUED = re.compile(r"\)(?=[A-Z][a-z]{2})")
-# A capitalised word glued to the end of a name or acronym ("Python", "NLTK", "SharePoint"): an item boundary when
-# the word opens requirement items ("... in PythonExperience with NLP", "... NumPy, and NLTKApply Deep Learning").
+# A capitalised word glued to the end of a name or acronym ("Rust", "SQL"): an item boundary when the word opens
+# requirement items ("... good knowledge of RustExperience with Kafka", "... pandas and SQLBuild dashboards").
 _CAPITAL_GLUED = re.compile(r"(?<=[A-Za-z0-9])[A-Z][a-z]{2,}")
 # Words that lead into what follows them, and pronouns and articles that open cues but no list item.
 FUNCTION_WORDS = frozenset(
@@ -62,7 +62,7 @@ def glued_cuts(text: str, openers: frozenset[str] = frozenset()) -> set[int]:
     }
     cuts.update(m.end() for m in _BRACKET_GLUED.finditer(text))
     if cuts and openers:
-        # Only where the page was pasted without breaks: elsewhere "WeWork" or "DroneDeploy" is a name.
+        # Only where the page was pasted without breaks: elsewhere a name such as "QuickBuild" is one word.
         cuts.update(m.start() for m in _CAPITAL_GLUED.finditer(text) if m.group().lower() in openers)
     return cuts
 

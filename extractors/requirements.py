@@ -42,7 +42,7 @@ _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b|&")
 _MAX_RUN_IN_WORDS = 6
-# A column label of a table's header row ("Milestone Description", "REQUIRED DELIVERABLES / REPORTS").
+# A column label of a table's header row ("Item Description", "DUE DATES / OWNERS").
 _MAX_LABEL_WORDS = 4
 _COLON = re.compile(r"[ \t]?:\s*")
 _SPACES = re.compile(r"\s*")
@@ -52,7 +52,7 @@ _GLUE = re.compile(r"[a-z][A-Z]")
 # qualifications heading ask for things as often as they describe: they are left to the section.)
 _PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "there"})
 # In prose under a qualifications heading, a sentence about "you" asks for a qualification only with a cue ("You have
-# 5+ years of Python"); without one it sketches a personality ("You love to listen.", "You're culturally connected.").
+# 5+ years of Python"); without one it sketches a personality ("You love road trips.", "You're a natural host.").
 _READER_SUBJECTS = frozenset({"you", "your"})
 # Cue kinds that only ever stop a requirement: a requirement's provenance does not list them.
 _NEVER_CUES = frozenset({"exclude", "legal", "setting", "waived"})
@@ -98,7 +98,7 @@ def _first_word(text: str) -> str:
 
 def _narrates(text: str, section: SectionType | None) -> bool:
     """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ..."), or, under a
-    qualifications heading, with the reader ("You enjoy a challenge.")."""
+    qualifications heading, with the reader ("You enjoy a good puzzle.")."""
     first = _first_word(text)
     if first in _READER_SUBJECTS:
         return section is not None and section.strength in ("required", "preferred")
@@ -107,8 +107,8 @@ def _narrates(text: str, section: SectionType | None) -> bool:
 
 def _only_waived(matches: Sequence[tuple[Pattern, int, int]]) -> bool:
     """Whether the sentence's only obligation is the one it waives ("The vendor will not be required to ..."): no
-    preference, and every obligation cue overlaps a "not required" ("BA shall notify CE but is not required to ..."
-    still asks)."""
+    preference, and every obligation cue overlaps a "not required" ("The vendor shall train staff but is not required
+    to travel" still asks)."""
     waived = [(s, e) for p, s, e in matches if p.target == "waived"]
     for pattern, start, end in matches:
         if pattern.target == "preferred":
@@ -119,16 +119,16 @@ def _only_waived(matches: Sequence[tuple[Pattern, int, int]]) -> bool:
 
 
 def _only_introduces(text: str) -> bool:
-    """Whether a line ending in ':' leaves its clause open for the list after it ("Desired skills include:", "... shall
-    satisfy the following:", "... expected to have experience with:"): the list states the requirements, the line
-    only introduces them. A line that states something and then gives examples ("... approved for use, including:",
-    "Provide data ..., such as:") or names what the list holds ("Using any of the hosting environments:") states it."""
+    """Whether a line ending in ':' leaves its clause open for the list after it ("Key skills include:", "... shall
+    meet the following:", "... should have experience with:"): the list states the requirements, the line only
+    introduces them. A line that states something and then gives examples ("... the approved languages, including:",
+    "Report usage by region, such as:") or names what the list holds ("Any of the supported browsers:") states it."""
     words = text.rstrip(":").lower().split()
     return bool(words) and (words[-1] in _OPEN_ENDINGS or "following" in words[-4:])
 
 
 def _is_header_row(text: str) -> bool:
-    """Whether a table's first row only names its columns ("Deliverable | Due date | Description"): several cells,
+    """Whether a table's first row only names its columns ("Item | Due date | Owner"): several cells,
     each a short label without figures."""
     cells = [cell.strip() for cell in text.split(" | ")]
     return len(cells) > 1 and all(
@@ -137,7 +137,7 @@ def _is_header_row(text: str) -> bool:
 
 
 def _word_count(text: str) -> int:
-    """How many words the text has; a lone bracket or dash is none ("Innovation (" is one word)."""
+    """How many words the text has; a lone bracket or dash is none ("Platform (" is one word)."""
     return sum(1 for word in text.split() if any(ch.isalnum() for ch in word))
 
 
@@ -229,8 +229,8 @@ class RequirementFinder:
         seen: set[str] = set()
         lead: _LeadIn | None = None
         # The section an equal-opportunity or legal statement opened: postings end with such boilerplate, run on
-        # from the last requirements without a heading ("... end users. Acme is an Equal Opportunity Employer; ...
-        # We may access public information as part of your application."), and it lasts until the next heading.
+        # from the last requirements without a heading ("... with Go. Acme is an equal opportunity employer. We may
+        # check references as part of your application."), and it lasts until the next heading.
         legal: _SectionState | None = None
         docs = self.nlp.pipe(block.text for block, _, _ in units)
         for (block, state, item), doc in zip(units, docs, strict=True):
@@ -418,7 +418,7 @@ class RequirementFinder:
                 content, heading, section = headings[position]
                 current, begin, item = _SectionState(section, heading, block.level), content, False
             else:
-                # A sentence end glued to the next word ("... a reality.The team") may join prose; a word or a bracket
+                # A sentence end glued to the next word ("... we ship.The team") may join prose; a word or a bracket
                 # glued to the next, or a list number, parts the items of a list.
                 begin = numbered.get(position, position)
                 item = position in numbered or text[position - 1] not in ".!?"
@@ -461,7 +461,7 @@ class RequirementFinder:
                 opens = rest[:1].isupper() or rest[:1].isdigit()
                 if opens and heading.isupper() and not (rest.istitle() or rest[:1].isdigit()):
                     opens = False
-                # A lone work verb opens a task, not a section: "Apply Deep Learning frameworks" is no "Apply".
+                # A lone work verb opens a task, not a section: "Apply Bayesian Methods to pricing" is no "Apply".
                 task = words == 1 and heading.lower() in self._work_verbs
                 if opens and position > end and not task and ends_with_heading_phrase(heading, self._phrases, whole):
                     section = self._section_of(heading)
@@ -524,14 +524,14 @@ class RequirementFinder:
             and _only_waived(matches)
             and not (section is not None and section.strength == "preferred")
         ):
-            # "Attendance is not required", "The vendor will not be required to ...": nothing is asked.
+            # "A site visit is not required", "The vendor will not be required to travel": nothing is asked.
             return None, kinds
         if text.endswith(":") and _only_introduces(text):
             # MARKING's lead-in ("The successful candidate will:") introduces the requirements; it states none.
             return None, kinds
         if "setting" in kinds and doc_kind != "rfp":
-            # "You will join our data team", "This team will develop ...": the setting of the role, not its work. (In
-            # an RFP the vendor joining meetings or being part of a team is an obligation.)
+            # "You will join our data team", "Our platform team will run ...": the setting of the role, not its
+            # work. (In an RFP the vendor joining meetings or being part of a team is an obligation.)
             return None, kinds
         if "http" in text and len(_URL.sub(" ", text).split()) < _MIN_SENTENCE_WORDS + 2:
             # "Developer docs: https://..." points to a reference; it asks for nothing.
