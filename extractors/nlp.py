@@ -18,14 +18,17 @@ __all__ = ["build_nlp"]
 
 # The uint64 bit pattern of -1 ("not a sentence start"), which spaCy reads back as -1 and to_array gives back.
 _NOT_START = 2**64 - 1
+# Abbreviations whose full stop ends no sentence when a lower-case word follows ("reports, etc. to support planning").
+_ABBREVIATIONS = ("etc", "incl", "approx", "esp", "vs", "cf", "ca", "resp", "al")
 
 
 class TokenArrays:
     """Sets sentence starts and lower-case lemmas from one token array, and leaves the array on the Doc as Tokens.
 
-    Sentence starts are exactly spaCy's sentencizer's, plus one after every token holding a line break: a sentence
-    starts at the first token, after a newline, and at the first token after sentence-final punctuation that is not
-    punctuation itself. (The sentencizer and a line-break pass each walked the tokens as Python objects.)
+    Sentence starts are spaCy's sentencizer's, plus one after every token holding a line break: a sentence starts at
+    the first token, after a newline, and at the first token after sentence-final punctuation that is not punctuation
+    itself, unless that punctuation is an abbreviation's full stop and a lower-case word follows ("etc. to support").
+    (The sentencizer and a line-break pass each walked the tokens as Python objects.)
 
     Lemmas come from spaCy's English lookup table, looked up in lower case: the stock lookup lemmatizer is
     case-sensitive ("Managed" stays "Managed"), so patterns written in lower case would miss capitalised words at the
@@ -38,6 +41,8 @@ class TokenArrays:
     def __init__(self, nlp: Language, table: Mapping[str, str], overrides: Mapping[str, str]) -> None:
         strings = nlp.vocab.strings
         self.final = {strings.add(char) for char in Sentencizer.default_punct_chars}
+        self.abbreviations = {strings.add(word) for word in _ABBREVIATIONS}
+        self.full_stop = strings.add(".")
         self._newline: dict[int, bool] = {}
         self.table = table
         self.overrides = dict(overrides)
@@ -50,21 +55,24 @@ class TokenArrays:
         array = doc.to_array([ORTH, LOWER, IS_PUNCT, IDX, LENGTH])
         orths, lowers, puncts, offsets, lengths = array.T.tolist()
         memo, strings, newline, final = self._memo, doc.vocab.strings, self._newline, self.final
+        abbreviations, full_stop = self.abbreviations, self.full_stop
         for key in set(lowers).difference(memo):
             lower = strings[key]
             memo[key] = strings.add(self.overrides.get(lower) or self.table.get(lower, lower))
         lemmas = [memo[key] for key in lowers]
         starts = [_NOT_START] * len(orths)
         starts[0] = 1
-        seen_final = after_break = False
+        seen_final = after_break = abbreviated = False
         for i, orth in enumerate(orths):
             in_final = orth in final
             if after_break:
                 starts[i] = 1
             if seen_final and not puncts[i] and not in_final:
-                starts[i] = 1
-                seen_final = False
+                if not (abbreviated and strings[orth][:1].islower()):
+                    starts[i] = 1
+                seen_final = abbreviated = False
             elif in_final:
+                abbreviated = seen_final is False and orth == full_stop and i > 0 and lowers[i - 1] in abbreviations
                 seen_final = True
             if orth not in newline:
                 newline[orth] = "\n" in strings[orth]

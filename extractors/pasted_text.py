@@ -16,7 +16,14 @@ from rolesignal.extractors.types import Block, Pattern
 # "...Finance preferred.3-5 years". A lower-case word run straight into a capitalised one, or a sentence end run
 # into the next word, is a boundary between two items. (A word capitalised itself, "SharePoint", is a name.)
 _GLUED = re.compile(r"[a-z](?:(?=[A-Z][a-z]{2})|[.!?](?=[A-Z0-9]))")
-_LOWER_WORD_END = re.compile(r"(?<![A-Za-z0-9_])[a-z]{3,}$")
+# Two-letter words end a clause too ("... and keep doing soNice to Have"); only those that can stand last, not
+# prefixes of names or words glued to a name ("inDesign", "myAccount", "toAcme").
+_LOWER_WORD_END = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]{3,}|so|do|up|us|it|go|me)$")
+# A closing bracket glued to a capitalised word ends an item: "... own the roadmap (end to end)Write clean tests".
+_BRACKET_GLUED = re.compile(r"\)(?=[A-Z][a-z]{2})")
+# A capitalised word glued to the end of a name or acronym ("Rust", "SQL"): an item boundary when the word opens
+# requirement items ("... good knowledge of RustExperience with Kafka", "... pandas and SQLBuild dashboards").
+_CAPITAL_GLUED = re.compile(r"(?<=[A-Za-z0-9])[A-Z][a-z]{2,}")
 # Words that lead into what follows them, and pronouns and articles that open cues but no list item.
 FUNCTION_WORDS = frozenset(
     "a an and are as at be by for from in into is of on or the to with including like such via you your "
@@ -46,12 +53,18 @@ def complete_paragraph(block: Block) -> Block | None:
     return replace(block, text=text[:end], char_end=block.char_start + end) if end else None
 
 
-def glued_cuts(text: str) -> set[int]:
-    """Where a lower-case word of three letters or more runs into the next item (see _GLUED)."""
+def glued_cuts(text: str, openers: frozenset[str] = frozenset()) -> set[int]:
+    """Where an item runs into the next: after a whole lower-case word (see _GLUED) or a closing bracket, and, in a
+    paragraph that shows such glue, before a capitalised item opener (one of `openers`, lower case) glued to a name."""
     # The regex finds the few glued letters fast; whether a whole lower-case word ends there is checked after.
-    return {
+    cuts = {
         m.end() for m in _GLUED.finditer(text) if _LOWER_WORD_END.search(text, max(m.start() - 40, 0), m.start() + 1)
     }
+    cuts.update(m.end() for m in _BRACKET_GLUED.finditer(text))
+    if cuts and openers:
+        # Only where the page was pasted without breaks: elsewhere a name such as "QuickBuild" is one word.
+        cuts.update(m.start() for m in _CAPITAL_GLUED.finditer(text) if m.group().lower() in openers)
+    return cuts
 
 
 def run_on_start(text: str, space: int) -> bool:
@@ -74,6 +87,16 @@ def numbered_items(text: str) -> dict[int, int]:
         else:
             chains.append([marker])
     return {m.start(): m.end() for chain in chains if len(chain) > 1 for m in chain}
+
+
+def work_verbs(cues: Sequence[Pattern]) -> set[str]:
+    """The work verbs a task opens with ("Apply", "Design"), from the cues that start a sentence."""
+    words: set[str] = set()
+    for cue in cues:
+        first = cue.tokens[0] if cue.tokens else {}
+        value = first.get("LEMMA") if first.get("IS_SENT_START") else None
+        words.update([value] if isinstance(value, str) else value.get("IN", []) if isinstance(value, dict) else [])
+    return words
 
 
 def item_openers(cues: Sequence[Pattern]) -> set[str]:

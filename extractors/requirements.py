@@ -21,6 +21,7 @@ from rolesignal.extractors.pasted_text import (
     item_openers,
     numbered_items,
     run_on_start,
+    work_verbs,
 )
 from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases, words_beyond
 from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
@@ -41,13 +42,24 @@ _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b|&")
 _MAX_RUN_IN_WORDS = 6
+# A column label of a table's header row ("Item Description", "DUE DATES / OWNERS").
+_MAX_LABEL_WORDS = 4
 _COLON = re.compile(r"[ \t]?:\s*")
 _SPACES = re.compile(r"\s*")
 # A lower-case letter run straight into a capital inside a word: "DoThe", "CandidateHas".
 _GLUE = re.compile(r"[a-z][A-Z]")
-# A sentence opening with one of these is about something, not a bare qualification phrase. ("You"/"we" sentences
-# under a qualifications heading ask for things as often as they describe: they are left to the section.)
+# A sentence opening with one of these is about something, not a bare qualification phrase. ("We" sentences under a
+# qualifications heading ask for things as often as they describe: they are left to the section.)
 _PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "there"})
+# In prose under a qualifications heading, a sentence about "you" asks for a qualification only with a cue ("You have
+# 5+ years of Python"); without one it sketches a personality ("You love road trips.", "You're a natural host.").
+_READER_SUBJECTS = frozenset({"you", "your"})
+# Cue kinds that only ever stop a requirement: a requirement's provenance does not list them.
+_NEVER_CUES = frozenset({"exclude", "legal", "setting", "waived"})
+# The last words of a lead-in line that leave its clause open: a verb or a preposition whose object is the list.
+_OPEN_ENDINGS = frozenset("include includes with to of in for on by from about are is be below".split())
+# Cue kinds that ask for something of the hire or the vendor.
+_OBLIGATIONS = frozenset({"required", "mandatory", "deliverable", "responsibility"})
 
 
 def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
@@ -78,10 +90,55 @@ def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: fr
     return [(a, b) for a, b in clauses if b > a]
 
 
-def _narrates(text: str) -> bool:
-    """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ...")."""
+def _first_word(text: str) -> str:
+    """The sentence's first word in lower case, without quotes or a contraction ("You're" is "you")."""
     first = text.split(maxsplit=1)[0].lower().strip("\"'“”‘’(") if text.strip() else ""
-    return first.replace("’", "'").split("'")[0] in _PRONOUN_SUBJECTS
+    return first.replace("’", "'").split("'")[0]
+
+
+def _narrates(text: str, section: SectionType | None) -> bool:
+    """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ..."), or, under a
+    qualifications heading, with the reader ("You enjoy a good puzzle.")."""
+    first = _first_word(text)
+    if first in _READER_SUBJECTS:
+        return section is not None and section.strength in ("required", "preferred")
+    return first in _PRONOUN_SUBJECTS
+
+
+def _only_waived(matches: Sequence[tuple[Pattern, int, int]]) -> bool:
+    """Whether the sentence's only obligation is the one it waives ("The vendor will not be required to ..."): no
+    preference, and every obligation cue overlaps a "not required" ("The vendor shall train staff but is not required
+    to travel" still asks)."""
+    waived = [(s, e) for p, s, e in matches if p.target == "waived"]
+    for pattern, start, end in matches:
+        if pattern.target == "preferred":
+            return False
+        if pattern.target in _OBLIGATIONS and not any(start < b and a < end for a, b in waived):
+            return False
+    return True
+
+
+def _only_introduces(text: str) -> bool:
+    """Whether a line ending in ':' leaves its clause open for the list after it ("Key skills include:", "... shall
+    meet the following:", "... should have experience with:"): the list states the requirements, the line only
+    introduces them. A line that states something and then gives examples ("... the approved languages, including:",
+    "Report usage by region, such as:") or names what the list holds ("Any of the supported browsers:") states it."""
+    words = text.rstrip(":").lower().split()
+    return bool(words) and (words[-1] in _OPEN_ENDINGS or "following" in words[-4:])
+
+
+def _is_header_row(text: str) -> bool:
+    """Whether a table's first row only names its columns ("Item | Due date | Owner"): several cells,
+    each a short label without figures."""
+    cells = [cell.strip() for cell in text.split(" | ")]
+    return len(cells) > 1 and all(
+        len(cell.split()) <= _MAX_LABEL_WORDS and not any(ch.isdigit() for ch in cell) for cell in cells
+    )
+
+
+def _word_count(text: str) -> int:
+    """How many words the text has; a lone bracket or dash is none ("Platform (" is one word)."""
+    return sum(1 for word in text.split() if any(ch.isalnum() for ch in word))
 
 
 def _is_title(block: Block, document: Document) -> bool:
@@ -149,7 +206,9 @@ class RequirementFinder:
         self._shall = strings.add("shall")
         self._joiners = frozenset(strings.add(w) for w in ("and", "or", ",", ";", "also"))
         self._headings: dict[str, SectionType | None] = {}  # heading text -> section: headings repeat a lot
-        self._openers = frozenset(strings.add(w) for w in item_openers(cues))
+        self._opener_words = frozenset(item_openers(cues))
+        self._work_verbs = frozenset(work_verbs(cues))
+        self._openers = frozenset(strings.add(w) for w in self._opener_words)
         self._phrases = heading_phrases(self.sections)
         self._not_before_item = frozenset(strings.add(w) for w in FUNCTION_WORDS)
 
@@ -164,15 +223,23 @@ class RequirementFinder:
         """The requirements, and the other sentences of sections that may state work, each with its span."""
         # Blocks under a heading that bears no requirements (company, benefits, legal) cannot give one, and a
         # lead-in among them covers only their own section: they are not even tokenized.
-        units = [(b, s) for b, s in self._units(document) if s.section is None or s.section.bears_requirements]
+        units = [u for u in self._units(document) if u[1].section is None or u[1].section.bears_requirements]
         found: list[tuple[Requirement, Span]] = []
         passages: list[tuple[Passage, Span]] = []
         seen: set[str] = set()
         lead: _LeadIn | None = None
-        docs = self.nlp.pipe(block.text for block, _ in units)
-        for (block, state), doc in zip(units, docs, strict=True):
+        # The section an equal-opportunity or legal statement opened: postings end with such boilerplate, run on
+        # from the last requirements without a heading ("... with Go. Acme is an equal opportunity employer. We may
+        # check references as part of your application."), and it lasts until the next heading.
+        legal: _SectionState | None = None
+        docs = self.nlp.pipe(block.text for block, _, _ in units)
+        for (block, state, item), doc in zip(units, docs, strict=True):
             if lead is not None and not lead.covers(block, state):
                 lead = None
+            if legal is not None and legal is not state:
+                legal = None
+            if legal is not None:
+                continue
             kinds: set[str] = set()
             ranges = self._spans(block, doc)
             tokens = tokens_of(doc, block.text)
@@ -181,14 +248,29 @@ class RequirementFinder:
             match_starts = [s for _, s, _ in block_matches]
             # Texts are cut from the Doc's text by token offsets: Span.text makes a Token object per token.
             text = block.text  # the Doc's text (Doc.text would join it from the tokens again)
-            for start, end in ranges:
+            for number, (start, end) in enumerate(ranges):
+                if legal is not None:
+                    break
                 within = matches_within(block_matches, match_starts, start, end)
                 matches = [(p, s - start, e - start) for p, s, e in within]
                 # An empty block's one range is empty: it states nothing (too few words), at no offset.
                 start_char, end_char = tokens.char_span(start, end) if end > start else (0, 0)
+                # A glued item's first sentence is the item; sentences after it may be prose run on after the list.
+                first_of_item = item and number == 0
                 requirement, kinds = self._judge(
-                    block, state, text[start_char:end_char], start_char, matches, doc_kind, len(found), lead
+                    block,
+                    state,
+                    text[start_char:end_char],
+                    start_char,
+                    matches,
+                    doc_kind,
+                    len(found),
+                    lead,
+                    first_of_item,
                 )
+                if "legal" in kinds:
+                    legal = state
+                    continue
                 # A requirement stated twice (repeated blurbs, restated tasks) is one requirement.
                 key = " ".join(requirement.text.lower().split()) if requirement else ""
                 if requirement is not None and key not in seen:
@@ -247,16 +329,22 @@ class RequirementFinder:
                 found.append(i)
         return found
 
-    def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState]]:
-        """Each non-heading block with the section it stands in; paragraphs cut where headings run into them."""
+    def _units(self, document: Document) -> Iterable[tuple[Block, _SectionState, bool]]:
+        """Each non-heading block with the section it stands in, and whether it is a list item glued into a paragraph;
+        paragraphs cut where headings run into them."""
         state = _SectionState()
+        previous: Block | None = None
         for block in document.blocks:
+            first_row = block.kind == "table_row" and (previous is None or previous.kind != "table_row")
+            previous = block
+            if first_row and _is_header_row(block.text):
+                continue  # a table's column labels state nothing
             label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
             inline = self._section_of(label.group(1)) if label else None
             if inline is not None:
                 # "DESCRIPTION: Each formulation ..." opens a section and states its first content.
                 state = _SectionState(inline, label.group(1), block.level)
-                yield block, state
+                yield block, state, False
                 continue
             section = self._section_of(block.text) if self._heading_like(block) else None
             if (
@@ -277,19 +365,20 @@ class RequirementFinder:
                     state = _SectionState(None, block.text, block.level)
                 continue
             if block.kind != "paragraph":
-                yield block, state
+                yield block, state, False
                 continue
             pieces = self._run_in(block, state)
             if block is document.blocks[-1]:
                 # An excerpt cut off mid-sentence ("... the load served by"): only its complete sentences state
                 # something.
-                last, last_state = pieces.pop()
+                last, last_state, item = pieces.pop()
                 complete = complete_paragraph(last)
-                pieces += [(complete, last_state)] if complete is not None else []
+                pieces += [(complete, last_state, item)] if complete is not None else []
             yield from pieces
 
-    def _run_in(self, block: Block, state: _SectionState) -> list[tuple[Block, _SectionState]]:
-        """A paragraph in pieces: cut at glued item boundaries, and where a known heading runs into the text.
+    def _run_in(self, block: Block, state: _SectionState) -> list[tuple[Block, _SectionState, bool]]:
+        """A paragraph in pieces: cut at glued item boundaries, and where a known heading runs into the text; each piece
+        with whether it is a list item (it starts where an item was glued to the one before, or at a list number).
 
         A page pasted without its line breaks is one paragraph ("...a reality.The Role Architect and implement ...
         Candidate Profile Strong written skills."): each heading in it opens its section for the text after it, up to
@@ -298,7 +387,7 @@ class RequirementFinder:
         """
         text = block.text
         numbered = numbered_items(text)  # marker start -> item start
-        cuts = glued_cuts(text) | set(numbered)
+        cuts = glued_cuts(text, self._opener_words) | set(numbered)
         headings: dict[int, tuple[int, str, SectionType]] = {}  # heading start -> (content start, heading, section)
         # Headings stand at sentence starts, and in a list pasted without stops where an item starts.
         # Mid-sentence, a heading must be all heading words ("... to multi-task Compensation Open Base"), not a name
@@ -313,9 +402,9 @@ class RequirementFinder:
                 headings[start] = heading
                 start, whole = heading[0], False
         if not cuts and not headings:
-            return [(block, state)]
-        pieces: list[tuple[Block, _SectionState]] = []
-        current, begin = state, 0
+            return [(block, state, False)]
+        pieces: list[tuple[Block, _SectionState, bool]] = []
+        current, begin, item = state, 0, False
         for position in sorted(cuts | set(headings) | {len(text)}):
             if position < begin:
                 continue  # a cut inside a heading already passed
@@ -324,12 +413,15 @@ class RequirementFinder:
             if stripped:
                 first = block.char_start + begin + len(piece) - len(piece.lstrip())
                 piece_block = replace(block, text=stripped, char_start=first, char_end=first + len(stripped))
-                pieces.append((piece_block, current))
+                pieces.append((piece_block, current, item))
             if position in headings:
                 content, heading, section = headings[position]
-                current, begin = _SectionState(section, heading, block.level), content
+                current, begin, item = _SectionState(section, heading, block.level), content, False
             else:
+                # A sentence end glued to the next word ("... we ship.The team") may join prose; a word or a bracket
+                # glued to the next, or a list number, parts the items of a list.
                 begin = numbered.get(position, position)
+                item = position in numbered or text[position - 1] not in ".!?"
         return pieces
 
     def _heading_at(self, text: str, start: int, whole: bool = False) -> tuple[int, str, SectionType] | None:
@@ -369,7 +461,9 @@ class RequirementFinder:
                 opens = rest[:1].isupper() or rest[:1].isdigit()
                 if opens and heading.isupper() and not (rest.istitle() or rest[:1].isdigit()):
                     opens = False
-                if opens and position > end and ends_with_heading_phrase(heading, self._phrases, whole):
+                # A lone work verb opens a task, not a section: "Apply Bayesian Methods to pricing" is no "Apply".
+                task = words == 1 and heading.lower() in self._work_verbs
+                if opens and position > end and not task and ends_with_heading_phrase(heading, self._phrases, whole):
                     section = self._section_of(heading)
                     if section is not None:
                         best = (position, heading, section)
@@ -407,9 +501,13 @@ class RequirementFinder:
         doc_kind: str,
         ordinal: int,
         lead: _LeadIn | None,
+        item: bool = False,
     ) -> tuple[Requirement | None, set[str]]:
-        """The requirement a span (its text `raw`, from `start_char` in the block) states, if any, and its cue kinds."""
+        """The requirement a span (its text `raw`, from `start_char` in the block) states, if any, and its cue kinds.
+
+        `item`: the block is a list item glued into a paragraph, read as a bullet is."""
         text = raw.strip()
+        prose = block.kind == "paragraph" and not item
         kinds = {pattern.target for pattern, _, _ in matches}
         section = state.section
         in_section = section is not None and section.bears_requirements
@@ -417,20 +515,34 @@ class RequirementFinder:
             kinds.add("preferred")
         if lead is not None and lead.optional:
             kinds.add("preferred")
-        if len(text.split()) < (_MIN_ITEM_WORDS if in_section and block.kind != "paragraph" else _MIN_SENTENCE_WORDS):
+        if _word_count(text) < (_MIN_ITEM_WORDS if in_section and not prose else _MIN_SENTENCE_WORDS):
             return None, kinds
-        if "exclude" in kinds or (section is not None and not section.bears_requirements):
+        if kinds & {"exclude", "legal"} or (section is not None and not section.bears_requirements):
+            return None, kinds
+        if (
+            "waived" in kinds
+            and _only_waived(matches)
+            and not (section is not None and section.strength == "preferred")
+        ):
+            # "A site visit is not required", "The vendor will not be required to travel": nothing is asked.
+            return None, kinds
+        if text.endswith(":") and _only_introduces(text):
+            # MARKING's lead-in ("The successful candidate will:") introduces the requirements; it states none.
+            return None, kinds
+        if "setting" in kinds and doc_kind != "rfp":
+            # "You will join our data team", "Our platform team will run ...": the setting of the role, not its
+            # work. (In an RFP the vendor joining meetings or being part of a team is an obligation.)
             return None, kinds
         if "http" in text and len(_URL.sub(" ", text).split()) < _MIN_SENTENCE_WORDS + 2:
             # "Developer docs: https://..." points to a reference; it asks for nothing.
             return None, kinds
         # Prose in a narrative-prone section states something only when it names a party or an obligation;
         # "For context, X is a naming project" is narrative.
-        if in_section and section.prose_needs_cue and block.kind == "paragraph" and not kinds - {"hedge"}:
+        if in_section and section.prose_needs_cue and prose and not kinds - {"hedge"}:
             return None, kinds
         # Under a qualifications heading a bare phrase is a qualification ("Keen attention to detail."), but a sentence
         # about it or them describes ("This is a fast-moving team.", "There are two offices.") unless a cue asks.
-        if in_section and block.kind == "paragraph" and _narrates(text) and not kinds - {"hedge", "statement"}:
+        if in_section and prose and _narrates(text, section) and not kinds - {"hedge", "statement"}:
             return None, kinds
         strength = self._strength(kinds, section, doc_kind, block)
         if strength is None:
@@ -446,7 +558,7 @@ class RequirementFinder:
             page=block.page,
             char_start=start,
             char_end=start + len(text),
-            cue_ids=tuple(dict.fromkeys(p.id for p, _, _ in matches if p.target != "exclude")),
+            cue_ids=tuple(dict.fromkeys(p.id for p, _, _ in matches if p.target not in _NEVER_CUES)),
         )
         return requirement, kinds
 

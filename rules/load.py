@@ -41,7 +41,10 @@ CUE_KINDS = (
     "action",  # a sentence that starts with a work verb
     "statement",  # names a party or an obligation: what makes prose in a narrative-prone section count
     "hedge",  # a lead-in that makes the items after it optional ("such as:", "could include:")
-    "exclude",  # never a requirement (logistics, EEO, pay)
+    "exclude",  # never a requirement (logistics, pay)
+    "legal",  # equal-opportunity and legal text: never a requirement, nor is the rest of its section after it
+    "setting",  # where the role sits or what the employer does, not what the hire will: no requirement in a job posting
+    "waived",  # "not required": no requirement, unless a preference is stated too ("a plus but not required")
 )
 
 

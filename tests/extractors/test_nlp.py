@@ -33,6 +33,11 @@ def test_sentence_starts_are_the_sentencizers_plus_line_breaks(nlp: spacy.langua
     assert [bool(t.is_sent_start) for t in nlp(text)] == [bool(s) for s in starts]
 
 
+def test_an_abbreviations_full_stop_before_a_lower_case_word_ends_no_sentence(nlp: spacy.language.Language) -> None:
+    doc = nlp("Use clustering, etc. to find gaps. Ship tools etc. Then test. We use Go. it works")
+    assert [t.text for t in doc if t.is_sent_start] == ["Use", "Ship", "Then", "We", "it"]
+
+
 def test_lemmas_are_lower_case_lookups_with_overrides(nlp: spacy.language.Language) -> None:
     doc = nlp("Managed Models running AI agents")
     assert [t.lemma_ for t in doc] == ["manage", "model", "run", "ai", "agent"]

@@ -365,3 +365,184 @@ def test_a_link_to_a_reference_asks_for_nothing() -> None:
     assert [text for text, _, _ in found(doc, "rfp")] == [
         "The resolver must pass the tests at https://example.org/tests before merging"
     ]
+
+
+def test_more_about_the_company_and_a_candidate_profile_are_sections() -> None:
+    # "More About Acme" closes the requirements like "About Acme"; "Candidate Profile" heads the qualifications.
+    text = "The Role Build the data platform. Candidate Profile Keen attention to detail.More About AcmeWe sell maps."
+    assert found(make(("paragraph", text))) == [
+        ("Build the data platform.", "responsibility", "responsibilities"),
+        ("Keen attention to detail.", "required", "required_qualifications"),
+    ]
+
+
+def test_a_masters_degree_asks_for_a_qualification_but_master_data_does_not() -> None:
+    text = "A Master’s degree in statistics. Master data drives our planning. We master hard problems."
+    assert found(make(("paragraph", text))) == [("A Master’s degree in statistics.", "required", "")]
+
+
+def test_an_equal_opportunity_statement_opens_legal_text_up_to_the_next_heading() -> None:
+    doc = make(
+        ("heading", "Preferred Experience"),
+        ("paragraph", "Experience with Rust. Acme is an equal opportunity employer. We may check public records."),
+        ("paragraph", "Agencies should not send us CVs."),
+        ("heading", "Requirements"),
+        ("bullet", "Strong SQL skills"),
+    )
+    assert found(doc) == [
+        ("Experience with Rust.", "preferred", "preferred_qualifications"),
+        ("Strong SQL skills", "required", "requirements"),
+    ]
+
+
+def test_a_sentence_about_you_in_qualifications_prose_needs_a_cue() -> None:
+    text = "You love road trips. You're a natural host. You have 5+ years of Python. Your SQL must be strong."
+    assert found(make(("heading", "About You"), ("paragraph", text))) == [
+        ("You have 5+ years of Python.", "required", "required_qualifications"),
+        ("Your SQL must be strong.", "required", "required_qualifications"),
+    ]
+    # Bullets and responsibilities keep their "you" sentences: there the section states what they ask.
+    assert found(make(("heading", "About You"), ("bullet", "You love clean code"))) == [
+        ("You love clean code", "required", "required_qualifications")
+    ]
+    assert found(make(("heading", "What you'll do"), ("paragraph", "You develop vision models."))) == [
+        ("You develop vision models.", "responsibility", "responsibilities")
+    ]
+
+
+def test_where_the_role_sits_and_what_the_team_does_are_not_duties_of_the_hire() -> None:
+    text = (
+        "You will join our platform team. Our data team will run the lake. "
+        "The engineer will be part of the search group. You will build the ranking service. "
+        "At Acme, the operations team is responsible for all required supply chain work."
+    )
+    doc = make(("heading", "The Role"), ("paragraph", text))
+    assert found(doc) == [("You will build the ranking service.", "responsibility", "responsibilities")]
+    # In an RFP the vendor joining the meetings is an obligation.
+    rfp = make(("heading", "Scope of Work"), ("paragraph", "The vendor will join the weekly project meetings."))
+    assert found(rfp, "rfp") == [("The vendor will join the weekly project meetings.", "deliverable", "scope_of_work")]
+
+
+def test_desired_qualifications_are_preferred_though_the_heading_says_qualifications() -> None:
+    doc = make(("heading", "Desired Qualifications"), ("bullet", "Experience with Kafka"))
+    assert found(doc) == [("Experience with Kafka", "preferred", "preferred_qualifications")]
+
+
+def test_items_glued_after_a_name_a_bracket_or_a_short_word_are_separate() -> None:
+    # A page pasted without breaks: an item opener glued to a name or acronym, a closing bracket glued to the next
+    # item, and a two-letter word that ends a clause ("doing so") glued to the next heading.
+    text = (
+        "Own the roadmap (end to end)Write clean tests with pandas and SQLBuild dashboards for sales teamsGood "
+        "knowledge of RustExperience with Kafka and a wish to keep doing soNice to HaveEnjoy pair programming"
+    )
+    assert found(make(("heading", "Requirements"), ("paragraph", text))) == [
+        ("Own the roadmap (end to end)", "required", "requirements"),
+        ("Write clean tests with pandas and SQL", "required", "requirements"),
+        ("Build dashboards for sales teams", "required", "requirements"),
+        ("Good knowledge of Rust", "required", "requirements"),
+        ("Experience with Kafka and a wish to keep doing so", "required", "requirements"),
+        ("Enjoy pair programming", "preferred", "preferred_qualifications"),
+    ]
+    # Without such glue a capitalised word inside a name is part of it.
+    name = "Deploy with our QuickBuild pipeline"
+    assert [t for t, _, _ in found(make(("heading", "Requirements"), ("paragraph", name)))] == [name]
+
+
+def test_a_lone_work_verb_before_a_capital_opens_a_task_not_a_section() -> None:
+    # "Apply" is also a heading (how to apply), but "Apply Bayesian Methods ..." is a task of the list.
+    text = "Build the feature store. Apply Bayesian Methods to pricing problems"
+    assert found(make(("heading", "Responsibilities"), ("paragraph", text))) == [
+        ("Build the feature store.", "responsibility", "responsibilities"),
+        ("Apply Bayesian Methods to pricing problems", "responsibility", "responsibilities"),
+    ]
+
+
+def test_an_item_glued_into_a_paragraph_is_read_as_a_bullet() -> None:
+    # After a word glued to the next item the piece is a list item: under responsibilities it needs no cue, under
+    # qualifications two words suffice. After a full stop glued to the next word it may be prose and needs one.
+    text = "Build the ETL jobsUnderstand the sales data models. Our office is in Lisbon.Understand our customers"
+    assert found(make(("heading", "Responsibilities"), ("paragraph", text))) == [
+        ("Build the ETL jobs", "responsibility", "responsibilities"),
+        ("Understand the sales data models.", "responsibility", "responsibilities"),
+    ]
+    terse = "Strong SQL skillsMapping experiencePlatform ("
+    assert [t for t, _, _ in found(make(("heading", "Qualifications"), ("paragraph", terse)))] == [
+        "Strong SQL skills",
+        "Mapping experience",
+    ]
+
+
+def test_what_is_not_required_is_asked_for_only_as_a_preference() -> None:
+    text = (
+        "A site visit before the bid is not required. The vendor will not be required to host the site. "
+        "Go is a plus but not required. The vendor shall train staff but is not required to travel."
+    )
+    assert found(make(("paragraph", text)), "rfp") == [
+        ("Go is a plus but not required.", "preferred", ""),
+        ("The vendor shall train staff but is not required to travel.", "deliverable", ""),
+    ]
+
+
+def test_an_export_control_notice_is_legal_text_up_to_the_next_section() -> None:
+    notice = "Work on this topic falls under export control rules. Offerors must list any staff who need a visa."
+    doc = make(("paragraph", notice), ("paragraph", "OBJECTIVE: Develop a drone detector that runs on a phone."))
+    assert found(doc, "rfp") == [("Develop a drone detector that runs on a phone.", "deliverable", "scope_of_work")]
+
+
+def test_a_lead_in_that_leaves_its_clause_open_for_the_list_states_nothing_itself() -> None:
+    doc = make(
+        ("heading", "Scope of Work"),
+        ("paragraph", "The contractor shall meet the following:"),
+        ("bullet", "Host the portal"),
+        ("paragraph", "Key skills include:"),
+        ("bullet", "Experience with Drupal"),
+        ("paragraph", "The contractor shall use the approved languages, including:"),
+        ("bullet", "Python 3"),
+    )
+    assert [t for t, _, _ in found(doc, "rfp")] == [
+        "Host the portal",
+        "Experience with Drupal",
+        "The contractor shall use the approved languages, including:",
+        "Python 3",
+    ]
+
+
+def test_a_tables_header_row_names_its_columns_and_states_nothing() -> None:
+    doc = make(
+        ("heading", "Deliverables"),
+        ("table_row", "Item | Due date | Owner"),
+        ("table_row", "Sprint demo | Every two weeks | A working increment shown to the product owner"),
+    )
+    assert [t for t, _, _ in found(doc, "rfp")] == [
+        "Sprint demo | Every two weeks | A working increment shown to the product owner"
+    ]
+    # A first row with figures is content, not labels.
+    rows = make(("heading", "Deliverables"), ("table_row", "Prototype | 30 days"), ("table_row", "Pilot | 90 days"))
+    assert [t for t, _, _ in found(rows, "rfp")] == ["Prototype | 30 days", "Pilot | 90 days"]
+
+
+def test_a_funding_amount_is_money_not_a_deliverable() -> None:
+    doc = make(("heading", "Milestones & Funding"), ("bullet", "Funding amount: up to $5,000"), ("bullet", "Ship v1"))
+    assert [t for t, _, _ in found(doc, "rfp")] == ["Ship v1"]
+
+
+def test_what_can_be_done_describes_and_what_shall_be_done_asks() -> None:
+    text = "Current tools can detect faces but fail in the dark. The vendor will build a detector that works at night."
+    assert found(make(("heading", "Description"), ("paragraph", text)), "rfp") == [
+        ("The vendor will build a detector that works at night.", "deliverable", "scope_of_work")
+    ]
+
+
+def test_the_aim_of_a_call_and_what_it_seeks_state_the_work_asked_for() -> None:
+    text = (
+        "Field crews lack tools. The goal of this topic is to develop a leak detector. "
+        "A portable implementation is sought. Propose a training method for small data sets."
+    )
+    assert [t for t, _, _ in found(make(("heading", "Description"), ("paragraph", text)), "rfp")] == [
+        "The goal of this topic is to develop a leak detector.",
+        "A portable implementation is sought.",
+        "Propose a training method for small data sets.",
+    ]
+    # The employer's own purpose is a mission statement.
+    mission = make(("heading", "Description"), ("paragraph", "At Acme, our purpose is to make shopping easy."))
+    assert found(mission) == []
