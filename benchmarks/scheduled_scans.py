@@ -17,6 +17,12 @@ STARTUP_TIMEOUT = 120.0
 RUN_TIMEOUT = 1800.0
 
 
+def _knows_no_run_now(rolesignal: Path, env: dict[str, str]) -> bool:
+    """Whether this `rolesignal serve` runs a scan at start unless told --no-run-now (an older checkout does not)."""
+    done = subprocess.run([str(rolesignal), "serve", "--help"], env=env, capture_output=True, text=True, check=False)
+    return "--no-run-now" in done.stdout
+
+
 class ServedScans:
     """`rolesignal serve FOLDER` against the benchmark's Prefect server, for the duration of the block."""
 
@@ -55,6 +61,8 @@ class ServedScans:
             "--name",
             self.name,
         ]
+        if _knows_no_run_now(self.rolesignal, self.env):
+            command.append("--no-run-now")  # the benchmark asks for each run itself: no scan at start to race it
         started = time.perf_counter()
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)

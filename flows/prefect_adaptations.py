@@ -229,7 +229,11 @@ def temporary_server_dies_with_us() -> Iterator[None]:
     database survives a kill as it survives a crash. A normal exit still stops the server Prefect's way first.
     Gain: not speed: a killed scan leaves no server behind (tests/flows/test_hostile_cli.py kills one to see).
     """
-    if not sys.platform.startswith("linux"):
+    from prefect.settings import PREFECT_API_URL
+
+    # With a server configured no temporary one starts, and importing Prefect's server module (its whole API) to
+    # swap the name would cost ~2.5 s of every scan against a running server.
+    if not sys.platform.startswith("linux") or PREFECT_API_URL.value():
         yield
         return
     import prefect.server.api.server
