@@ -24,6 +24,15 @@ from rolesignal.extractors.pasted_text import (
     work_verbs,
 )
 from rolesignal.extractors.sections import classify_heading, ends_with_heading_phrase, heading_phrases, words_beyond
+from rolesignal.extractors.sentence_reading import (
+    is_header_row,
+    is_sublabel,
+    narrates,
+    only_introduces,
+    only_waived,
+    shall_clauses,
+    word_count,
+)
 from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
@@ -42,114 +51,17 @@ _NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+")
 # A word of a Title Case or ALL-CAPS heading ("What You'll Do", "SERVICE DESCRIPTION", "How to Apply").
 _HEADING_WORD = re.compile(r"[A-Z][A-Za-z’'&/-]*|(?:a|an|and|as|at|by|for|from|in|of|on|or|the|to|with)\b|&")
 _MAX_RUN_IN_WORDS = 6
-# A column label of a table's header row ("Item Description", "DUE DATES / OWNERS").
-_MAX_LABEL_WORDS = 4
 _COLON = re.compile(r"[ \t]?:\s*")
 _SPACES = re.compile(r"\s*")
 # A lower-case letter run straight into a capital inside a word: "DoThe", "CandidateHas".
 _GLUE = re.compile(r"[a-z][A-Z]")
-# A sentence opening with one of these is about something, not a bare qualification phrase. ("We" sentences under a
-# qualifications heading ask for things as often as they describe: they are left to the section.)
-_PRONOUN_SUBJECTS = frozenset({"they", "their", "it", "its", "this", "these", "there"})
-# In prose under a qualifications heading, a sentence about "you" asks for a qualification only with a cue ("You have
-# 5+ years of Python"); without one it sketches a personality ("You love road trips.", "You're a natural host.").
-_READER_SUBJECTS = frozenset({"you", "your"})
 # Cue kinds that only ever stop a requirement: a requirement's provenance does not list them.
 _NEVER_CUES = frozenset({"exclude", "legal", "setting", "waived"})
-# The last words of a lead-in line that leave its clause open: a verb or a preposition whose object is the list.
-_OPEN_ENDINGS = frozenset("include includes with to of in for on by from about are is be below".split())
-# Cue kinds that ask for something of the hire or the vendor.
-_OBLIGATIONS = frozenset({"required", "mandatory", "deliverable", "responsibility"})
-
-
-def _shall_clauses(tokens: Tokens, start: int, end: int, shall: int, joiners: frozenset[int]) -> list[tuple[int, int]]:
-    """One token range per obligation when the sentence start..end carries several "shall"s.
-
-    "The Contractor shall host the portal; and shall train staff." becomes "The Contractor shall host the
-    portal" and "shall train staff.": each clause is split off at the ';', ',' or 'and' before its "shall".
-    `shall` and `joiners` are the lower-case hashes of "shall" and of the words a clause is split off at.
-    """
-    lower = tokens.columns[0]
-    if shall not in tokens.words[0]:
-        return [(start, end)]
-    shalls = [i for i in range(start, end) if lower[i] == shall]
-    if len(shalls) < 2:
-        return [(start, end)]
-    cuts: list[tuple[int, int]] = []
-    for index in shalls[1:]:
-        cut = index
-        while cut - 1 > start and lower[cut - 1] in joiners:
-            cut -= 1
-        if cut > (cuts[-1][1] if cuts else start):
-            cuts.append((cut, index))
-    clauses, first = [], start
-    for cut, index in cuts:
-        clauses.append((first, cut))
-        first = index
-    clauses.append((first, end))
-    return [(a, b) for a, b in clauses if b > a]
-
-
-def _first_word(text: str) -> str:
-    """The sentence's first word in lower case, without quotes or a contraction ("You're" is "you")."""
-    first = text.split(maxsplit=1)[0].lower().strip("\"'“”‘’(") if text.strip() else ""
-    return first.replace("’", "'").split("'")[0]
-
-
-def _narrates(text: str, section: SectionType | None) -> bool:
-    """Whether a sentence opens with a pronoun subject ("It ...", "There are ...", "This team ..."), or, under a
-    qualifications heading, with the reader ("You enjoy a good puzzle.")."""
-    first = _first_word(text)
-    if first in _READER_SUBJECTS:
-        return section is not None and section.strength in ("required", "preferred")
-    return first in _PRONOUN_SUBJECTS
-
-
-def _only_waived(matches: Sequence[tuple[Pattern, int, int]]) -> bool:
-    """Whether the sentence's only obligation is the one it waives ("The vendor will not be required to ..."): no
-    preference, and every obligation cue overlaps a "not required" ("The vendor shall train staff but is not required
-    to travel" still asks)."""
-    waived = [(s, e) for p, s, e in matches if p.target == "waived"]
-    for pattern, start, end in matches:
-        if pattern.target == "preferred":
-            return False
-        if pattern.target in _OBLIGATIONS and not any(start < b and a < end for a, b in waived):
-            return False
-    return True
-
-
-def _only_introduces(text: str) -> bool:
-    """Whether a line ending in ':' leaves its clause open for the list after it ("Key skills include:", "... shall
-    meet the following:", "... should have experience with:"): the list states the requirements, the line only
-    introduces them. A line that states something and then gives examples ("... the approved languages, including:",
-    "Report usage by region, such as:") or names what the list holds ("Any of the supported browsers:") states it."""
-    words = text.rstrip(":").lower().split()
-    return bool(words) and (words[-1] in _OPEN_ENDINGS or "following" in words[-4:])
-
-
-def _is_header_row(text: str) -> bool:
-    """Whether a table's first row only names its columns ("Item | Due date | Owner"): several cells,
-    each a short label without figures."""
-    cells = [cell.strip() for cell in text.split(" | ")]
-    return len(cells) > 1 and all(
-        len(cell.split()) <= _MAX_LABEL_WORDS and not any(ch.isdigit() for ch in cell) for cell in cells
-    )
-
-
-def _word_count(text: str) -> int:
-    """How many words the text has; a lone bracket or dash is none ("Platform (" is one word)."""
-    return sum(1 for word in text.split() if any(ch.isalnum() for ch in word))
 
 
 def _is_title(block: Block, document: Document) -> bool:
     """The block is the document's first and holds its title."""
     return bool(document.blocks) and block is document.blocks[0] and block.text.strip() == document.title.strip()
-
-
-def _is_sublabel(text: str) -> bool:
-    """A short label such as 'Backend' or 'Technical skills:' (no sentence, at most two words)."""
-    text = text.strip().rstrip(":")
-    return len(text.split()) <= 2 and not any(ch in text for ch in ".?!,")
 
 
 @dataclass(frozen=True)
@@ -309,7 +221,7 @@ class RequirementFinder:
         for start, end in zip(starts, [*starts[1:], len(tokens)][: len(starts)], strict=True):
             if label and tokens.char_span(start, end)[1] <= label.end():
                 continue
-            ranges += _shall_clauses(tokens, start, end, self._shall, self._joiners)
+            ranges += shall_clauses(tokens, start, end, self._shall, self._joiners)
         return ranges
 
     def _run_on_items(self, tokens: Tokens) -> list[int]:
@@ -337,7 +249,7 @@ class RequirementFinder:
         for block in document.blocks:
             first_row = block.kind == "table_row" and (previous is None or previous.kind != "table_row")
             previous = block
-            if first_row and _is_header_row(block.text):
+            if first_row and is_header_row(block.text):
                 continue  # a table's column labels state nothing
             label = _INLINE_LABEL.match(block.text) if block.kind == "paragraph" else None
             inline = self._section_of(label.group(1)) if label else None
@@ -359,7 +271,7 @@ class RequirementFinder:
             if block.kind == "heading" or section is not None:
                 if section is not None:
                     state = _SectionState(section, block.text, block.level)
-                elif not (state.section is not None and _is_sublabel(block.text)):
+                elif not (state.section is not None and is_sublabel(block.text)):
                     # An unknown heading ends the known section, unless it is a short label inside it
                     # ("Backend", "Technical skills"). Heading levels are not used: PDFs and renders lose them.
                     state = _SectionState(None, block.text, block.level)
@@ -515,18 +427,14 @@ class RequirementFinder:
             kinds.add("preferred")
         if lead is not None and lead.optional:
             kinds.add("preferred")
-        if _word_count(text) < (_MIN_ITEM_WORDS if in_section and not prose else _MIN_SENTENCE_WORDS):
+        if word_count(text) < (_MIN_ITEM_WORDS if in_section and not prose else _MIN_SENTENCE_WORDS):
             return None, kinds
         if kinds & {"exclude", "legal"} or (section is not None and not section.bears_requirements):
             return None, kinds
-        if (
-            "waived" in kinds
-            and _only_waived(matches)
-            and not (section is not None and section.strength == "preferred")
-        ):
+        if "waived" in kinds and only_waived(matches) and not (section is not None and section.strength == "preferred"):
             # "A site visit is not required", "The vendor will not be required to travel": nothing is asked.
             return None, kinds
-        if text.endswith(":") and _only_introduces(text):
+        if text.endswith(":") and only_introduces(text):
             # MARKING's lead-in ("The successful candidate will:") introduces the requirements; it states none.
             return None, kinds
         if "setting" in kinds and doc_kind != "rfp":
@@ -542,7 +450,7 @@ class RequirementFinder:
             return None, kinds
         # Under a qualifications heading a bare phrase is a qualification ("Keen attention to detail."), but a sentence
         # about it or them describes ("This is a fast-moving team.", "There are two offices.") unless a cue asks.
-        if in_section and prose and _narrates(text, section) and not kinds - {"hedge", "statement"}:
+        if in_section and prose and narrates(text, section) and not kinds - {"hedge", "statement"}:
             return None, kinds
         strength = self._strength(kinds, section, doc_kind, block)
         if strength is None:
