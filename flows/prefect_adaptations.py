@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -181,18 +180,10 @@ def no_heartbeat() -> Iterator[None]:
 
 # ------------------------------------------------------------------------------ a temporary server that dies with us
 
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
 
 class _ServerDiesWithUs:
     """Stands in for the subprocess module inside prefect.server.api.server: its Popen starts a process that the
     kernel kills when this one dies."""
-
-    def __init__(self) -> None:
-        import ctypes
-
-        # Looked up now: the function given to Popen runs between fork and exec, where it should only call.
-        self._prctl = ctypes.CDLL(None, use_errno=True).prctl
 
     def __getattr__(self, name: str) -> Any:
         import subprocess
@@ -202,17 +193,11 @@ class _ServerDiesWithUs:
     def Popen(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - the name Prefect calls
         import subprocess
 
-        # The kernel sends the signal when the thread that forked ends, not the process: only the main thread lives
-        # as long as the process. Started from another thread, the server is left as Prefect starts it.
-        if threading.current_thread() is threading.main_thread():
-            parent, prctl = os.getpid(), self._prctl
+        from rolesignal.flows.child_process import dies_with_this_process
 
-            def die_with_parent() -> None:
-                prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-                if os.getppid() != parent:  # the parent died before the request: nobody will send the signal
-                    os._exit(1)
-
-            kwargs["preexec_fn"] = die_with_parent
+        hook = dies_with_this_process()
+        if hook is not None:
+            kwargs["preexec_fn"] = hook
         return subprocess.Popen(*args, **kwargs)
 
 

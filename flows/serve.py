@@ -18,6 +18,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from rolesignal.flows.child_process import dies_with_this_process
+
 STARTUP_TIMEOUT = 90.0  # `prefect server start` needed ~10 s here, more on a cold PREFECT_HOME
 STOP_TIMEOUT = 15.0
 
@@ -75,7 +77,8 @@ def local_server(timeout: float = STARTUP_TIMEOUT, log_dir: Path | None = None) 
     log_path = log_dir / "rolesignal-server.log"
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     with open(log_path, "ab") as log:
-        # A session of its own: Ctrl-C in the terminal reaches serve, which stops the server after the runner.
+        # A session of its own: Ctrl-C in the terminal reaches serve, which stops the server after the runner. Tied to
+        # this process: a serve killed outright (SIGKILL, the OOM killer) runs no `finally`, and would leave it running.
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -83,6 +86,7 @@ def local_server(timeout: float = STARTUP_TIMEOUT, log_dir: Path | None = None) 
             stderr=subprocess.STDOUT,
             env=server_environment(f"http://127.0.0.1:{port}/api"),
             start_new_session=True,
+            preexec_fn=dies_with_this_process(),
         )
     server = LocalServer(process, port, log_path)
     try:

@@ -122,14 +122,14 @@ def test_option_values_that_would_store_nothing_are_usage_errors(tmp_path: Path,
     assert done.returncode == 2 and "Invalid value" in done.stderr and not (tmp_path / "w.duckdb").exists()
 
 
-def _prefect_server_of(scan: subprocess.Popen[bytes], seconds: float) -> psutil.Process:
-    """The temporary Prefect server the scan starts (its uvicorn child), once it exists."""
+def _prefect_server_of(scan: subprocess.Popen[bytes], seconds: float, marker: str = "uvicorn") -> psutil.Process:
+    """The Prefect server the command starts (its child with `marker` in the command line), once it exists."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert scan.poll() is None, "the scan ended before its Prefect server was seen"
+        assert scan.poll() is None, "the command ended before its Prefect server was seen"
         for child in psutil.Process(scan.pid).children():
             try:
-                if "uvicorn" in child.cmdline():
+                if marker in child.cmdline():
                     return child
             except psutil.NoSuchProcess:
                 pass
@@ -168,6 +168,30 @@ def test_a_killed_scan_leaves_no_prefect_server_behind(tmp_path: Path) -> None:
         scan.wait()
     try:
         assert _gone(server, 30), "the Prefect server outlived the killed scan"
+    finally:
+        if not _gone(server, 0):
+            server.kill()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the server is tied to serve on Linux only")
+def test_a_killed_serve_leaves_no_prefect_server_behind(tmp_path: Path) -> None:
+    write_inbox(tmp_path / "inbox")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}  # serve starts `prefect server start`
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    command = [rolesignal_command(), "serve", str(tmp_path / "inbox"), "--db", str(tmp_path / "w.duckdb")]
+    serve = subprocess.Popen(
+        [*command, "--cron", "0 0 1 1 *", "--no-run-now"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        server = _prefect_server_of(serve, 120, marker="server")
+    finally:
+        serve.send_signal(signal.SIGKILL)  # no `finally` of serve runs to stop its server
+        serve.wait()
+    try:
+        assert _gone(server, 30), "the Prefect server outlived the killed serve"
     finally:
         if not _gone(server, 0):
             server.kill()
