@@ -22,7 +22,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from rolesignal.extractors.errors import CorruptFile
-from rolesignal.extractors.text import looks_like_heading, split_bullet
+from rolesignal.extractors.text import clean_inline, looks_like_heading, markup_line, split_bullet
 from rolesignal.extractors.types import Document, DocumentBuilder
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -163,7 +163,7 @@ class _Walker:
             text = " ".join(segment.split())
             if text:
                 kind, level, text = _classify(p, text, self.styles)
-                self.add(kind, text, level)
+                self.add(kind, clean_inline(text), level)
 
     def table(self, table: Table) -> None:
         nested: list[Table] = []
@@ -371,6 +371,8 @@ def _classify(p: Paragraph, text: str, styles: _Styles) -> tuple[str, int, str]:
             level = 0
         bullet = split_bullet(text)  # a typed marker inside a list paragraph is redundant
         return "bullet", max(level, 0), bullet[2] if bullet and not bullet[1][0].isalnum() else text
+    if (markup := markup_line(text)) is not None:
+        return markup  # a paragraph typed in Markdown ('## Requirements', '**Skills:**'), as a text file would be read
     if bullet := split_bullet(text):
         return "bullet", 0, bullet[2]
     if _all_bold(p, styles) and len(text.split()) <= 12 and not text.endswith("."):

@@ -17,7 +17,14 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from rolesignal.extractors.errors import CorruptFile, EncryptedFile, ExtractionError, NoTextLayer
-from rolesignal.extractors.text import BULLET_GLYPHS, ends_sentence, looks_like_heading, split_bullet
+from rolesignal.extractors.text import (
+    BULLET_GLYPHS,
+    clean_inline,
+    ends_sentence,
+    looks_like_heading,
+    markup_line,
+    split_bullet,
+)
 from rolesignal.extractors.types import Document, DocumentBuilder
 
 PDF_ENGINES = ("pdfium", "pypdf")
@@ -328,11 +335,17 @@ class _Structurer:
             if kind:
                 while builder.page < block_page + 1:
                     builder.new_page()
-                builder.add(kind, " ".join(parts), level)
+                builder.add(kind, clean_inline(" ".join(parts)), level)
 
         for page_index, page in enumerate(self.pages):
             for line in page:
                 text = line.text
+                if (markup := markup_line(text)) is not None:
+                    flush()  # a Markdown heading, bold line, rule or table row stands alone, as in the text reader
+                    kind, level, markup_text = markup
+                    parts = [markup_text]
+                    first, prev, block_page, prev_page = line, line, page_index, page_index
+                    continue
                 bullet = split_bullet(text)
                 font_head = self.font_heading(line)
                 if font_head and bullet is not None and bullet[1][0] not in _UNORDERED:

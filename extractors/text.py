@@ -233,6 +233,28 @@ class _TextParser:
             self.kind, self.parts, self.level = "paragraph", [line], 0
 
 
+def markup_line(line: str) -> tuple[str, int, str] | None:
+    """(kind, level, text) of a line whose Markdown markup says what it is, or None; kind '' for a rule or a table's
+    separator row, which carry no text.
+
+    For PDF and DOCX files printed or pasted from a text or Markdown file (job boards export postings so): their lines
+    keep the markup the text reader understands, and a heading written '## What you'll do' must open its section
+    there too.
+    """
+    if m := _ATX_RE.match(line):
+        return "heading", len(m.group(1)), clean_inline(m.group(2) or "")
+    stripped = line.strip()
+    if _HR_RE.match(line) or _GRID_BORDER_RE.match(line) or (stripped.startswith("|") and _TABLE_SEP_RE.match(line)):
+        return "", 0, ""
+    if (m := _BOLD_LINE_RE.match(line)) and len(m.group("body").split()) <= 12:
+        body = clean_inline(m.group("body"))
+        if body and not body.endswith("."):
+            return "heading", 3, body + m.group("colon")
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        return "table_row", 0, table_row_text(stripped)
+    return None
+
+
 def table_row_text(line: str) -> str:
     """Join a Markdown table row's non-empty cells with ' | '."""
     inner = line.strip()

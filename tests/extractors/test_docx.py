@@ -173,3 +173,16 @@ def test_styles_are_remembered_per_template_bytes() -> None:
         [("heading", 4), ("paragraph", 0)],
         [("heading", 2), ("paragraph", 0)],
     ]
+
+
+def test_paragraphs_typed_in_markdown_read_as_the_text_reader_reads_them() -> None:
+    document = docx.Document()
+    for line in ["# Senior ML Engineer", "## What you'll do", "- Train **ranking** models", "***", "**Skills:**"]:
+        document.add_paragraph(line)
+    doc = extract(save(document))
+    assert [(b.kind, b.level, b.text) for b in doc.blocks] == [
+        ("heading", 1, "Senior ML Engineer"),
+        ("heading", 2, "What you'll do"),
+        ("bullet", 0, "Train ranking models"),
+        ("heading", 3, "Skills:"),
+    ]

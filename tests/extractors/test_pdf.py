@@ -173,3 +173,27 @@ def test_pypdf_fallback_reads_text_pdfium_cannot_open() -> None:
         pypdfium2.PdfDocument(data)
     doc = extract(data)
     assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Requirements"), ("bullet", "Python experience")]
+
+
+def test_markdown_printed_to_pdf_keeps_its_structure() -> None:
+    """A posting printed from its Markdown file: the markup says what the text reader would read."""
+    lines = [
+        "# [Research Engineer, Applied AI](https://jobs.example.com/1)",
+        "---",
+        "## **What you'll do**",
+        "- Build **agents** on `LLM` APIs",
+        "**Requirements:**",
+        "| Skill | Level |",
+        "|---|---|",
+        "| Python | expert |",
+    ]
+    doc = extract(pdf_bytes(lines))
+    assert [(b.kind, b.level, b.text) for b in doc.blocks] == [
+        ("heading", 1, "Research Engineer, Applied AI"),
+        ("heading", 2, "What you'll do"),
+        ("bullet", 0, "Build agents on LLM APIs"),
+        ("heading", 3, "Requirements:"),
+        ("table_row", 0, "Skill | Level"),
+        ("table_row", 0, "Python | expert"),
+    ]
+    assert doc.title == "Research Engineer, Applied AI"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rolesignal.extractors.errors import CorruptFile
-from rolesignal.extractors.text import extract_text
+from rolesignal.extractors.text import extract_text, markup_line
 from rolesignal.extractors.types import Document
 
 
@@ -125,3 +125,20 @@ def test_pipe_table_without_outer_pipes() -> None:
         ("table_row", "Code | Weekly"),
         ("paragraph", "After."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("### **About you**", ("heading", 3, "About you")),
+        ("**Key skills** :", ("heading", 3, "Key skills:")),
+        ("**We are hiring now.**", None),  # a bold sentence is no heading
+        ("| a | b |", ("table_row", 0, "a | b")),
+        ("|:---|---:|", ("", 0, "")),
+        ("* * *", ("", 0, "")),
+        ("- a bullet", None),
+        ("Plain words", None),
+    ],
+)
+def test_markup_line(line: str, expected: tuple[str, int, str] | None) -> None:
+    assert markup_line(line) == expected
