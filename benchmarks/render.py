@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -150,3 +151,35 @@ def render_docx(blocks: Sequence[BlockSpec], path: Path | str) -> Path:
     path = Path(path)
     document.save(str(path))
     return path
+
+
+def render_plain_pdf(text: str, path: Path | str, width: int = 90) -> Path:
+    """Print a text file as a plain text-to-PDF converter does: its lines as they are (Markdown markup and all) in a
+    monospace font, long lines wrapped at `width` characters, no structure but the line breaks."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Courier", "", 9)
+    for line in text.splitlines():
+        line = _line_to_latin1(line)
+        for piece in textwrap.wrap(line, width, break_on_hyphens=False) or [""]:
+            pdf.cell(0, 4, piece, **_NEXT_LINE)
+    path = Path(path)
+    pdf.output(str(path))
+    return path
+
+
+def render_plain_docx(text: str, path: Path | str) -> Path:
+    """Paste a text file into Word: each line one Normal paragraph (Markdown markup and all), no styles or lists."""
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(_XML_INVALID.sub("", line))
+    path = Path(path)
+    document.save(str(path))
+    return path
+
+
+def _line_to_latin1(line: str) -> str:
+    """One line in latin-1, its indentation kept (to_latin1 joins words, which would lose it)."""
+    indent = len(line) - len(line.lstrip())
+    return line[:indent].expandtabs(4) + to_latin1(line) if line.strip() else ""

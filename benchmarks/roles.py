@@ -1,12 +1,13 @@
 """Score role decisions against the corpus labels, through the real pipeline, per file format.
 
-    python -m benchmarks.roles [--corpus DIR] [--formats txt,pdf,docx] [--db PATH] [--json OUT] [--verbose]
-                             [--rules DIR] [--direct] [--folds K] [--look-at FOLDS]
+    python -m benchmarks.roles [--corpus DIR] [--formats txt,pdf,docx,pdf-plain,docx-plain] [--db PATH] [--json OUT]
+                             [--verbose] [--rules DIR] [--direct] [--folds K] [--look-at FOLDS]
 
 Only the labelled documents (labels.csv) are copied into a temporary folder, one subfolder per format, each file
 named `<id>.<ext>`: `txt` holds the .txt/.md originals as they are; `pdf` holds those texts rendered to PDF plus the
 corpus's original PDFs; `docx` holds the texts rendered to DOCX (original PDFs are skipped for txt and docx). The
-unlabelled documents are never read.
+formats `pdf-plain` and `docx-plain`, asked for by name, hold the texts printed and pasted plainly, markup and line
+breaks kept. The unlabelled documents are never read.
 
 By default each format folder goes through the Prefect scan flow into a DuckDB warehouse, its labels are imported as
 reviews, and the figures are those of `rolesignal evaluate`'s code (`rolesignal.flows.evaluate`) on them: the
@@ -52,6 +53,11 @@ from rolesignal.rules.metrics import baseline_role, check_roles
 from rolesignal.rules.types import ROLES
 
 FORMATS = ("txt", "pdf", "docx")
+# The texts printed and pasted plainly (benchmarks.render.render_plain_pdf / render_plain_docx), as a user's converter
+# might make them: Markdown markup and hard line breaks kept, no fonts or styles to say what a heading is. Not in the
+# default run, whose pooled figure is over the three formats above; `--formats txt,pdf-plain,docx-plain` measures how
+# much the reading depends on how a file was made.
+PLAIN_FORMATS = ("pdf-plain", "docx-plain")
 TEXT_SUFFIXES = (".txt", ".md")
 CORPUS_ENV = "ROLESIGNAL_CORPUS"
 
@@ -82,10 +88,16 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
     """Write the labelled documents into dest/<format>/<id>.<ext>; returns the folder per format."""
     from rolesignal.extractors.text import decode_text
 
-    render_pdf = render_docx = blocks_from_text = None
-    if {"pdf", "docx"} & set(formats):
+    render_pdf = render_docx = blocks_from_text = render_plain_pdf = render_plain_docx = None
+    if {"pdf", "docx", *PLAIN_FORMATS} & set(formats):
         try:
-            from benchmarks.render import blocks_from_text, render_docx, render_pdf
+            from benchmarks.render import (
+                blocks_from_text,
+                render_docx,
+                render_pdf,
+                render_plain_docx,
+                render_plain_pdf,
+            )
         except ImportError as exc:  # fpdf2 is a test extra, not a dependency
             raise EvaluationError(f"rendering PDF/DOCX needs the test extras ({exc}); try --formats txt") from exc
     folders = {}
@@ -105,6 +117,10 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
         data = source.read_bytes()
         if "txt" in folders:
             (folders["txt"] / f"{label.id}{suffix}").write_bytes(data)
+        if "pdf-plain" in folders:
+            render_plain_pdf(decode_text(data), folders["pdf-plain"] / f"{label.id}.pdf")
+        if "docx-plain" in folders:
+            render_plain_docx(decode_text(data), folders["docx-plain"] / f"{label.id}.docx")
         if "pdf" in folders or "docx" in folders:
             blocks = blocks_from_text(decode_text(data))
             if "pdf" in folders:
@@ -397,16 +413,18 @@ def parse_folds(value: str) -> list[int]:
 
 def parse_formats(value: str) -> list[str]:
     formats = [f.strip().lower() for f in value.split(",") if f.strip()]
-    bad = [f for f in formats if f not in FORMATS]
+    bad = [f for f in formats if f not in (*FORMATS, *PLAIN_FORMATS)]
     if bad or not formats:
-        raise argparse.ArgumentTypeError(f"formats must be a comma list of {', '.join(FORMATS)}")
+        raise argparse.ArgumentTypeError(f"formats must be a comma list of {', '.join((*FORMATS, *PLAIN_FORMATS))}")
     return list(dict.fromkeys(formats))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.roles", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=None, help=f"corpus dir (default ${CORPUS_ENV} or shared)")
-    parser.add_argument("--formats", type=parse_formats, default=list(FORMATS), help="comma list: txt,pdf,docx")
+    parser.add_argument(
+        "--formats", type=parse_formats, default=list(FORMATS), help="comma list of txt,pdf,docx,pdf-plain,docx-plain"
+    )
     parser.add_argument("--db", help="DuckDB file for the flow's warehouse (default: a temporary file)")
     parser.add_argument("--json", dest="json_out", type=Path, help="write every figure as JSON here")
     parser.add_argument("--verbose", action="store_true", help="list each misclassified document")

@@ -10,7 +10,7 @@ import re
 import statistics
 import threading
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import pypdfium2 as pdfium
@@ -45,6 +45,7 @@ _DIGITS_RE = re.compile(r"\d+")
 # A line that states an obligation is content even when its number counts the pages (one numbered requirement a page).
 _SENTENCE_RE = re.compile(r"\b(?:shall|must|will|should|may)\b", re.IGNORECASE)
 _UNORDERED = "-*+–" + BULLET_GLYPHS  # list markers that are not numbers or letters
+_ATX_LINE_RE = re.compile(r"^ {0,3}#{1,6}[ \t]")
 
 
 @dataclass(slots=True)
@@ -90,7 +91,7 @@ def extract_pdf(data: bytes, path: str, content_hash: str, engine: str | None = 
     total = sum(len("".join(line.text.split())) for page in pages for line in page)
     if total < MIN_CHARS_PER_PAGE * max(len(pages), 1):
         raise NoTextLayer("no text layer (scanned?): run OCR first")
-    pages = _drop_page_furniture(pages)
+    pages = [_join_wrapped_markup_headings(page) for page in _drop_page_furniture(pages)]
     builder = DocumentBuilder()
     _Structurer(pages).build(builder)
     return builder.build(path, content_hash, "pdf")
@@ -252,6 +253,31 @@ def _drop_page_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
             kept.append(line)
         result.append(kept)
     return result
+
+
+def _join_wrapped_markup_headings(lines: list[_Line]) -> list[_Line]:
+    """A Markdown heading wrapped inside its link ('# [Senior Engineer -' / 'GenAI](https://...)') joined again.
+
+    A text printed to PDF wraps long lines; a heading that is a link wraps before its long address, leaving the link's
+    text open. The lines that close it (at most two) belong to the heading.
+    """
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if _ATX_LINE_RE.match(line.text):
+            joined = 0
+            while joined < 2 and i < len(lines) and _open_brackets(line.text) and not lines[i].gap_before:
+                line = replace(line, text=f"{line.text} {lines[i].text}")
+                i += 1
+                joined += 1
+        out.append(line)
+    return out
+
+
+def _open_brackets(text: str) -> bool:
+    return text.count("[") > text.count("]") or text.count("(") > text.count(")")
 
 
 def _counts_pages(found: list[tuple[int, str]]) -> bool:

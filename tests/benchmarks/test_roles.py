@@ -62,6 +62,11 @@ def test_build_folders_keeps_only_labelled_documents_per_format(tmp_path: Path) 
     }
     assert (folders["txt"] / "d2.md").read_bytes() == (corpus / "docs" / "d2.md").read_bytes()
     assert (folders["pdf"] / "d3.pdf").read_bytes() == (corpus / "docs" / "d3.pdf").read_bytes()
+    plain = build_folders(corpus, labels, ["pdf-plain", "docx-plain"], tmp_path / "plain")
+    assert {fmt: sorted(p.name for p in folder.iterdir()) for fmt, folder in plain.items()} == {
+        "pdf-plain": ["d1.pdf", "d2.pdf"],  # texts printed plainly; a PDF of the corpus is no text print
+        "docx-plain": ["d1.docx", "d2.docx"],
+    }
 
 
 # ---------------------------------------------------------------------------------------- leakage guard

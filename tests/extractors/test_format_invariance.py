@@ -53,3 +53,21 @@ def test_same_requirements_in_every_format(doc_id: str, tmp_path: Path) -> None:
 @pytest.mark.xfail(reason="nested RFP lists are flattened in PDF/DOCX renders", strict=True, raises=AssertionError)
 def test_known_format_differences(doc_id: str, tmp_path: Path) -> None:
     check(doc_id, tmp_path)
+
+
+# Markdown postings from job boards, printed plainly to PDF and pasted line by line into DOCX (markup kept).
+PLAIN = ["jp020", "jp026", "jp065"]
+
+
+@pytest.mark.parametrize("doc_id", PLAIN)
+def test_plain_prints_of_markdown_read_like_the_text(doc_id: str, tmp_path: Path) -> None:
+    from benchmarks.render import render_plain_docx, render_plain_pdf
+
+    source = require_shared(DOCS / f"{doc_id}.txt")
+    text = source.read_text(encoding="utf-8")
+    expected = requirements(source)
+    title = to_latin1(read_document(source).title)
+    assert expected
+    for rendered in (render_plain_pdf(text, tmp_path / "a.pdf"), render_plain_docx(text, tmp_path / "a.docx")):
+        assert requirements(rendered) == expected, rendered.name
+        assert to_latin1(read_document(rendered).title) == title, rendered.name

@@ -197,3 +197,11 @@ def test_markdown_printed_to_pdf_keeps_its_structure() -> None:
         ("table_row", 0, "Python | expert"),
     ]
     assert doc.title == "Research Engineer, Applied AI"
+
+
+def test_markdown_heading_wrapped_inside_its_link_is_joined() -> None:
+    link = "GenAI](https://jobs.example.com/apply/senior-backend-engineer-genai)"
+    lines = ["# [Senior Backend Engineer -", link, "Body."]
+    doc = extract(pdf_bytes(lines))
+    assert doc.title == "Senior Backend Engineer - GenAI"
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
