@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +79,9 @@ class ScanPlan:
     changed: list[SeenFile] = field(default_factory=list)  # known path, new content: read it
     linked: list[SeenFile] = field(default_factory=list)  # new or changed path whose content is already stored
     unchanged: list[SeenFile] = field(default_factory=list)  # same path, same content
+    # Same path and content, but the stored document came from a reader of another version: read it again (one path
+    # per content; the content's other unchanged paths share the new reading).
+    reread: list[SeenFile] = field(default_factory=list)
     restat: list[SeenFile] = field(default_factory=list)  # the unchanged files whose stat changed (touched)
     removed: list[str] = field(default_factory=list)  # known paths no longer found
     hash_errors: list[tuple[FoundFile, ExtractionError]] = field(default_factory=list)
@@ -86,7 +89,7 @@ class ScanPlan:
 
     @property
     def to_read(self) -> list[SeenFile]:
-        return self.new + self.changed
+        return self.new + self.changed + self.reread
 
     def counts(self) -> dict[str, int]:
         return {
@@ -94,10 +97,11 @@ class ScanPlan:
             + len(self.changed)
             + len(self.linked)
             + len(self.unchanged)
+            + len(self.reread)
             + len(self.hash_errors),
             "new": len(self.new) + sum(1 for f in self.linked if f.path not in self.known_paths),
             "changed": len(self.changed) + sum(1 for f in self.linked if f.path in self.known_paths),
-            "unchanged": len(self.unchanged),
+            "unchanged": len(self.unchanged) + len(self.reread),
             "removed": len(self.removed),
         }
 
@@ -107,16 +111,29 @@ def plan_scan(
     known: Mapping[str, FileState],
     stored_contents: set[str],
     retry_failed: bool = False,
+    outdated: Set[str] = frozenset(),
 ) -> ScanPlan:
-    """Compare what is on disk with what the warehouse knows; hash only files whose stat changed."""
+    """Compare what is on disk with what the warehouse knows; hash only files whose stat changed.
+
+    `outdated`: stored contents that a reader of another version read; their files are read again.
+    """
     plan = ScanPlan(known_paths=frozenset(p for p, s in known.items() if s.status != "removed"))
     queued: set[str] = set()
+    stored_contents = stored_contents - outdated if outdated else stored_contents
+
+    def unchanged(seen: SeenFile, state: FileState) -> list[SeenFile]:
+        if state.status == "ok" and seen.content_hash in outdated and seen.content_hash not in queued:
+            queued.add(seen.content_hash)
+            return plan.reread
+        return plan.unchanged
+
     for file in found:
         state = known.get(file.path)
         if state is not None and state.status != "removed" and state.content_hash:
             same_stat = state.size == file.size and state.mtime_ns == file.mtime_ns
             if same_stat and (state.status == "ok" or not retry_failed):
-                plan.unchanged.append(SeenFile(file.path, file.size, file.mtime_ns, state.content_hash))
+                seen = SeenFile(file.path, file.size, file.mtime_ns, state.content_hash)
+                unchanged(seen, state).append(seen)
                 continue
         try:
             digest = hash_file(file.path)
@@ -126,8 +143,10 @@ def plan_scan(
         seen = SeenFile(file.path, file.size, file.mtime_ns, digest)
         is_known = state is not None and state.status != "removed"
         if is_known and state.content_hash == digest and (state.status == "ok" or not retry_failed):
-            plan.unchanged.append(seen)  # touched but not modified
-            plan.restat.append(seen)
+            where = unchanged(seen, state)  # touched but not modified
+            where.append(seen)
+            if where is plan.unchanged:
+                plan.restat.append(seen)  # a file read again gets its new stat written with its results
         elif digest in stored_contents or digest in queued:
             plan.linked.append(seen)  # moved, renamed or duplicated content: no need to read it again
         else:

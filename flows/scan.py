@@ -90,8 +90,9 @@ def prepare_scan(db: str, root: str, rules: RuleSet, retry_failed: bool) -> tupl
             scan_id = warehouse.start_scan(con, root, str(flow_run.id or "") or None, rules.version)
             stale = len(warehouse.stale_contents(con, rules.version))
             known, stored = warehouse.known_files(con, root), set(warehouse.known_contents(con))
+            outdated = warehouse.outdated_contents(con)
         found = listing.result()
-    return scan_id, plan_scan(found, known, stored, retry_failed), stale
+    return scan_id, plan_scan(found, known, stored, retry_failed, outdated), stale
 
 
 @task(name="analyse-batch", cache_policy=NO_CACHE)
@@ -284,6 +285,7 @@ def _scan(
     # Stored documents classified by other rules: those found at the start, and any stored content a path now links
     # to (its earlier paths may all have gone). Without either there is nothing to look for.
     reclassified = reclassify(db, unwalked(rules), batch_size) if stale or plan.linked else 0
+    reclassified += len(plan.reread)  # stored documents read again by a newer reader are classified anew too
     scan = {
         "scan_id": scan_id,
         "root": root,

@@ -9,11 +9,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("extractors", "rules", "warehouse", "flows")
 # What each package may import of ours besides itself: a package name allows all of it, a dotted name one module.
 # rules builds on the extractors' types, the code version hashed into the rules version, and the one pattern engine
-# that both requirement cues and signal patterns run through.
+# that both requirement cues and signal patterns run through. warehouse stores the reader version with each document.
 ALLOWED = {
     "extractors": set(),
     "rules": {"extractors.types", "extractors.version", "extractors.matching"},
-    "warehouse": {"extractors.types", "rules.types"},
+    "warehouse": {"extractors.types", "extractors.version", "rules.types"},
     "flows": {"extractors", "rules", "warehouse"},
 }
 

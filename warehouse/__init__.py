@@ -32,6 +32,7 @@ _HOME = {
             "mark_interrupted",
             "mark_removed",
             "mark_seen",
+            "outdated_contents",
             "stale_contents",
             "start_scan",
             "touch_files",

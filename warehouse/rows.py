@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from rolesignal.extractors.types import Document
+from rolesignal.extractors.version import READER_VERSION
 from rolesignal.rules.types import QUESTIONS, Analysis
 from rolesignal.warehouse.types import SeenFile
 
@@ -38,7 +39,7 @@ def document_rows(docs: Iterable[Document], now: datetime) -> tuple[list[tuple],
     documents, pages, blocks = [], [], []
     for d in docs:
         h = d.content_hash
-        documents.append((h, d.file_type, d.title, d.text, len(d.pages), now))
+        documents.append((h, d.file_type, d.title, d.text, len(d.pages), now, READER_VERSION))
         pages.extend((h, p.number, p.char_start, p.char_end) for p in d.pages)
         blocks.extend((h, i, b.kind, b.text, b.page, b.char_start, b.char_end, b.level) for i, b in enumerate(d.blocks))
     return documents, pages, blocks

@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from rolesignal.extractors.types import Block, Document, Page
+from rolesignal.extractors.version import READER_VERSION
 from rolesignal.rules.types import Analysis
 from rolesignal.warehouse import rows
 from rolesignal.warehouse.connect import atomic, utcnow
@@ -61,6 +62,14 @@ def known_files(con: duckdb.DuckDBPyConnection, root: str) -> dict[str, FileStat
     return {r[0]: FileState(*r) for r in found}
 
 
+def outdated_contents(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Stored contents that a reader of another version read (or one before versions were kept): to read again."""
+    found = con.execute(
+        "SELECT content_hash FROM documents WHERE reader_version IS DISTINCT FROM ?", [READER_VERSION]
+    ).fetchall()
+    return {r[0] for r in found}
+
+
 def known_contents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """content_hash → rules_version of its classification, for every analysed content."""
     return dict(con.execute("SELECT content_hash, rules_version FROM classifications").fetchall())
@@ -101,8 +110,8 @@ def write_batch(
     documents = {p.document.content_hash: p.document for p in processed}
     with atomic(con, f"writing a batch of scan {scan_id}"):
         root = _scan_root(con, scan_id)
-        _insert_documents(con, list(documents.values()), now)
-        _replace_analyses(con, [p.analysis for p in processed], now)
+        reread = _insert_documents(con, list(documents.values()), now)
+        _replace_analyses(con, [p.analysis for p in processed], now, reread)
         _upsert_files(con, rows.arrow(con, "files", staged_files.values(), rows.FILE_STAGE), root, scan_id, now)
         _upsert_failures(con, rows.arrow(con, "failures", failures.values(), rows.FAILURE_STAGE), scan_id, now)
         ok_paths = [path for path, row in staged_files.items() if row[-1] == "ok"]
@@ -242,25 +251,35 @@ def _scan_root(con: duckdb.DuckDBPyConnection, scan_id: int) -> str:
     return found[0][0]
 
 
-def _insert_documents(con: duckdb.DuckDBPyConnection, documents: list[Document], now: datetime) -> None:
-    """Store contents not stored yet; a stored content (same hash) is left as it is."""
+def _insert_documents(con: duckdb.DuckDBPyConnection, documents: list[Document], now: datetime) -> set[str]:
+    """Store contents not stored yet, and replace those a reader of another version stored; returns the replaced
+    ones. A content stored by this reader version (same hash) is left as it is."""
     if not documents:
-        return
-    stored = {
-        r[0]
-        for r in con.execute(
-            "SELECT content_hash FROM documents WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))",
+        return set()
+    stored = dict(
+        con.execute(
+            "SELECT content_hash, reader_version FROM documents WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))",
             [[d.content_hash for d in documents]],
         ).fetchall()
-    }
-    docs, pages, blocks = rows.document_rows((d for d in documents if d.content_hash not in stored), now)
+    )
+    replaced = {h for h, version in stored.items() if version != READER_VERSION}
+    if replaced:
+        for table in ("blocks", "pages", "documents"):
+            con.execute(f"DELETE FROM {table} WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))", [list(replaced)])
+    docs, pages, blocks = rows.document_rows(
+        (d for d in documents if d.content_hash not in stored or d.content_hash in replaced), now
+    )
     _insert(con, "documents", docs, "ON CONFLICT DO NOTHING")
     _insert(con, "pages", pages)
     _insert(con, "blocks", blocks)
+    return replaced
 
 
-def _replace_analyses(con: duckdb.DuckDBPyConnection, analyses: list[Analysis], now: datetime) -> None:
-    """Replace the analysis of each content unless it is already stored under the same rules version."""
+def _replace_analyses(
+    con: duckdb.DuckDBPyConnection, analyses: list[Analysis], now: datetime, reread: set[str] = frozenset()
+) -> None:
+    """Replace the analysis of each content unless it is already stored under the same rules version (and was not
+    read again: a new reading of the same rules version is a new analysis)."""
     unique = {a.content_hash: a for a in analyses}
     if not unique:
         return
@@ -271,7 +290,7 @@ def _replace_analyses(con: duckdb.DuckDBPyConnection, analyses: list[Analysis], 
             [list(unique)],
         ).fetchall()
     )
-    todo = [a for h, a in unique.items() if stored.get(h) != a.classification.rules_version]
+    todo = [a for h, a in unique.items() if stored.get(h) != a.classification.rules_version or h in reread]
     if not todo:
         return
     replaced = [a.content_hash for a in todo if a.content_hash in stored]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from rolesignal.extractors.version import READER_VERSION
 from rolesignal.flows.scan import scan_folder
 from tests.flows.documents import AI_POSTING, PLAIN_POSTING
 
@@ -60,3 +61,26 @@ def test_a_fixed_failure_is_read_again_without_retry_failed(tmp_path: Path) -> N
     assert scan(inbox, db) == dict(zip(COUNTS, (1, 0, 1, 0, 0, 0), strict=True))
     assert query(db, "SELECT count(*) FROM ingest_failures") == [(0,)]
     assert query(db, "SELECT role FROM document_roles") == [("ai_developer",)]
+
+
+def test_a_newer_reader_reads_stored_files_again(tmp_path: Path) -> None:
+    inbox, db = tmp_path / "inbox", tmp_path / "w.duckdb"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(AI_POSTING)
+    (inbox / "b.md").write_text(PLAIN_POSTING)
+    scan(inbox, db)
+    blocks = query(db, "SELECT * FROM blocks ORDER BY ALL")
+    roles = query(db, "SELECT file_name, role, confidence FROM document_roles ORDER BY 1")
+    # As an upgrade finds it: a.txt read by an older reader (which saw no blocks), b.md by this one.
+    with closing(duckdb.connect(str(db))) as con:
+        old = "SELECT content_hash FROM documents WHERE title LIKE '%AI%'"
+        con.execute(f"UPDATE documents SET reader_version = '1' WHERE content_hash IN ({old})")
+        con.execute(f"DELETE FROM blocks WHERE content_hash IN ({old})")
+    summary = scan_folder(str(inbox), str(db))
+    assert {k: summary[k] for k in COUNTS} == dict(zip(COUNTS, (2, 0, 0, 2, 0, 0), strict=True))
+    assert summary["reclassified"] == 1
+    assert query(db, "SELECT * FROM blocks ORDER BY ALL") == blocks
+    assert query(db, "SELECT file_name, role, confidence FROM document_roles ORDER BY 1") == roles
+    assert query(db, "SELECT DISTINCT reader_version FROM documents") == [(READER_VERSION,)]
+    summary = scan_folder(str(inbox), str(db))  # read once: the next scan reads nothing
+    assert (summary["unchanged"], summary["reclassified"]) == (2, 0)

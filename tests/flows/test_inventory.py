@@ -148,3 +148,23 @@ def test_a_file_gone_before_hashing_is_a_hash_error_in_the_readers_words(tmp_pat
     [(file, error)] = plan.hash_errors
     assert (file, error.error_type) == (gone, "unreadable")
     assert error.message == "cannot read the file (No such file or directory): check the path and permissions"
+
+
+def test_files_of_contents_an_older_reader_read_are_read_again_once_each(tmp_path: Path) -> None:
+    a, copy, touched = (write(tmp_path / n, "old") for n in ("a.txt", "copy.txt", "touched.txt"))
+    failed, fresh = write(tmp_path / "failed.pdf", "bad"), write(tmp_path / "fresh.txt", "new reading")
+    known = {str(p.resolve()): state(p) for p in (a, copy, fresh)}
+    known[str(failed.resolve())] = state(failed, status="failed")
+    known[str(touched.resolve())] = state(touched)
+    os.utime(touched, ns=(1_000_000_000, 1_000_000_000))
+    moved = write(tmp_path / "moved.txt", "moved")  # a new path of a stored content an older reader read
+    old = {hash_file(str(p)) for p in (a, failed, moved)}
+    files = [found(p) for p in (a, copy, touched, failed, fresh, moved)]
+    stored = old | {hash_file(str(fresh))}
+    plan = plan_scan(files, known, stored, outdated=old)
+    assert [Path(f.path).name for f in plan.reread] == ["a.txt"]  # copy and touched share its content: read once
+    assert [Path(f.path).name for f in plan.unchanged] == ["copy.txt", "touched.txt", "failed.pdf", "fresh.txt"]
+    assert [Path(f.path).name for f in plan.restat] == ["touched.txt"]
+    assert [Path(f.path).name for f in plan.new] == ["moved.txt"]  # read, not linked to the old reading
+    assert [Path(f.path).name for f in plan.to_read] == ["moved.txt", "a.txt"]
+    assert plan.counts() == {"files_seen": 6, "new": 1, "changed": 0, "unchanged": 5, "removed": 0}
