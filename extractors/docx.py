@@ -22,7 +22,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from rolesignal.extractors.errors import CorruptFile
-from rolesignal.extractors.text import clean_inline, looks_like_heading, markup_line, split_bullet
+from rolesignal.extractors.text import clean_inline, extract_text, looks_like_heading, markup_line, split_bullet
 from rolesignal.extractors.types import Document, DocumentBuilder
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -161,9 +161,16 @@ class _Walker:
             if n and self.has_text:
                 self.b.new_page()
             text = " ".join(segment.split())
-            if text:
-                kind, level, text = _classify(p, text, self.styles)
-                self.add(kind, clean_inline(text), level)
+            if not text:
+                continue
+            if "\n" in segment.strip() and _style_kind(p, self.styles) is None and not _all_bold(p, self.styles):
+                # Lines kept apart by line breaks in a plain paragraph (a text pasted into Word): read them as the
+                # text reader reads a file's lines, so '- item' lines stay items and a '## Skills' line a heading.
+                for block in extract_text(segment.encode("utf-8"), "", "", "txt").blocks:
+                    self.add(block.kind, block.text, block.level)
+                continue
+            kind, level, text = _classify(p, text, self.styles)
+            self.add(kind, clean_inline(text), level)
 
     def table(self, table: Table) -> None:
         nested: list[Table] = []
@@ -227,8 +234,10 @@ def _paragraph_segments(p: etree._Element) -> list[str]:
             segments[-1].append("-")
         elif el.get(_W_TYPE) == "page":
             segments.append([])
-        else:
+        elif el.get(_W_TYPE) == "column":
             segments[-1].append(" ")
+        else:
+            segments[-1].append("\n")  # a line break: the lines of a text pasted into one paragraph
     return ["".join(s) for s in segments]
 
 
@@ -345,20 +354,20 @@ def _parse_styles(xml: bytes) -> etree._Element:
         raise CorruptFile(f"not a valid .docx (styles: {exc}): re-save it from Word") from exc
 
 
-def _classify(p: Paragraph, text: str, styles: _Styles) -> tuple[str, int, str]:
-    """(kind, level, text) for a paragraph from its style, numbering, formatting and wording."""
+def _style_kind(p: Paragraph, styles: _Styles) -> tuple[str, int] | None:
+    """('heading' or 'bullet', level) when the paragraph's style, outline level or numbering says so, else None."""
     names = styles.names(p._p.style)
     for name in names:
         if m := _HEADING_STYLE_RE.match(name):
-            return "heading", int(m.group(1)), text
+            return "heading", int(m.group(1))
         if name.lower() == "title":
-            return "heading", 1, text
+            return "heading", 1
         if name.lower() == "subtitle":
-            return "heading", 2, text
+            return "heading", 2
     ppr = p._p.pPr
     outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
     if outline is not None and (val := outline.get(_W_VAL, "9")).isdigit() and int(val) < 9:
-        return "heading", int(val) + 1, text
+        return "heading", int(val) + 1
     num_pr = ppr.numPr if ppr is not None else None
     numbered = num_pr is not None and not (num_pr.numId is not None and num_pr.numId.val == 0)
     style_name = names[0] if names else ""
@@ -369,8 +378,18 @@ def _classify(p: Paragraph, text: str, styles: _Styles) -> tuple[str, int, str]:
             level = int(m.group(1)) - 1
         else:
             level = 0
+        return "bullet", max(level, 0)
+    return None
+
+
+def _classify(p: Paragraph, text: str, styles: _Styles) -> tuple[str, int, str]:
+    """(kind, level, text) for a paragraph from its style, numbering, formatting and wording."""
+    if styled := _style_kind(p, styles):
+        kind, level = styled
+        if kind == "heading":
+            return kind, level, text
         bullet = split_bullet(text)  # a typed marker inside a list paragraph is redundant
-        return "bullet", max(level, 0), bullet[2] if bullet and not bullet[1][0].isalnum() else text
+        return "bullet", level, bullet[2] if bullet and not bullet[1][0].isalnum() else text
     if (markup := markup_line(text)) is not None:
         return markup  # a paragraph typed in Markdown ('## Requirements', '**Skills:**'), as a text file would be read
     if bullet := split_bullet(text):

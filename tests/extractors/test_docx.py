@@ -186,3 +186,21 @@ def test_paragraphs_typed_in_markdown_read_as_the_text_reader_reads_them() -> No
         ("bullet", 0, "Train ranking models"),
         ("heading", 3, "Skills:"),
     ]
+
+
+def test_lines_broken_inside_a_plain_paragraph_read_as_a_text_files_lines() -> None:
+    document = docx.Document()
+    pasted = document.add_paragraph("## Requirements")
+    for line in ("- Python and PyTorch", "- Shipping models to production"):
+        pasted.add_run().add_break()
+        pasted.add_run(line)
+    item = document.add_paragraph("A styled item", style="List Bullet")  # a list paragraph stays one item
+    item.add_run().add_break()
+    item.add_run("over two lines")
+    doc = extract(save(document))
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Requirements"),
+        ("bullet", "Python and PyTorch"),
+        ("bullet", "Shipping models to production"),
+        ("bullet", "A styled item over two lines"),
+    ]
