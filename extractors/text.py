@@ -100,6 +100,14 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             pass
     head = data[:8192]
+    if (encoding := _utf16_without_bom(head)) is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            text = ""
+        sample = text[:4096]
+        if sample and sum(1 for c in sample if ord(c) in _CONTROL_BYTES) <= len(sample) * 0.10:
+            return text
     controls = sum(1 for b in head if b in _CONTROL_BYTES or b == 0x7F)
     if b"\x00" in head or (head and controls > len(head) * 0.10):
         raise CorruptFile("binary data, not text: check the file type")
@@ -109,6 +117,20 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for UTF-16 text saved without a byte-order mark (mostly ASCII: every other byte is
+    zero, on one side only), else None."""
+    if len(head) < 16:
+        return None
+    even, odd = head[0::2], head[1::2]
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zeros_odd > 0.7 and zeros_even < 0.05:
+        return "utf-16-le"
+    if zeros_even > 0.7 and zeros_odd < 0.05:
+        return "utf-16-be"
+    return None
 
 
 class _TextParser:

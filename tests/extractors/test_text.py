@@ -100,6 +100,12 @@ def test_utf8_bom_stripped() -> None:
     assert parse("\ufeffHello there, world.".encode()).text == "Hello there, world."
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_decoded_with_or_without_byte_order_mark(encoding: str) -> None:
+    doc = parse("# ML Engineer\n\n- Train ranking models – in PyTorch\n".encode(encoding))
+    assert kinds(doc) == [("heading", "ML Engineer"), ("bullet", "Train ranking models – in PyTorch")]
+
+
 def test_binary_rejected() -> None:
     with pytest.raises(CorruptFile, match="binary data"):
         parse(b"PK\x03\x04\x00\x00binary\x00stuff")
