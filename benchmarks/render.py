@@ -154,9 +154,27 @@ def render_docx(blocks: Sequence[BlockSpec], path: Path | str) -> Path:
 
 
 def render_plain_pdf(text: str, path: Path | str, width: int = 90) -> Path:
-    """Print a text file as a plain text-to-PDF converter does: its lines as they are (Markdown markup and all) in a
-    monospace font, long lines wrapped at `width` characters, no structure but the line breaks."""
-    pdf = FPDF(format="A4")
+    """Print a text file as a browser prints one: its lines as they are (Markdown markup and all) in a monospace
+    font, long lines wrapped at `width` characters, the date and time and the file's name at the top of every page,
+    its address and the page counter at the foot; no structure but the line breaks."""
+    path = Path(path)
+
+    class Printout(FPDF):
+        def header(self) -> None:
+            self.set_font("Helvetica", "", 8)
+            self.set_y(5)
+            self.cell(60, 4, "12/4/26, 10:51 PM")
+            self.cell(0, 4, path.name)
+            self.set_y(15)
+
+        def footer(self) -> None:
+            self.set_y(-10)
+            self.set_font("Helvetica", "", 8)
+            self.cell(150, 4, f"file:///home/you/Downloads/{path.name}")
+            self.cell(0, 4, f"{self.page_no()}/{{nb}}", align="R")
+
+    pdf = Printout(format="A4")
+    pdf.alias_nb_pages()
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Courier", "", 9)
@@ -164,7 +182,6 @@ def render_plain_pdf(text: str, path: Path | str, width: int = 90) -> Path:
         line = _line_to_latin1(line)
         for piece in textwrap.wrap(line, width, break_on_hyphens=False) or [""]:
             pdf.cell(0, 4, piece, **_NEXT_LINE)
-    path = Path(path)
     pdf.output(str(path))
     return path
 

@@ -54,7 +54,8 @@ from rolesignal.rules.types import ROLES
 
 FORMATS = ("txt", "pdf", "docx")
 # The texts printed and pasted plainly (benchmarks.render.render_plain_pdf / render_plain_docx), as a user's converter
-# might make them: Markdown markup and hard line breaks kept, no fonts or styles to say what a heading is. Not in the
+# might make them: Markdown markup and hard line breaks kept, no fonts or styles to say what a heading is, a browser's
+# date, file name, address and page counter at the edges of the PDF's pages. Not in the
 # default run, whose pooled figure is over the three formats above; `--formats txt,pdf-plain,docx-plain` measures how
 # much the reading depends on how a file was made.
 PLAIN_FORMATS = ("pdf-plain", "docx-plain")

@@ -45,6 +45,13 @@ _DIGITS_RE = re.compile(r"\d+")
 # A line that states an obligation is content even when its number counts the pages (one numbered requirement a page).
 _SENTENCE_RE = re.compile(r"\b(?:shall|must|will|should|may)\b", re.IGNORECASE)
 _UNORDERED = "-*+–" + BULLET_GLYPHS  # list markers that are not numbers or letters
+# What a browser or print dialog stamps at a page's edge: the date and time printed (header), the file's address with
+# the page counter (footer). Nobody writes them; they would become a one-page document's title.
+_PRINT_STAMP_RE = re.compile(
+    r"^(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s|$)"
+    r"|file:///\S*(?:\s+\d+\s*/\s*\d+)?$"
+    r"|https?://\S+\s+\d+\s*/\s*\d+$)"
+)
 _ATX_LINE_RE = re.compile(r"^ {0,3}#{1,6}[ \t]")
 
 
@@ -216,7 +223,7 @@ def _normalise(text: str) -> str:
 
 
 def _drop_page_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
-    """Drop page-number lines and running headers/footers repeated on most pages (kept on page 1).
+    """Drop page-number lines, print stamps, and running headers/footers repeated on most pages (kept on page 1).
 
     A line at the top or bottom of most pages is furniture when its text is the same on them ("ACME RFP 2024") or
     when it is short, states nothing and its numbers count the pages ("Page 3 of 30", "Section 2 - 7"). Lines that
@@ -246,7 +253,7 @@ def _drop_page_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
         kept = []
         for pos, line in enumerate(page):
             at_edge = pos < 3 or pos >= len(page) - 3
-            if not line.text or _PAGE_NUMBER_RE.match(line.text):
+            if not line.text or _PAGE_NUMBER_RE.match(line.text) or (at_edge and _PRINT_STAMP_RE.match(line.text)):
                 continue
             if at_edge and number > 0 and (line.text in furniture or _DIGITS_RE.sub("#", line.text) in paged):
                 continue

@@ -205,3 +205,21 @@ def test_markdown_heading_wrapped_inside_its_link_is_joined() -> None:
     doc = extract(pdf_bytes(lines))
     assert doc.title == "Senior Backend Engineer - GenAI"
     assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
+
+
+@pytest.mark.parametrize(
+    ("header", "footer"),
+    [
+        ("12/4/26, 10:51 PM posting.txt", "file:///C:/Users/ana/Downloads/posting.txt 1/1"),
+        ("04.12.2026, 22:51 posting.txt", "https://jobs.example.com/postings/17 1/1"),
+    ],
+)
+def test_a_browsers_print_stamps_are_no_content(header: str, footer: str) -> None:
+    doc = extract(pdf_bytes([header, "Senior ML Engineer", "Train ranking models.", footer]))
+    assert doc.title == "Senior ML Engineer"
+    assert [b.text for b in doc.blocks] == ["Senior ML Engineer", "Train ranking models."]
+
+
+def test_dates_and_addresses_that_are_content_stay() -> None:
+    lines = ["Schedule", "12/4/26 proposals due", "Apply at https://jobs.example.com/17"]
+    assert [b.text for b in extract(pdf_bytes(lines)).blocks] == lines
