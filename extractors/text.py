@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rolesignal.extractors.errors import CorruptFile
+from rolesignal.extractors.html_in_text import html_to_text
 from rolesignal.extractors.types import Document, DocumentBuilder
 
 # Glyphs that PDF/Word text layers use for list bullets (pypdf turns "•" into \x7f; Symbol-font bullets are \uf0b7).
@@ -293,7 +294,7 @@ def _is_all_caps(text: str) -> bool:
 
 def parse_text_into(builder: DocumentBuilder, text: str) -> None:
     """Parse decoded text into blocks; a form feed starts a new page."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = html_to_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     parser = _TextParser(builder)
     for n, page in enumerate(text.split("\f")):
         if n:
