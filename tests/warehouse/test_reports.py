@@ -116,6 +116,17 @@ def test_review_queue_holds_hybrid_and_low_confidence(con: duckdb.DuckDBPyConnec
     assert got == [("b.txt", "ml_engineer", 0.4, "low confidence", 3, 1), ("a.txt", "hybrid", 0.75, "hybrid", 3, 1)]
 
 
+def test_review_queue_leaves_out_what_a_person_reviewed_until_the_review_is_cleared(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    from rolesignal.warehouse.reviews import record_review
+
+    record_review(con, factories.content_hash("a"), "hybrid", by="ana")
+    assert rows(con, "SELECT file_name FROM review_queue") == []
+    record_review(con, factories.content_hash("a"), None, by="ana")
+    assert rows(con, "SELECT file_name FROM review_queue") == [("a.txt",)]
+
+
 def test_title_mismatches(con: duckdb.DuckDBPyConnection) -> None:
     got = rows(con, "SELECT file_name, title_role, role FROM title_mismatches ORDER BY file_name")
     assert got == [("a.txt", "ml_engineer", "hybrid"), ("c.txt", "ml_engineer", "ai_developer")]

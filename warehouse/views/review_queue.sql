@@ -1,4 +1,5 @@
--- review_queue: decisions a person should check (confidence below 0.6, decided by the title, or hybrid), lowest confidence first.
+-- review_queue: decisions a person should check (confidence below 0.6, decided by the title, or hybrid) that nobody
+-- has reviewed yet, lowest confidence first.
 --   path           absolute resolved path
 --   file_name      base name of the path
 --   doc_kind       job_posting | rfp | other
@@ -15,7 +16,8 @@ CREATE OR REPLACE VIEW review_queue AS
 WITH candidates AS (
     SELECT *
     FROM document_roles
-    WHERE confidence < 0.6 OR role = 'hybrid' OR decided_by = 'title'
+    -- A reviewed document is checked: its review holds (by content) until someone clears it.
+    WHERE (confidence < 0.6 OR role = 'hybrid' OR decided_by = 'title') AND reviewed_role IS NULL
 ),
 
 requirement_counts AS (
