@@ -60,8 +60,8 @@ _NEVER_CUES = frozenset({"exclude", "legal", "setting", "waived"})
 
 
 def _is_title(block: Block, document: Document) -> bool:
-    """The block is the document's first and holds its title."""
-    return bool(document.blocks) and block is document.blocks[0] and block.text.strip() == document.title.strip()
+    """The block is one of the document's first and holds its title."""
+    return block.text.strip() == document.title.strip() and any(block is b for b in document.blocks[:6])
 
 
 @dataclass(frozen=True)

@@ -164,8 +164,9 @@ class DocumentBuilder:
     def build(self, path: str, content_hash: str, file_type: str, title: str = "") -> Document:
         pages = [*self._pages, Page(self._page, self._page_start, self._len)]
         if not title:
-            title = next((b.text for b in self._blocks if b.kind == "heading"), "")
-            title = title or (self._blocks[0].text if self._blocks else "")
+            from rolesignal.extractors.title import pick_title  # title.py builds on the Block type defined here
+
+            title = pick_title(self._blocks)
         return Document(
             path=path,
             content_hash=content_hash,

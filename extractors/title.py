@@ -1,0 +1,41 @@
+"""Which line names the document: its first line when that reads as a name, else its first heading."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rolesignal.extractors.types import Block
+
+# A name is short: a posting's title, a tender's subject. A first paragraph longer than this is body text.
+MAX_TITLE_WORDS = 25
+# Lines a job board or a portal puts above the name: an address, when it was posted, its tags.
+_METADATA = re.compile(
+    r"^(?:url|link|source|original (?:job )?post|posted(?: on| date)?|published(?: on)?|date(?: posted)?|tags"
+    r"|job id|requisition id|reference(?: number)?)\s*[:#]",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"^<?(?:https?|file)://\S+>?$")
+_DATE = re.compile(
+    r"^(?:\d{1,2}[ ./-](?:\d{1,2}|[A-Za-z]{3,9})[ ./-]\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})$"
+)
+_LABEL = re.compile(r"^(?:title|subject|re)\s*:\s*", re.IGNORECASE)
+
+
+def pick_title(blocks: Sequence[Block]) -> str:
+    """The document's title: its first block, past lines of metadata, when it is a heading or a short paragraph
+    (a posting copied from a web page starts with the job's name as plain text, and may have a heading such as
+    'Requirements' much later); otherwise the first heading, otherwise the first block."""
+    for block in blocks[:6]:
+        text = block.text.strip()
+        if not text or _METADATA.match(text) or _ADDRESS.match(text) or _DATE.match(text):
+            continue
+        if block.kind == "heading":
+            return _LABEL.sub("", text) or text
+        # A name is no sentence ("We're looking for ...") and no quoted note ("> This call is open ...").
+        named = len(text.split()) <= MAX_TITLE_WORDS and text[-1] not in ".!?" and text[0] != ">"
+        if block.kind == "paragraph" and named:
+            return _LABEL.sub("", text)
+        break
+    heading = next((b.text for b in blocks if b.kind == "heading"), "")
+    return heading or (blocks[0].text if blocks else "")

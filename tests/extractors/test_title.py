@@ -1,0 +1,36 @@
+"""The title: the first line when it reads as a name, past metadata lines; else the first heading."""
+
+from __future__ import annotations
+
+import pytest
+
+from rolesignal.extractors.text import extract_text
+
+
+def title(text: str) -> str:
+    return extract_text(text.encode(), "/x/a.txt", "h", "txt").title
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A posting pasted from a web page: the name as plain text, a heading much later.
+        ("Senior ML Engineer\n\nWe build models.\n\nRequirements:\n- Python\n", "Senior ML Engineer"),
+        # Lines a job board puts above the name are skipped.
+        ("URL: https://jobs.example.com/17\n\nAI Engineer, Agents\n\nAbout us\n", "AI Engineer, Agents"),
+        ("https://jobs.example.com/17\n\n27 June 2024\n\nCall for Proposals: Speech\n", "Call for Proposals: Speech"),
+        ("Title: Virtual Agent Solution\n\nScope\n\nThe vendor shall ...\n", "Virtual Agent Solution"),
+        # A first heading stays the title.
+        ("# Data Engineer\n\nSomething\n", "Data Engineer"),
+        # A sentence or a quoted note is no name: the first heading is.
+        ("We're looking for an engineer to build agents.\n\n## AI Developer\n", "AI Developer"),
+        ("> This call is open to new proposals\n\n## Reputation System\n", "Reputation System"),
+    ],
+)
+def test_title(text: str, expected: str) -> None:
+    assert title(text) == expected
+
+
+def test_a_long_first_paragraph_is_body_text() -> None:
+    body = " ".join(["word"] * 30)
+    assert title(f"{body}\n\nProblem Background\n\nMore.\n") == "Problem Background"
