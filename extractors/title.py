@@ -20,6 +20,15 @@ _DATE = re.compile(
     r"^(?:\d{1,2}[ ./-](?:\d{1,2}|[A-Za-z]{3,9})[ ./-]\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})$"
 )
 _LABEL = re.compile(r"^(?:title|subject|re)\s*:\s*", re.IGNORECASE)
+_LINKING = frozenset({"for", "of", "to", "by", "from", "on", "in", "and", "the", "a", "an", "re", "prepared for"})
+# A first line that only says what kind of document this is: a form's label; the document's name follows it.
+_KIND_ONLY = re.compile(
+    r"^(?:request for (?:proposals?|tenders?|quotations?|qualifications|information|bids?)|invitation to (?:tender|bid)"
+    r"|solicitation(?: notice)?|tender(?: notice| document)?|terms of reference|statement of work|scope of work"
+    r"|expression of interest|call for (?:proposals|tenders|applications)|notice of intent|job description"
+    r"|job posting|vacancy(?: notice| announcement)?|rf[pqi]|itt|eoi|tor|sow)[\s:.-]*$",
+    re.IGNORECASE,
+)
 
 
 def pick_title(blocks: Sequence[Block]) -> str:
@@ -28,8 +37,10 @@ def pick_title(blocks: Sequence[Block]) -> str:
     'Requirements' much later); otherwise the first heading, otherwise the first block."""
     for block in blocks[:6]:
         text = block.text.strip()
-        if not text or _METADATA.match(text) or _ADDRESS.match(text) or _DATE.match(text):
+        if not text or _METADATA.match(text) or _ADDRESS.match(text) or _DATE.match(text) or _KIND_ONLY.match(text):
             continue
+        if text.lower() in _LINKING:
+            continue  # "Terms of Reference" / "For" / "Design of the ...": the name is on the next line
         if block.kind == "heading":
             return _LABEL.sub("", text) or text
         # A name is no sentence ("We're looking for ...") and no quoted note ("> This call is open ...").

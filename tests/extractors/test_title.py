@@ -25,6 +25,9 @@ def title(text: str) -> str:
         # A sentence or a quoted note is no name: the first heading is.
         ("We're looking for an engineer to build agents.\n\n## AI Developer\n", "AI Developer"),
         ("> This call is open to new proposals\n\n## Reputation System\n", "Reputation System"),
+        # A form's label is no name: the line below it is.
+        ("SOLICITATION NOTICE\n\nA -- SPEECH ANALYTICS PROGRAM\n\nNotice Date\n", "A -- SPEECH ANALYTICS PROGRAM"),
+        ("Request for Proposals\n\nFor\n\nChatbot for Citizen Services\n\nScope\n", "Chatbot for Citizen Services"),
     ],
 )
 def test_title(text: str, expected: str) -> None:
