@@ -30,6 +30,7 @@ _LINK_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
 _SPACES_RE = re.compile(r"[ \t\u00a0]+")
 _SENTENCE_END = ".!?;:"
+_FIELD_VALUE = re.compile(r"\d|https?://|www\.|@")
 # Words that stay lowercase in Title Case headings.
 _SMALL_WORDS = frozenset(
     "a an and as at but by for from in into nor of on or per the to vs via with within without & / -".split()
@@ -73,6 +74,9 @@ def looks_like_heading(text: str) -> bool:
         return True
     if t[-1] in ".!?;,":
         return False
+    label, colon, value = t.partition(": ")
+    if colon and label and _FIELD_VALUE.search(value):
+        return False  # a field and its value ("Published on: March 10, 2021", "Apply: https://..."), no heading
     letters = [c for c in t if c.isalpha()]
     if len(letters) < 2 or t.count(",") >= 2:
         return False

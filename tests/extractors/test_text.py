@@ -148,3 +148,17 @@ def test_pipe_table_without_outer_pipes() -> None:
 )
 def test_markup_line(line: str, expected: tuple[str, int, str] | None) -> None:
     assert markup_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Published on: March 10, 2021", "paragraph"),  # a field and its value
+        ("Original Job Post: https://jobs.example.com/17", "paragraph"),
+        ("Salary Range: $170,000 - $210,000", "paragraph"),
+        ("Phase 1: Discovery and Design", "heading"),  # a numbered heading, its words no value
+        ("Section 3: Scope of Work", "heading"),
+    ],
+)
+def test_a_field_and_its_value_is_no_heading(line: str, kind: str) -> None:
+    assert kinds(parse(f"{line}\n\nSome text follows here.\n"))[0] == (kind, line)
