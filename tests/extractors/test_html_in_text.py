@@ -42,3 +42,18 @@ def test_text_without_html_is_left_as_it_is(text: str) -> None:
 
 def test_inline_tags_alone_are_removed_and_entities_decoded() -> None:
     assert html_to_text("A <em>senior</em> role &ndash; remote") == "A senior role – remote"
+
+
+def test_rows_and_headings_left_unclosed_end_at_the_next_one() -> None:
+    text = "<table><tr><td>Python<td>expert<tr><td>SQL<td>good</table>\n<h3>Skills\n<h3>Benefits</h3>"
+    assert blocks(text) == [
+        ("table_row", "Python | expert"),
+        ("table_row", "SQL | good"),
+        ("heading", "Skills"),
+        ("heading", "Benefits"),
+    ]
+
+
+def test_a_hundred_thousand_unclosed_rows_are_each_read() -> None:
+    # 100,000 rows without '</tr>' (optional in HTML): a pattern spanning to the closing tag took minutes.
+    assert html_to_text("<tr><td>x " * 100_000).count("\n| x |\n") == 100_000
