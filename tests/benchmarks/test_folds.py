@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.folds import FoldError, assign_folds, collection, load_groups
+from benchmarks.role_corpus import default_corpus, load_labels
 from benchmarks.role_report import format_folds, only_documents
 from benchmarks.role_scoring import Label
-from benchmarks.roles import default_corpus, load_labels
 from tests.conftest import require_shared
 
 

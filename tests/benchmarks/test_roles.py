@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.role_corpus import build_folders, default_corpus, load_labels
 from benchmarks.role_scoring import Label, Prediction, score
-from benchmarks.roles import build_folders, default_corpus, load_labels
 from rolesignal.rules.load import DEFAULT_DIR
 from tests.conftest import require_shared
 
