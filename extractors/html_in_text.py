@@ -39,7 +39,7 @@ def html_to_text(text: str) -> str:
         text = _BLOCK.sub("\n\n", text)
     if "<" in text:
         text = _ANY_TAG.sub("", text)
-    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text) if "&" in text else text
+    return _unescape(text) if "&" in text else text
 
 
 def _rows(text: str) -> str:
@@ -93,4 +93,8 @@ def _heading_line(level: int, parts: list[str]) -> str:
 
 def _inline(fragment: str) -> str:
     """A cell's or heading's text on one line, without tags."""
-    return " ".join(_ENTITY.sub(lambda m: html.unescape(m.group(0)), _ANY_TAG.sub(" ", fragment)).split())
+    return " ".join(_unescape(_ANY_TAG.sub(" ", fragment)).split())
+
+
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)

@@ -18,6 +18,7 @@ import pypdfium2.raw as pdfium_c
 
 from rolesignal.extractors.errors import CorruptFile, EncryptedFile, ExtractionError, NoTextLayer
 from rolesignal.extractors.text import (
+    ATX_RE,
     BULLET_GLYPHS,
     clean_inline,
     ends_sentence,
@@ -52,7 +53,6 @@ _PRINT_STAMP_RE = re.compile(
     r"|file:///\S*(?:\s+\d+\s*/\s*\d+)?$"
     r"|https?://\S+\s+\d+\s*/\s*\d+$)"
 )
-_ATX_LINE_RE = re.compile(r"^ {0,3}#{1,6}[ \t]")
 
 
 @dataclass(slots=True)
@@ -273,7 +273,7 @@ def _join_wrapped_markup_headings(lines: list[_Line]) -> list[_Line]:
     while i < len(lines):
         line = lines[i]
         i += 1
-        if _ATX_LINE_RE.match(line.text):
+        if ATX_RE.match(line.text):
             joined = 0
             while joined < 2 and i < len(lines) and _open_brackets(line.text) and not lines[i].gap_before:
                 line = replace(line, text=f"{line.text} {lines[i].text}")

@@ -33,6 +33,7 @@ from rolesignal.extractors.sentence_reading import (
     shall_clauses,
     word_count,
 )
+from rolesignal.extractors.title import TITLE_WINDOW
 from rolesignal.extractors.types import Block, Document, Passage, Pattern, Requirement, SectionType
 
 # A paragraph this short, without final punctuation, whose words name a section, is a heading.
@@ -61,7 +62,7 @@ _NEVER_CUES = frozenset({"exclude", "legal", "setting", "waived"})
 
 def _is_title(block: Block, document: Document) -> bool:
     """The block is one of the document's first and holds its title."""
-    return block.text.strip() == document.title.strip() and any(block is b for b in document.blocks[:6])
+    return block.text.strip() == document.title.strip() and any(block is b for b in document.blocks[:TITLE_WINDOW])
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ _BULLET_RE = re.compile(
     r"[ \t]+(?P<body>\S.*)$"
 )
 _NUMBERED_RE = re.compile(r"^\d{1,3}[.)]$")
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+# A Markdown heading line ("## Skills"): the PDF reader finds them in texts printed to PDF too.
+ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
 _SETEXT_RE = re.compile(r"^ {0,3}(=+|-{2,})[ \t]*$")
 _HR_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _GRID_BORDER_RE = re.compile(r"^\s*\+[-=+:]+\+\s*$")
@@ -195,7 +196,7 @@ class _TextParser:
                     self.emit("heading", stripped, 1 if lines[i].strip()[0] == "=" else 2)
                     i += 1
                     continue
-            if m := _ATX_RE.match(raw):
+            if m := ATX_RE.match(raw):
                 self.list_indents = []
                 self.emit("heading", m.group(2) or "", len(m.group(1)))
                 continue
@@ -268,7 +269,7 @@ def markup_line(line: str) -> tuple[str, int, str] | None:
     keep the markup the text reader understands, and a heading written '## What you'll do' must open its section
     there too.
     """
-    if m := _ATX_RE.match(line):
+    if m := ATX_RE.match(line):
         return "heading", len(m.group(1)), clean_inline(m.group(2) or "")
     stripped = line.strip()
     if _HR_RE.match(line) or _GRID_BORDER_RE.match(line) or (stripped.startswith("|") and _TABLE_SEP_RE.match(line)):

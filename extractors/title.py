@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from rolesignal.extractors.types import Block
 
+# The title stands among the first blocks, past at most a few lines of metadata.
+TITLE_WINDOW = 6
 # A name is short: a posting's title, a tender's subject. A first paragraph longer than this is body text.
 MAX_TITLE_WORDS = 25
 # Lines a job board or a portal puts above the name: an address, when it was posted, its tags.
@@ -35,7 +37,7 @@ def pick_title(blocks: Sequence[Block]) -> str:
     """The document's title: its first block, past lines of metadata, when it is a heading or a short paragraph
     (a posting copied from a web page starts with the job's name as plain text, and may have a heading such as
     'Requirements' much later); otherwise the first heading, otherwise the first block."""
-    for block in blocks[:6]:
+    for block in blocks[:TITLE_WINDOW]:
         text = block.text.strip()
         if not text or _METADATA.match(text) or _ADDRESS.match(text) or _DATE.match(text) or _KIND_ONLY.match(text):
             continue
