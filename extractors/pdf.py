@@ -1,4 +1,5 @@
-"""PDF extraction: pypdfium2 first (fast, keeps bullets, joins hyphenation), pypdf as fallback."""
+"""PDF extraction: pypdfium2 first (fast, keeps bullets, joins hyphenation), pypdf as fallback; page furniture and
+print stamps dropped. pdf_layout.py turns the page lines into blocks."""
 
 from __future__ import annotations
 
@@ -7,25 +8,16 @@ import io
 import logging
 import os
 import re
-import statistics
 import threading
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
-from itertools import pairwise
+from dataclasses import replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from rolesignal.extractors.errors import CorruptFile, EncryptedFile, ExtractionError, NoTextLayer
-from rolesignal.extractors.text import (
-    ATX_RE,
-    BULLET_GLYPHS,
-    clean_inline,
-    ends_sentence,
-    looks_like_heading,
-    markup_line,
-    split_bullet,
-)
+from rolesignal.extractors.pdf_layout import PageLine, Structurer
+from rolesignal.extractors.text import ATX_RE, BULLET_GLYPHS
 from rolesignal.extractors.types import Document, DocumentBuilder
 
 PDF_ENGINES = ("pdfium", "pypdf")
@@ -45,7 +37,6 @@ _PAGE_NUMBER_RE = re.compile(r"^[-–—\s]*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*
 _DIGITS_RE = re.compile(r"\d+")
 # A line that states an obligation is content even when its number counts the pages (one numbered requirement a page).
 _SENTENCE_RE = re.compile(r"\b(?:shall|must|will|should|may)\b", re.IGNORECASE)
-_UNORDERED = "-*+–" + BULLET_GLYPHS  # list markers that are not numbers or letters
 # What a browser or print dialog stamps at a page's edge: the date and time printed (header), the file's address with
 # the page counter (footer). Nobody writes them; they would become a one-page document's title.
 _PRINT_STAMP_RE = re.compile(
@@ -53,21 +44,6 @@ _PRINT_STAMP_RE = re.compile(
     r"|file:///\S*(?:\s+\d+\s*/\s*\d+)?$"
     r"|https?://\S+\s+\d+\s*/\s*\d+$)"
 )
-
-
-@dataclass(slots=True)
-class _Line:
-    """One text line of a page, with geometry when PDFium supplied it."""
-
-    text: str
-    gap_before: bool = False  # blank line or extra vertical space above this line
-    geo: bool = False
-    left: float = 0.0
-    right: float = 0.0
-    bottom: float = 0.0
-    size: float = 0.0
-    bold: bool = False
-    page_width: float = 612.0
 
 
 def pdf_engine(engine: str | None = None) -> str:
@@ -100,11 +76,11 @@ def extract_pdf(data: bytes, path: str, content_hash: str, engine: str | None = 
         raise NoTextLayer("no text layer (scanned?): run OCR first")
     pages = [_join_wrapped_markup_headings(page) for page in _drop_page_furniture(pages)]
     builder = DocumentBuilder()
-    _Structurer(pages).build(builder)
+    Structurer(pages).build(builder)
     return builder.build(path, content_hash, "pdf")
 
 
-def _pdfium_lines(data: bytes) -> list[list[_Line]]:
+def _pdfium_lines(data: bytes) -> list[list[PageLine]]:
     """Read every page's lines with PDFium, including position, font size and boldness of each line."""
     with _PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(data)
@@ -123,21 +99,21 @@ def _pdfium_lines(data: bytes) -> list[list[_Line]]:
             pdf.close()
 
 
-def _page_lines(textpage: pdfium.PdfTextPage, page_width: float) -> list[_Line]:
+def _page_lines(textpage: pdfium.PdfTextPage, page_width: float) -> list[PageLine]:
     """Split a PDFium text page into lines; char indices map to geometry when the text aligns with them."""
     n = textpage.count_chars()
     text = textpage.get_text_range(0, n) if n else ""
     aligned = len(text) == n  # astral characters would shift indices
-    lines: list[_Line] = []
+    lines: list[PageLine] = []
     prev_end = 0
     for m in re.finditer(r"[^\r\n]+", text):
         breaks = text.count("\n", prev_end, m.start())
         prev_end = m.end()
         raw = m.group()
         if not raw.strip():
-            lines.append(_Line(""))  # a whitespace-only line: paragraph break
+            lines.append(PageLine(""))  # a whitespace-only line: paragraph break
             continue
-        line = _Line(raw, gap_before=breaks > 1 and bool(lines))
+        line = PageLine(raw, gap_before=breaks > 1 and bool(lines))
         if aligned:
             first = m.start() + len(raw) - len(raw.lstrip())
             last = m.start() + len(raw.rstrip()) - 1
@@ -153,7 +129,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_width: float) -> list[_Line]:
             line.bold = _is_bold(textpage, first) and _is_bold(textpage, mid) and _is_bold(textpage, last)
         lines.append(line)
     # Blank lines become a gap mark on the following line.
-    result: list[_Line] = []
+    result: list[PageLine] = []
     gap = False
     for line in lines:
         if not line.text.strip():
@@ -179,7 +155,7 @@ def _is_bold(textpage: pdfium.PdfTextPage, index: int) -> bool:
     return any(k in name for k in ("bold", "black", "heavy", "semibold", "demi"))
 
 
-def _pypdf_lines(data: bytes, pdfium_error: str) -> list[list[_Line]]:
+def _pypdf_lines(data: bytes, pdfium_error: str) -> list[list[PageLine]]:
     """Fallback text extraction with pypdf (no geometry) for files PDFium cannot open."""
     # Imported here: the fallback is rare, and pypdf costs every worker 16 MB.
     from pypdf import PdfReader
@@ -194,13 +170,13 @@ def _pypdf_lines(data: bytes, pdfium_error: str) -> list[list[_Line]]:
             text = page.extract_text() or ""
             # pypdf keeps line-end hyphenation that PDFium would have joined.
             text = re.sub(r"(\w)-\n(?=[a-z])", r"\1", text)
-            lines: list[_Line] = []
+            lines: list[PageLine] = []
             gap = False
             for raw in text.split("\n"):
                 if not raw.strip():
                     gap = True
                     continue
-                lines.append(_Line(raw, gap_before=gap and bool(lines)))
+                lines.append(PageLine(raw, gap_before=gap and bool(lines)))
                 gap = False
             pages.append(lines)
         return pages
@@ -222,7 +198,7 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _drop_page_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
+def _drop_page_furniture(pages: list[list[PageLine]]) -> list[list[PageLine]]:
     """Drop page-number lines, print stamps, and running headers/footers repeated on most pages (kept on page 1).
 
     A line at the top or bottom of most pages is furniture when its text is the same on them ("ACME RFP 2024") or
@@ -262,13 +238,13 @@ def _drop_page_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
     return result
 
 
-def _join_wrapped_markup_headings(lines: list[_Line]) -> list[_Line]:
+def _join_wrapped_markup_headings(lines: list[PageLine]) -> list[PageLine]:
     """A Markdown heading wrapped inside its link ('# [Senior Engineer -' / 'GenAI](https://...)') joined again.
 
     A text printed to PDF wraps long lines; a heading that is a link wraps before its long address, leaving the link's
     text open. The lines that close it (at most two) belong to the heading.
     """
-    out: list[_Line] = []
+    out: list[PageLine] = []
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -292,143 +268,3 @@ def _counts_pages(found: list[tuple[int, str]]) -> bool:
     numbers = [(page, {int(d) for d in _DIGITS_RE.findall(text)[:6]}) for page, text in found]
     offsets = Counter(value - page for page, values in numbers for value in values)
     return any(count >= 0.8 * len(found) for count in offsets.values())
-
-
-class _Structurer:
-    """Turns page lines into heading/bullet/paragraph blocks."""
-
-    def __init__(self, pages: list[list[_Line]]) -> None:
-        self.pages = pages
-        lines = [ln for page in pages for ln in page]
-        geo = [ln for ln in lines if ln.geo]
-        self.geo = len(geo) == len(lines) and bool(lines)
-        if self.geo:
-            sizes: Counter[float] = Counter()
-            for ln in geo:
-                sizes[ln.size] += len(ln.text)
-            self.body_size = sizes.most_common(1)[0][0] or 10.0
-            rights = sorted(ln.right for ln in geo)
-            lefts = sorted(ln.left for ln in geo)
-            self.margin_right = rights[int(0.95 * (len(rights) - 1))]
-            self.margin_left = lefts[int(0.05 * (len(lefts) - 1))]
-            self.pitch = self._pitch()
-        else:
-            lengths = sorted(len(ln.text) for ln in lines) or [80]
-            self.full_chars = lengths[int(0.9 * (len(lengths) - 1))]
-
-    def _pitch(self) -> float:
-        """Typical distance between consecutive body-text lines."""
-        deltas = []
-        for page in self.pages:
-            for prev, cur in pairwise(page):
-                if not cur.gap_before and prev.size == cur.size == self.body_size:
-                    delta = prev.bottom - cur.bottom
-                    if delta > 0:
-                        deltas.append(delta)
-        return statistics.median(deltas) if deltas else self.body_size * 1.2
-
-    def is_full(self, line: _Line) -> bool:
-        """True when the line runs (nearly) to the right margin, i.e. the text wraps onto the next line."""
-        if self.geo:
-            # Lines in a document of only short lines never count as wrapped.
-            width = self.margin_right - self.margin_left
-            return line.right >= self.margin_right - 0.15 * width and line.right >= 0.6 * line.page_width
-        return len(line.text) >= 0.75 * self.full_chars and len(line.text) >= 40
-
-    def gap(self, prev: _Line, cur: _Line) -> bool:
-        """True when extra vertical space (or a column/page jump) separates two lines."""
-        if cur.gap_before:
-            return True
-        if not self.geo:
-            return False
-        delta = prev.bottom - cur.bottom
-        scale = max(prev.size, cur.size, 1.0) / self.body_size
-        return delta <= 0 or delta > 1.3 * self.pitch * scale
-
-    def font_heading(self, line: _Line) -> bool:
-        """True for a short line set larger or bolder than body text."""
-        if not self.geo or len(line.text.split()) > 15:
-            return False
-        if line.size >= self.body_size * 1.15:
-            return line.text[-1] not in ";,"
-        if line.text[-1] in ".;,":
-            return False
-        # A bold line reaching the margin is a bold paragraph, not a heading.
-        return line.bold and line.size >= self.body_size * 0.95 and not self.is_full(line)
-
-    def build(self, builder: DocumentBuilder) -> None:
-        """Feed all pages' blocks into the builder; a block running across a page break stays on its first page."""
-        kind, parts, level = "", [], 0
-        first: _Line | None = None
-        prev: _Line | None = None
-        prev_page = 0
-        block_page = 0
-
-        def flush() -> None:
-            if kind:
-                while builder.page < block_page + 1:
-                    builder.new_page()
-                builder.add(kind, clean_inline(" ".join(parts)), level)
-
-        for page_index, page in enumerate(self.pages):
-            for line in page:
-                text = line.text
-                if (markup := markup_line(text)) is not None:
-                    flush()  # a Markdown heading, bold line, rule or table row stands alone, as in the text reader
-                    kind, level, markup_text = markup
-                    parts = [markup_text]
-                    first, prev, block_page, prev_page = line, line, page_index, page_index
-                    continue
-                bullet = split_bullet(text)
-                font_head = self.font_heading(line)
-                if font_head and bullet is not None and bullet[1][0] not in _UNORDERED:
-                    bullet = None  # "1. Purpose" set in a heading font is a numbered heading
-                font_head = font_head and bullet is None
-                cross = page_index != prev_page
-                prev_page = page_index
-                if kind and prev and first and self._continues(kind, first, prev, line, bullet, cross):
-                    parts.append(text)
-                    prev = line
-                    continue
-                flush()
-                first, prev, block_page = line, line, page_index
-                if bullet is not None:
-                    kind, parts, level = "bullet", [bullet[2]], 0
-                elif " | " in text:
-                    kind, parts, level = "table_row", [text], 0  # cells already joined the way Block expects
-                elif font_head:
-                    kind, parts, level = "heading", [text], 1 if line.size >= self.body_size * 1.15 else 2
-                elif looks_like_heading(text) and not (self.is_full(line) and not text.endswith(":")):
-                    kind, parts, level = "heading", [text], 2
-                else:
-                    kind, parts, level = "paragraph", [text], 0
-        flush()
-        while builder.page < len(self.pages):
-            builder.new_page()
-
-    def _continues(self, kind: str, first: _Line, prev: _Line, line: _Line, bullet: object, cross: bool) -> bool:
-        """Whether `line` continues the open block whose first line is `first` and last line `prev`."""
-        if bullet is not None or (not cross and self.gap(prev, line)):
-            return False
-        if kind == "table_row" or " | " in line.text:
-            # A long row wraps onto the next line; a new row starts after a short one.
-            return kind == "table_row" and self.is_full(prev)
-        if kind == "heading":
-            # A long heading wraps onto a second line in the same font.
-            return (
-                self.geo
-                and self.font_heading(line)
-                and line.size == prev.size
-                and line.bold == prev.bold
-                and prev.right - self.margin_left >= 0.6 * (self.margin_right - self.margin_left)
-                and not cross
-            )
-        if self.font_heading(line) and not line.text[0].islower():
-            return False
-        if cross and ends_sentence(prev.text) and line.text[0].isupper():
-            return False  # a sentence ending at the foot of a page usually ends its paragraph
-        if line.text[0].islower() or self.is_full(prev):
-            return True
-        if kind == "bullet" and self.geo and line.left > first.left + 3:
-            return True  # hanging indent of a wrapped list item
-        return False
