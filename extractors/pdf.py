@@ -242,7 +242,8 @@ def _join_wrapped_markup_headings(lines: list[PageLine]) -> list[PageLine]:
     """A Markdown heading wrapped inside its link ('# [Senior Engineer -' / 'GenAI](https://...)') joined again.
 
     A text printed to PDF wraps long lines; a heading that is a link wraps before its long address, leaving the link's
-    text open. The lines that close it (at most two) belong to the heading.
+    text open, or between the link's text and its address ('# [Senior Engineer]' / '(https://...)', as browsers
+    print). The lines that close it (at most two) belong to the heading.
     """
     out: list[PageLine] = []
     i = 0
@@ -251,8 +252,13 @@ def _join_wrapped_markup_headings(lines: list[PageLine]) -> list[PageLine]:
         i += 1
         if ATX_RE.match(line.text):
             joined = 0
-            while joined < 2 and i < len(lines) and _open_brackets(line.text) and not lines[i].gap_before:
-                line = replace(line, text=f"{line.text} {lines[i].text}")
+            while joined < 2 and i < len(lines) and not lines[i].gap_before:
+                if line.text.endswith("]") and lines[i].text.startswith("("):
+                    line = replace(line, text=line.text + lines[i].text)  # '](' must touch to read as a link
+                elif _open_brackets(line.text):
+                    line = replace(line, text=f"{line.text} {lines[i].text}")
+                else:
+                    break
                 i += 1
                 joined += 1
         out.append(line)

@@ -207,6 +207,14 @@ def test_markdown_heading_wrapped_inside_its_link_is_joined() -> None:
     assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
 
 
+def test_markdown_heading_wrapped_before_its_address_is_joined() -> None:
+    # Browsers printing a text file break the line between a link's text and its address.
+    lines = ["# [Senior Backend Engineer, GenAI]", "(https://jobs.example.com/apply/senior-backend-engineer)", "Body."]
+    doc = extract(pdf_bytes(lines))
+    assert doc.title == "Senior Backend Engineer, GenAI"
+    assert [b.kind for b in doc.blocks] == ["heading", "paragraph"]
+
+
 @pytest.mark.parametrize(
     ("header", "footer"),
     [
