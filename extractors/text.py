@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from rolesignal.extractors.errors import CorruptFile
@@ -36,6 +37,8 @@ _FIELD_VALUE = re.compile(r"\d|https?://|www\.|@")
 _SMALL_WORDS = frozenset(
     "a an and as at but by for from in into nor of on or per the to vs via with within without & / -".split()
 )
+# A line ends early when it and the next line's first word would have filled less than this share of the width.
+_EARLY_BREAK = 0.8
 _CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13}
 
 
@@ -149,6 +152,7 @@ class _TextParser:
         self.level = 0
         self.marker_indent = 0  # indent of the open bullet's marker
         self.list_indents: list[int] = []
+        self.width = 0
 
     def flush(self) -> None:
         """Emit the open block, if any."""
@@ -161,6 +165,14 @@ class _TextParser:
         self.flush()
         self.b.add(kind, clean_inline(text), level)
 
+    def ended_early(self, prev: str, line: str) -> bool:
+        """Whether the line before stopped short of the page's width with room for this line's first word: the break
+        is the writer's, not a wrap (a name line above the body, a line per paragraph)."""
+        if not self.width or prev.endswith((",", "-", "(", "/", "&")):
+            return False
+        word = line.split(maxsplit=1)[0]
+        return len(prev) + 1 + len(word) < _EARLY_BREAK * self.width
+
     def list_level(self, indent: int) -> int:
         """Nesting depth of a bullet at this indent, from the indents of the enclosing list items."""
         while self.list_indents and self.list_indents[-1] > indent:
@@ -172,6 +184,7 @@ class _TextParser:
     def parse_page(self, text: str) -> None:
         """Parse one page (form-feed separated) of text."""
         lines = text.split("\n")
+        self.width = _line_width(lines)
         blank_before = True
         in_table = False
         i = 0
@@ -247,7 +260,9 @@ class _TextParser:
             self.flush()
         if self.kind == "paragraph" and not was_blank:
             prev = self.parts[-1]
-            if line[0].islower() or not (ends_sentence(prev) and looks_like_heading(clean_inline(line))):
+            if line[0].islower() or not (
+                (ends_sentence(prev) and looks_like_heading(clean_inline(line))) or self.ended_early(prev, line)
+            ):
                 self.parts.append(line)
                 return
         self.flush()
@@ -295,6 +310,13 @@ def table_row_text(line: str) -> str:
 def _is_all_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _line_width(lines: list[str]) -> int:
+    """How wide the page's lines run: the 95th percentile of their lengths (a few long addresses or table rows
+    aside); a text with one paragraph per line has no wrap width, so its widest lines set it."""
+    lengths = sorted(len(line.strip()) for line in lines if line.strip() and not line.lstrip().startswith("|"))
+    return lengths[math.ceil(0.95 * (len(lengths) - 1))] if lengths else 0
 
 
 def parse_text_into(builder: DocumentBuilder, text: str) -> None:

@@ -76,6 +76,35 @@ def test_wrapped_paragraph_lines_join() -> None:
     ]
 
 
+def test_lines_wrapped_at_a_width_join_where_they_fill_it() -> None:
+    wrapped = (
+        "The supplier shall design and build a forecasting service for the\n"
+        "utility's load and solar output and shall document every model used\n"
+        "in the service.\n"
+        "Proposals are due on 12 March.\n"
+    )
+    assert kinds(parse(wrapped)) == [
+        (
+            "paragraph",
+            "The supplier shall design and build a forecasting service for the utility's load and solar output and "
+            "shall document every model used in the service.",
+        ),
+        ("paragraph", "Proposals are due on 12 March."),
+    ]
+
+
+def test_a_line_that_ends_short_of_the_width_is_its_own_block() -> None:
+    # Text pasted one paragraph per line: the job's name and the employer's line above the body stay lines.
+    body = "We are looking for an engineer to build and train ranking models for search, and to run experiments. " * 2
+    doc = parse(f"Senior Machine Learning Engineer, Search (Python | PyTorch)\nAcme Corp - Berlin\n{body.strip()}\n")
+    assert kinds(doc) == [
+        ("paragraph", "Senior Machine Learning Engineer, Search (Python | PyTorch)"),
+        ("heading", "Acme Corp - Berlin"),
+        ("paragraph", body.strip()),
+    ]
+    assert doc.title == "Senior Machine Learning Engineer, Search (Python | PyTorch)"
+
+
 def test_parenthesised_number_inside_wrapped_sentence_is_not_a_bullet() -> None:
     doc = parse("The CO will designate one\n(1) representative for the work.\n")
     assert kinds(doc) == [("paragraph", "The CO will designate one (1) representative for the work.")]
