@@ -20,6 +20,11 @@ from rolesignal.extractors.types import DocumentBuilder
 _UNORDERED = "-*+–" + BULLET_GLYPHS  # list markers that are not numbers or letters
 
 
+# Room a word needs at a line's end before the break counts as the writer's: its estimated width plus this share of
+# the text width (estimates from a mean character width err on proportional fonts).
+_ROOM_SPARE = 0.03
+
+
 @dataclass(slots=True)
 class PageLine:
     """One text line of a page, with geometry when PDFium supplied it."""
@@ -75,6 +80,16 @@ class Structurer:
             width = self.margin_right - self.margin_left
             return line.right >= self.margin_right - 0.15 * width and line.right >= 0.6 * line.page_width
         return len(line.text) >= 0.75 * self.full_chars and len(line.text) >= 40
+
+    def had_room(self, prev: PageLine, line: PageLine) -> bool:
+        """Whether the next line's first word would have fitted at the end of `prev`: then the writer broke the line
+        (a name above the employer's line), it did not wrap. Word widths are estimated from `prev`'s mean character
+        width, with a margin for proportional fonts."""
+        word = len(line.text.split(maxsplit=1)[0]) + 1
+        if not self.geo:
+            return len(prev.text) + word < (1 - _ROOM_SPARE) * self.full_chars
+        char = (prev.right - prev.left) / max(len(prev.text), 1)
+        return prev.right + word * char < self.margin_right - _ROOM_SPARE * (self.margin_right - self.margin_left)
 
     def gap(self, prev: PageLine, cur: PageLine) -> bool:
         """True when extra vertical space (or a column/page jump) separates two lines."""
@@ -170,7 +185,7 @@ class Structurer:
             return False
         if cross and ends_sentence(prev.text) and line.text[0].isupper():
             return False  # a sentence ending at the foot of a page usually ends its paragraph
-        if line.text[0].islower() or self.is_full(prev):
+        if line.text[0].islower() or (self.is_full(prev) and not self.had_room(prev, line)):
             return True
         if kind == "bullet" and self.geo and line.left > first.left + 3:
             return True  # hanging indent of a wrapped list item

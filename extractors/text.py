@@ -254,7 +254,8 @@ class _TextParser:
         """Handle a line that is neither heading markup, table, rule nor bullet."""
         if self.kind == "bullet":
             # A bullet continues on indented lines (also after a blank line), or lazily on the very next line.
-            if indent > self.marker_indent or (not was_blank and not looks_like_heading(line)):
+            lazy = not was_blank and not looks_like_heading(line) and not self.ended_early(self.parts[-1], line)
+            if indent > self.marker_indent or lazy:
                 self.parts.append(line)
                 return
             self.flush()

@@ -18,6 +18,8 @@ _METADATA = re.compile(
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(r"^<?(?:https?|file)://\S+>?$")
+# A piece of an address wrapped onto its own line ("S71380_en&src=LINKEDINJP"): one token with an address's marks.
+_ADDRESS_PIECE = re.compile(r"^[^\s=&?/]*[=&?/][^\s]*$")
 _DATE = re.compile(
     r"^(?:\d{1,2}[ ./-](?:\d{1,2}|[A-Za-z]{3,9})[ ./-]\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})$"
 )
@@ -39,7 +41,7 @@ def pick_title(blocks: Sequence[Block]) -> str:
     'Requirements' much later); otherwise the first heading, otherwise the first block."""
     for block in blocks[:TITLE_WINDOW]:
         text = block.text.strip()
-        if not text or _METADATA.match(text) or _ADDRESS.match(text) or _DATE.match(text) or _KIND_ONLY.match(text):
+        if not text or any(p.match(text) for p in (_METADATA, _ADDRESS, _ADDRESS_PIECE, _DATE, _KIND_ONLY)):
             continue
         if text.lower() in _LINKING:
             continue  # "Terms of Reference" / "For" / "Design of the ...": the name is on the next line

@@ -231,3 +231,26 @@ def test_a_browsers_print_stamps_are_no_content(header: str, footer: str) -> Non
 def test_dates_and_addresses_that_are_content_stay() -> None:
     lines = ["Schedule", "12/4/26 proposals due", "Apply at https://jobs.example.com/17"]
     assert [b.text for b in extract(pdf_bytes(lines)).blocks] == lines
+
+
+def _line_of(width_share: float, words: str) -> str:
+    """Words of `words`, repeated, up to about this share of the A4 text width in 11 pt Helvetica."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", "", 11)
+    room = pdf.epw * width_share
+    line = ""
+    for word in words.split() * 20:
+        if pdf.get_string_width(f"{line} {word}".strip()) > room:
+            break
+        line = f"{line} {word}".strip()
+    return line
+
+
+def test_a_line_with_room_left_for_the_next_word_ends_its_block() -> None:
+    # Text pasted one paragraph per line and printed: a line ending just short of the margin, where the next word
+    # would have fitted, was broken by its writer; a line that filled the width wraps.
+    full = _line_of(0.99, "models and agents for search and ranking")
+    short = _line_of(0.9, "Backend expertise in building scalable APIs and AI-driven features") + "."
+    lines = [full, full, full, "go on here.", short, "AI integrations: hands-on experience."]
+    doc = extract(pdf_bytes(lines))
+    assert [b.text for b in doc.blocks] == [f"{full} {full} {full} go on here.", short, lines[-1]]

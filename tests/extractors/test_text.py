@@ -105,6 +105,20 @@ def test_a_line_that_ends_short_of_the_width_is_its_own_block() -> None:
     assert doc.title == "Senior Machine Learning Engineer, Search (Python | PyTorch)"
 
 
+def test_a_bullet_that_ends_short_of_the_width_takes_no_lazy_continuation() -> None:
+    text = (
+        "- Code quality: writes clean, maintainable code.\n"
+        "Additional skills (nice to have): experience with retrieval-augmented generation and vector databases.\n"
+    )
+    assert kinds(parse(text)) == [
+        ("bullet", "Code quality: writes clean, maintainable code."),
+        (
+            "paragraph",
+            "Additional skills (nice to have): experience with retrieval-augmented generation and vector databases.",
+        ),
+    ]
+
+
 def test_parenthesised_number_inside_wrapped_sentence_is_not_a_bullet() -> None:
     doc = parse("The CO will designate one\n(1) representative for the work.\n")
     assert kinds(doc) == [("paragraph", "The CO will designate one (1) representative for the work.")]

@@ -28,6 +28,8 @@ def title(text: str) -> str:
         # A form's label is no name: the line below it is.
         ("SOLICITATION NOTICE\n\nA -- SPEECH ANALYTICS PROGRAM\n\nNotice Date\n", "A -- SPEECH ANALYTICS PROGRAM"),
         ("Request for Proposals\n\nFor\n\nChatbot for Citizen Services\n\nScope\n", "Chatbot for Citizen Services"),
+        # The end of an address a print wrapped onto its own line is no name.
+        ("URL: https://jobs.example.com/jobdetails?id=CXO-1-\n\nS7_en&src=LI\n\nData Analyst\n", "Data Analyst"),
     ],
 )
 def test_title(text: str, expected: str) -> None:
