@@ -4,6 +4,7 @@ looked at (pure functions returning lines; `benchmarks.roles` prints them). The 
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from rolesignal.flows.evaluate_text import figure_lines
@@ -90,6 +91,14 @@ def format_held_out(result: dict[str, Any]) -> list[str]:
         f"{_pct(fit['accuracy'])}   {fit['macro_f1']:.3f}     {_pct(fit['baseline']['accuracy'])}        "
         f"{fit['baseline']['macro_f1']:.3f}"
     )
+    repeated = held.get("repeated")
+    if repeated and repeated["repeats"] > 1:
+        acc, f1 = repeated["accuracy"], repeated["macro_f1"]
+        lines.append(
+            f"over {repeated['repeats']} balanced fold assignments (the folds above are the first): held-out accuracy "
+            f"mean {_pct(statistics.mean(acc)).strip()} (sd {100 * statistics.pstdev(acc):.1f}, "
+            f"{_pct(min(acc)).strip()} to {_pct(max(acc)).strip()}), macro-F1 mean {statistics.mean(f1):.3f}"
+        )
     if held["model_in_force"] is None:
         lines.append("scoring.yaml holds no fitted model: the hand rule decides (python -m benchmarks.scoring_fit)")
     return lines

@@ -152,6 +152,17 @@ def cross_validate(
     return [p for p in predictions if p is not None], models
 
 
+def held_out_roles(evidence: Sequence[Evidence], fold_of: Mapping[str, int], k: int) -> list[str]:
+    """Every item's role by a model fitted on the other folds, without calibration (which never changes a role)."""
+    roles = [""] * len(evidence)
+    for fold in range(k):
+        model = fit_model([e for e in evidence if fold_of[e.id] != fold])
+        for i, item in enumerate(evidence):
+            if fold_of[item.id] == fold:
+                roles[i] = model_decision(item.features, model)[0]
+    return roles
+
+
 def model_yaml(model: Mapping[str, Any], documents: int) -> str:
     """The model as the lines of scoring.yaml between the markers (inside `decision:`)."""
     lines = [

@@ -47,6 +47,16 @@ def test_folds_are_even_and_the_same_every_time() -> None:
     assert assign_folds(labels, groups, 3) == folds
 
 
+def test_another_seed_gives_another_balanced_assignment_of_whole_groups() -> None:
+    labels, groups = synthetic()
+    assert assign_folds(labels, groups, 3, seed=0) == assign_folds(labels, groups, 3)
+    other = assign_folds(labels, groups, 3, seed=1)
+    assert other != assign_folds(labels, groups, 3) and other == assign_folds(labels, groups, 3, seed=1)
+    assert all(len({other[i] for i in other if groups[i] == g}) == 1 for g in set(groups.values()))
+    sizes = Counter(other.values())
+    assert max(sizes.values()) - min(sizes.values()) <= 2
+
+
 def test_a_document_without_a_group_is_an_error() -> None:
     labels, groups = synthetic()
     del groups["jp001"]
@@ -114,8 +124,10 @@ def test_roles_benchmark_lists_only_the_folds_looked_at(capsys: pytest.CaptureFi
     from benchmarks.roles import main
 
     corpus = require_shared(default_corpus() / "groups.csv").parent
-    assert main(["--corpus", str(corpus), "--direct", "--formats", "txt", "--look-at", "0", "--verbose"]) == 0
+    argv = ["--corpus", str(corpus), "--direct", "--formats", "txt", "--look-at", "0", "--verbose", "--repeats", "2"]
+    assert main(argv) == 0
     out = capsys.readouterr().out
+    assert "over 2 balanced fold assignments (the folds above are the first): held-out accuracy mean" in out
     folds = assign_folds(load_labels(corpus), load_groups(corpus))
     listed = {line.split()[0] for line in out.splitlines() if line.startswith("  ") and line.split()[0] in folds}
     listed |= {line.split()[2] for line in out.splitlines() if line.startswith("kind miss: ")}

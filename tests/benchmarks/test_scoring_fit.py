@@ -15,6 +15,7 @@ from benchmarks.scoring_fit import (
     fit_calibrated,
     fit_calibration,
     fit_model,
+    held_out_roles,
     model_yaml,
     replace_block,
 )
@@ -67,6 +68,8 @@ def test_held_out_folds_are_decided_by_a_model_fitted_on_the_others() -> None:
     held, models = cross_validate(DOCUMENTS, fold_of, 3)
     assert len(models) == 3 and [role for role, _ in held] == [e.label for e in DOCUMENTS]
     assert all(0 < confidence <= 1 for _, confidence in held)
+    # The plain held-out roles (for repeated cross-validation) are the same verdicts, calibration aside.
+    assert held_out_roles(DOCUMENTS, fold_of, 3) == [role for role, _ in held]
 
 
 def test_consistency_check_compares_with_the_model_in_force(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
