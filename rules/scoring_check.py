@@ -71,9 +71,6 @@ def scoring_problems(data: dict[str, Any], signal_ids: set[str]) -> list[str]:
     if model is not None:
         for problem in model_problems(model):
             problems.append(problem)
-    counted = (data.get("decision") or {}).get("requirements_counted")
-    if counted is not None and (isinstance(counted, bool) or not isinstance(counted, int | float) or counted < 1):
-        problems.append("decision.requirements_counted must be a number of at least 1 (or absent: no cap)")
     prior = (data.get("decision") or {}).get("title_prior_confidence")
     if prior is not None and (isinstance(prior, bool) or not isinstance(prior, int | float) or not 0 <= prior <= 1):
         problems.append("decision.title_prior_confidence must be a number from 0 to 1 (or absent: no title prior)")

@@ -41,9 +41,6 @@ def test_features_sum_each_side_per_place_capped_per_signal() -> None:
     assert (features["title_ml"], features["title_ai"], features["requirements"]) == (1.0, 0.0, 4.0)
     assert (features["ml_signals"], features["ai_signals"]) == (1.0, 1.0)
     assert (features["kind_rfp"], features["kind_other"]) == (1.0, 0.0)
-    # The requirement count is capped (decision.requirements_counted): length alone says nothing about the role.
-    cap = rules.scoring["decision"]["requirements_counted"]
-    assert decision_features(hits, 10 * cap, ML, "rfp", rules)["requirements"] == cap
 
 
 def item(id_: str, label: str, ml: float, ai: float) -> Evidence:
