@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import textwrap
 import unicodedata
 from collections.abc import Sequence
@@ -183,6 +185,28 @@ def render_plain_pdf(text: str, path: Path | str, width: int = 90) -> Path:
         for piece in textwrap.wrap(line, width, break_on_hyphens=False) or [""]:
             pdf.cell(0, 4, piece, **_NEXT_LINE)
     pdf.output(str(path))
+    return path
+
+
+# Browsers whose headless mode prints a page to PDF, the first found on PATH is used.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def find_browser() -> str | None:
+    """A headless-capable Chromium-family browser on PATH, or None."""
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def render_browser_pdf(source: Path | str, path: Path | str, browser: str) -> Path:
+    """Print a text file to PDF with a real browser's headless print (Chromium's own layout, fonts, wrapping, date,
+    title, address and page counter), as a user who opens a .txt in a browser and saves it as PDF gets it."""
+    path = Path(path)
+    command = [browser, "--headless", "--disable-gpu", "--no-sandbox", f"--print-to-pdf={path.resolve()}"]
+    result = subprocess.run(
+        [*command, Path(source).resolve().as_uri()], capture_output=True, text=True, timeout=120, check=False
+    )
+    if not path.is_file():
+        raise RuntimeError(f"{browser} printed no PDF for {source} (exit {result.returncode}): {result.stderr[-300:]}")
     return path
 
 

@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python -m benchmarks.requirements [--corpus DIR] [--formats txt,pdf,docx] [--json OUT] [--verbose]
+    python -m benchmarks.requirements [--corpus DIR] [--formats txt,pdf,docx,pdf-browser] [--json OUT] [--verbose]
 
 For every annotated document and every format, the document is read (txt: the original file; pdf/docx: the text
 rendered with benchmarks/render.py, so the PDF and DOCX extractors are measured on the same content), its kind detected,
@@ -40,6 +40,8 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 CORPUS_ENV = "ROLESIGNAL_CORPUS"
 GOLD_FILE = "requirements.jsonl"
 FORMATS = ("txt", "pdf", "docx")
+# Asked for by name: the texts printed by a real headless Chromium (needs chromium or google-chrome on PATH).
+EXTRA_FORMATS = ("pdf-browser",)
 
 from benchmarks.requirement_matching import (  # noqa: E402 (after the sys.path set-up above)
     JACCARD_THRESHOLD,
@@ -149,6 +151,11 @@ def prepare(source: Path, fmt: str, cap: int | None, workdir: Path) -> tuple[Pat
     text = source.read_text(encoding="utf-8", errors="replace")
     if cap is not None:
         text = text[:cap]
+    if fmt == "pdf-browser":
+        render = import_render()
+        printed = workdir / f"{source.stem}.txt"
+        printed.write_text(text, encoding="utf-8")
+        return render.render_browser_pdf(printed, workdir / f"{source.stem}.pdf", render.find_browser()), ""
     target = workdir / f"{source.stem}.{fmt if fmt != 'txt' else source.suffix.lstrip('.') or 'txt'}"
     if fmt == "txt":
         target.write_text(text, encoding="utf-8")
@@ -260,21 +267,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m benchmarks.requirements", description="Score requirement extraction against requirements.jsonl."
     )
     parser.add_argument("--corpus", help=f"corpus directory (default: ${CORPUS_ENV} or {DEFAULT_CORPUS})")
-    parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated formats: txt,pdf,docx")
+    parser.add_argument(
+        "--formats", default=",".join(FORMATS), help="comma-separated formats: txt,pdf,docx,pdf-browser"
+    )
     parser.add_argument("--json", metavar="OUT", help="write all figures (and the errors) as JSON to OUT")
     parser.add_argument("--verbose", action="store_true", help="print misses, false positives, strength confusions")
     parser.add_argument("--threshold", type=float, default=MATCH_THRESHOLD, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     formats = [f.strip().lower() for f in args.formats.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = [f for f in formats if f not in (*FORMATS, *EXTRA_FORMATS)]
     if unknown or not formats:
-        parser.error(f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}")
+        known = ", ".join((*FORMATS, *EXTRA_FORMATS))
+        parser.error(f"unknown format(s) {', '.join(unknown) or '(none)'}: choose from {known}")
     corpus = corpus_dir(args.corpus)
     if not (corpus / GOLD_FILE).is_file():
         parser.error(f"no {GOLD_FILE} in {corpus}: pass --corpus DIR or set ${CORPUS_ENV}")
     if any(f != "txt" for f in formats):
-        import_render()  # fail early, with the explanation, rather than after the first format
+        render = import_render()  # fail early, with the explanation, rather than after the first format
+        if "pdf-browser" in formats and not render.find_browser():
+            parser.error("pdf-browser needs chromium or google-chrome on PATH")
 
     from rolesignal.flows.analyse import Analyzer
     from rolesignal.rules.load import load_rules

@@ -2,7 +2,8 @@
 
 `txt` holds the .txt/.md originals as they are; `pdf` those texts rendered to PDF plus the corpus's original PDFs;
 `docx` the texts rendered to DOCX; `pdf-plain` and `docx-plain`, asked for by name, the texts printed and pasted
-plainly, markup and line breaks kept. Each file is named `<id>.<ext>`; the unlabelled documents are never read.
+plainly, markup and line breaks kept; `pdf-browser` the texts printed by a real headless Chromium. Each file is
+named `<id>.<ext>`; the unlabelled documents are never read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ FORMATS = ("txt", "pdf", "docx")
 # date, file name, address and page counter at the edges of the PDF's pages. Not in the
 # default run, whose pooled figure is over the three formats above; `--formats txt,pdf-plain,docx-plain` measures how
 # much the reading depends on how a file was made.
-PLAIN_FORMATS = ("pdf-plain", "docx-plain")
+PLAIN_FORMATS = ("pdf-plain", "docx-plain", "pdf-browser")
+# `pdf-browser`: each text printed by a real headless Chromium (benchmarks.render.render_browser_pdf); it needs a
+# chromium or google-chrome on PATH and takes about a second a document.
 TEXT_SUFFIXES = (".txt", ".md")
 CORPUS_ENV = "ROLESIGNAL_CORPUS"
 
@@ -53,11 +56,14 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
     """Write the labelled documents into dest/<format>/<id>.<ext>; returns the folder per format."""
     from rolesignal.extractors.text import decode_text
 
-    render_pdf = render_docx = blocks_from_text = render_plain_pdf = render_plain_docx = None
+    render_pdf = render_docx = blocks_from_text = render_plain_pdf = render_plain_docx = render_browser_pdf = None
+    browser = None
     if {"pdf", "docx", *PLAIN_FORMATS} & set(formats):
         try:
             from benchmarks.render import (
                 blocks_from_text,
+                find_browser,
+                render_browser_pdf,
                 render_docx,
                 render_pdf,
                 render_plain_docx,
@@ -65,6 +71,8 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
             )
         except ImportError as exc:  # fpdf2 is a test extra, not a dependency
             raise EvaluationError(f"rendering PDF/DOCX needs the test extras ({exc}); try --formats txt") from exc
+        if "pdf-browser" in formats and not (browser := find_browser()):
+            raise EvaluationError("pdf-browser needs chromium or google-chrome on PATH")
     folders = {}
     for fmt in formats:
         folder = dest / fmt
@@ -86,6 +94,8 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
             render_plain_pdf(decode_text(data), folders["pdf-plain"] / f"{label.id}.pdf")
         if "docx-plain" in folders:
             render_plain_docx(decode_text(data), folders["docx-plain"] / f"{label.id}.docx")
+        if "pdf-browser" in folders:
+            render_browser_pdf(source, folders["pdf-browser"] / f"{label.id}.pdf", browser)
         if "pdf" in folders or "docx" in folders:
             blocks = blocks_from_text(decode_text(data))
             if "pdf" in folders:

@@ -1,13 +1,15 @@
 """Score role decisions against the corpus labels, through the real pipeline, per file format.
 
-    python -m benchmarks.roles [--corpus DIR] [--formats txt,pdf,docx,pdf-plain,docx-plain] [--db PATH] [--json OUT]
-                             [--verbose] [--rules DIR] [--direct] [--folds K] [--look-at FOLDS]
+    python -m benchmarks.roles [--corpus DIR] [--formats txt,pdf,docx,pdf-plain,docx-plain,pdf-browser] [--db PATH]
+                             [--json OUT] [--verbose] [--rules DIR] [--direct] [--folds K] [--look-at FOLDS]
+                             [--repeats N]
 
 Only the labelled documents (labels.csv) are copied into a temporary folder (`benchmarks.role_corpus`), one
 subfolder per format, each file named `<id>.<ext>`: `txt` holds the .txt/.md originals as they are; `pdf` holds
 those texts rendered to PDF plus the corpus's original PDFs; `docx` holds the texts rendered to DOCX (original PDFs
 are skipped for txt and docx). The formats `pdf-plain` and `docx-plain`, asked for by name, hold the texts printed
-and pasted plainly, markup and line breaks kept. The unlabelled documents are never read.
+and pasted plainly, markup and line breaks kept; `pdf-browser` the texts printed by a real headless Chromium (when
+one is on PATH). The unlabelled documents are never read.
 
 By default each format folder goes through the Prefect scan flow into a DuckDB warehouse, its labels are imported as
 reviews, and the figures are those of `rolesignal evaluate`'s code (`rolesignal.flows.evaluate`) on them: the
@@ -382,7 +384,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.roles", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=None, help=f"corpus dir (default ${CORPUS_ENV} or shared)")
     parser.add_argument(
-        "--formats", type=parse_formats, default=list(FORMATS), help="comma list of txt,pdf,docx,pdf-plain,docx-plain"
+        "--formats",
+        type=parse_formats,
+        default=list(FORMATS),
+        help="comma list of txt,pdf,docx,pdf-plain,docx-plain,pdf-browser",
     )
     parser.add_argument("--db", help="DuckDB file for the flow's warehouse (default: a temporary file)")
     parser.add_argument("--json", dest="json_out", type=Path, help="write every figure as JSON here")

@@ -69,6 +69,35 @@ def test_build_folders_keeps_only_labelled_documents_per_format(tmp_path: Path) 
     }
 
 
+def test_a_browser_print_needs_a_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.role_corpus import EvaluationError
+
+    corpus = tmp_path / "corpus"
+    (corpus / "docs").mkdir(parents=True)
+    (corpus / "docs" / "d1.txt").write_text("Data Engineer\n")
+    (corpus / "labels.csv").write_text("id,file,doc_kind,role,confidence\nd1,d1.txt,job_posting,none,high\n")
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    with pytest.raises(EvaluationError, match="pdf-browser needs chromium or google-chrome on PATH"):
+        build_folders(corpus, load_labels(corpus), ["pdf-browser"], tmp_path / "out")
+
+
+def test_a_browser_print_of_a_text_reads_as_the_text(tmp_path: Path) -> None:
+    from benchmarks.render import find_browser, render_browser_pdf
+    from rolesignal.extractors.read import read_document
+
+    browser = find_browser()
+    if browser is None:
+        pytest.skip("no chromium or google-chrome on PATH")
+    source = tmp_path / "posting.txt"
+    source.write_text("# [Senior AI Engineer](https://jobs.example.com/17)\n\n## Requirements\n- Build RAG features\n")
+    document = read_document(render_browser_pdf(source, tmp_path / "posting.pdf", browser))
+    assert document.title == "Senior AI Engineer"
+    assert [(b.kind, b.text) for b in document.blocks][-2:] == [
+        ("heading", "Requirements"),
+        ("bullet", "Build RAG features"),
+    ]
+
+
 # ---------------------------------------------------------------------------------------- leakage guard
 
 ID_RE = re.compile(r"\b(jp|rfp|rfpx)\d{2,3}\b")
