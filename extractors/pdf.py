@@ -99,11 +99,30 @@ def _pdfium_lines(data: bytes) -> list[list[PageLine]]:
             pdf.close()
 
 
+def _char_indices(textpage: pdfium.PdfTextPage, text: str, n: int) -> list[int] | None:
+    """PDFium's index of each character of the page's text, or None when they cannot be matched.
+
+    Mostly they are the same. PDFium counts a character beyond the BMP (an emoji such as 🚀) as two, and a glyph
+    with no Unicode value (an emoji drawn from an image font) as one that the text leaves out: without this map a
+    single emoji would cost the whole page its geometry, and the document its headings and gaps.
+    """
+    if len(text) == n:
+        return list(range(n + 1))
+    at: list[int] = []
+    for i in range(n):
+        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+        if code and not 0xDC00 <= code <= 0xDFFF:  # a low surrogate belongs to the character before it
+            at.append(i)
+    at.append(n)
+    return at if len(at) == len(text) + 1 else None
+
+
 def _page_lines(textpage: pdfium.PdfTextPage, page_width: float) -> list[PageLine]:
     """Split a PDFium text page into lines; char indices map to geometry when the text aligns with them."""
     n = textpage.count_chars()
     text = textpage.get_text_range(0, n) if n else ""
-    aligned = len(text) == n  # astral characters would shift indices
+    at = _char_indices(textpage, text, n)
+    aligned = at is not None
     lines: list[PageLine] = []
     prev_end = 0
     for m in re.finditer(r"[^\r\n]+", text):
@@ -119,6 +138,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_width: float) -> list[PageLin
             last = m.start() + len(raw.rstrip()) - 1
             mid = (first + last) // 2
             # Loose boxes span the font's ascent/descent, so line positions don't depend on glyph shapes.
+            first, last, mid = at[first], at[last], at[mid]
             left, bottom, _, _ = textpage.get_charbox(first, loose=True)
             _, _, right, _ = textpage.get_charbox(last, loose=True)
             line.geo = True

@@ -112,6 +112,14 @@ class Structurer:
         # A bold line reaching the margin is a bold paragraph, not a heading.
         return line.bold and line.size >= self.body_size * 0.95 and not self.is_full(line)
 
+    def heading_wraps(self, line: PageLine, following: list[PageLine]) -> bool:
+        """A line in a large font that ends in a comma, followed by a line in the same font: a heading that wraps
+        ('Senior Machine Learning Engineer,' / 'Checkout Underwriting', a web page's title printed)."""
+        if not (self.geo and following and line.text.endswith(",") and line.size >= self.body_size * 1.15):
+            return False
+        nxt = following[0]
+        return nxt.size == line.size and nxt.bold == line.bold and not self.gap(line, nxt) and self.font_heading(nxt)
+
     def build(self, builder: DocumentBuilder) -> None:
         """Feed all pages' blocks into the builder; a block running across a page break stays on its first page."""
         kind, parts, level = "", [], 0
@@ -127,7 +135,7 @@ class Structurer:
                 builder.add(kind, clean_inline(" ".join(parts)), level)
 
         for page_index, page in enumerate(self.pages):
-            for line in page:
+            for index, line in enumerate(page):
                 text = line.text
                 if (markup := markup_line(text)) is not None:
                     flush()  # a Markdown heading, bold line, rule or table row stands alone, as in the text reader
@@ -136,7 +144,7 @@ class Structurer:
                     first, prev, block_page, prev_page = line, line, page_index, page_index
                     continue
                 bullet = split_bullet(text)
-                font_head = self.font_heading(line)
+                font_head = self.font_heading(line) or self.heading_wraps(line, page[index + 1 : index + 2])
                 if font_head and bullet is not None and bullet[1][0] not in _UNORDERED:
                     bullet = None  # "1. Purpose" set in a heading font is a numbered heading
                 font_head = font_head and bullet is None
@@ -150,7 +158,7 @@ class Structurer:
                 first, prev, block_page = line, line, page_index
                 if bullet is not None:
                     kind, parts, level = "bullet", [bullet[2]], 0
-                elif " | " in text:
+                elif " | " in text and not (font_head and line.size >= self.body_size * 1.15):
                     kind, parts, level = "table_row", [text], 0  # cells already joined the way Block expects
                 elif font_head:
                     kind, parts, level = "heading", [text], 1 if line.size >= self.body_size * 1.15 else 2

@@ -41,7 +41,7 @@ def pick_title(blocks: Sequence[Block]) -> str:
     'Requirements' much later); otherwise the first heading, otherwise the first block."""
     for block in blocks[:TITLE_WINDOW]:
         text = block.text.strip()
-        if not text or any(p.match(text) for p in (_METADATA, _ADDRESS, _ADDRESS_PIECE, _DATE, _KIND_ONLY)):
+        if _no_name(text):
             continue
         if text.lower() in _LINKING:
             continue  # "Terms of Reference" / "For" / "Design of the ...": the name is on the next line
@@ -52,5 +52,10 @@ def pick_title(blocks: Sequence[Block]) -> str:
         if block.kind == "paragraph" and named:
             return _LABEL.sub("", text)
         break
-    heading = next((b.text for b in blocks if b.kind == "heading"), "")
+    heading = next((b.text for b in blocks if b.kind == "heading" and not _no_name(b.text.strip())), "")
     return heading or (blocks[0].text if blocks else "")
+
+
+def _no_name(text: str) -> bool:
+    """Empty, or a line that only says where the document came from, when, or what kind it is."""
+    return not text or any(p.match(text) for p in (_METADATA, _ADDRESS, _ADDRESS_PIECE, _DATE, _KIND_ONLY))

@@ -254,3 +254,48 @@ def test_a_line_with_room_left_for_the_next_word_ends_its_block() -> None:
     lines = [full, full, full, "go on here.", short, "AI integrations: hands-on experience."]
     doc = extract(pdf_bytes(lines))
     assert [b.text for b in doc.blocks] == [f"{full} {full} {full} go on here.", short, lines[-1]]
+
+
+def test_a_character_beyond_the_bmp_keeps_the_pages_layout() -> None:
+    # PDFium counts 𐌀 (or an emoji) as two characters: before the index map the page lost its geometry, so the line
+    # set in a large font was no heading.
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.is_file():
+        pytest.skip("needs the DejaVu Sans font, which has characters beyond the BMP")
+    pdf = FPDF()
+    pdf.add_font("DejaVu", "", str(font))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 20)
+    pdf.cell(0, 10, "Join the ranking team", **NEXT)
+    pdf.set_font("DejaVu", "", 11)
+    for line in ("\U00010300 Remote, US", "We build ranking models for search.", "We run experiments on them."):
+        pdf.cell(0, 6, line, **NEXT)
+    doc = extract(bytes(pdf.output()))
+    assert [(b.kind, b.text) for b in doc.blocks][0] == ("heading", "Join the ranking team")
+    assert "\U00010300 Remote, US" in doc.text
+
+
+def test_a_large_heading_that_wraps_after_a_comma_is_one_heading() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 22)
+    pdf.cell(0, 10, "Senior Machine Learning Engineer,", **NEXT)
+    pdf.cell(0, 10, "Checkout Underwriting", **NEXT)
+    pdf.set_font("Helvetica", "", 11)
+    for line in ("We build ranking models for search and run experiments on them every week.", "Apply now."):
+        pdf.cell(0, 6, line, **NEXT)
+    doc = extract(bytes(pdf.output()))
+    assert doc.title == "Senior Machine Learning Engineer, Checkout Underwriting"
+    assert doc.blocks[0].kind == "heading"
+
+
+def test_a_title_in_a_large_font_with_a_bar_is_a_heading_not_a_table_row() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 22)
+    pdf.cell(0, 10, "Data Driven | MLOps Engineer", **NEXT)
+    pdf.set_font("Helvetica", "", 11)
+    for line in ("We build ranking models for search and run experiments on them every week.", "Apply now."):
+        pdf.cell(0, 6, line, **NEXT)
+    doc = extract(bytes(pdf.output()))
+    assert (doc.blocks[0].kind, doc.title) == ("heading", "Data Driven | MLOps Engineer")

@@ -39,3 +39,8 @@ def test_title(text: str, expected: str) -> None:
 def test_a_long_first_paragraph_is_body_text() -> None:
     body = " ".join(["word"] * 30)
     assert title(f"{body}\n\nProblem Background\n\nMore.\n") == "Problem Background"
+
+
+def test_the_first_heading_taken_instead_is_no_piece_of_an_address() -> None:
+    body = " ".join(["word"] * 30)
+    assert title(f"{body}\n\n## 46be-800c?lg=EN\n\n## Model Training Services\n\nMore.\n") == "Model Training Services"
