@@ -275,27 +275,25 @@ def test_a_character_beyond_the_bmp_keeps_the_pages_layout() -> None:
     assert "\U00010300 Remote, US" in doc.text
 
 
-def test_a_large_heading_that_wraps_after_a_comma_is_one_heading() -> None:
+def headed_pdf(*heading: str) -> bytes:
+    """A page with these lines in a 22 pt bold heading font above two lines of 11 pt body text."""
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 22)
-    pdf.cell(0, 10, "Senior Machine Learning Engineer,", **NEXT)
-    pdf.cell(0, 10, "Checkout Underwriting", **NEXT)
+    for line in heading:
+        pdf.cell(0, 10, line, **NEXT)
     pdf.set_font("Helvetica", "", 11)
     for line in ("We build ranking models for search and run experiments on them every week.", "Apply now."):
         pdf.cell(0, 6, line, **NEXT)
-    doc = extract(bytes(pdf.output()))
+    return bytes(pdf.output())
+
+
+def test_a_large_heading_that_wraps_after_a_comma_is_one_heading() -> None:
+    doc = extract(headed_pdf("Senior Machine Learning Engineer,", "Checkout Underwriting"))
     assert doc.title == "Senior Machine Learning Engineer, Checkout Underwriting"
     assert doc.blocks[0].kind == "heading"
 
 
 def test_a_title_in_a_large_font_with_a_bar_is_a_heading_not_a_table_row() -> None:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 22)
-    pdf.cell(0, 10, "Data Driven | MLOps Engineer", **NEXT)
-    pdf.set_font("Helvetica", "", 11)
-    for line in ("We build ranking models for search and run experiments on them every week.", "Apply now."):
-        pdf.cell(0, 6, line, **NEXT)
-    doc = extract(bytes(pdf.output()))
+    doc = extract(headed_pdf("Data Driven | MLOps Engineer"))
     assert (doc.blocks[0].kind, doc.title) == ("heading", "Data Driven | MLOps Engineer")
