@@ -210,6 +210,36 @@ def render_browser_pdf(source: Path | str, path: Path | str, browser: str) -> Pa
     return path
 
 
+# An office suite whose headless mode converts a text file to PDF or DOCX.
+OFFICE = ("soffice", "libreoffice")
+# LibreOffice's text import: UTF-8, lines ending in LF; each line becomes a paragraph.
+_OFFICE_TEXT_FILTER = "Text (encoded):UTF8,LF,,,"
+
+
+def find_office() -> str | None:
+    """LibreOffice's `soffice` on PATH, or None."""
+    return next((found for name in OFFICE if (found := shutil.which(name))), None)
+
+
+def render_office(sources: Sequence[Path], folder: Path | str, target: str, office: str) -> list[Path]:
+    """Convert text files to `target` ('pdf' or 'docx') with LibreOffice in one headless run, as a user opening a
+    .txt in Writer and saving it as PDF or Word gets it (one paragraph per line, Writer's default styles); the files
+    are written to `folder` under the sources' stems."""
+    folder = Path(folder)
+    kind = {"pdf": "pdf", "docx": "docx:MS Word 2007 XML"}[target]
+    command = [office, "--headless", f"--infilter={_OFFICE_TEXT_FILTER}", "--convert-to", kind, "--outdir", str(folder)]
+    result = subprocess.run(
+        [*command, *(str(p) for p in sources)], capture_output=True, text=True, timeout=600, check=False
+    )
+    made = [folder / f"{p.stem}.{target}" for p in sources]
+    missing = [p.name for p in made if not p.is_file()]
+    if missing:
+        raise RuntimeError(
+            f"{office} made no {target} of {missing[:3]} (exit {result.returncode}): {result.stderr[-300:]}"
+        )
+    return made
+
+
 def render_plain_docx(text: str, path: Path | str) -> Path:
     """Paste a text file into Word: each line one Normal paragraph (Markdown markup and all), no styles or lists."""
     document = docx.Document()

@@ -2,7 +2,8 @@
 
 Run from the repository root:
 
-    python -m benchmarks.requirements [--corpus DIR] [--formats txt,pdf,docx,pdf-browser] [--json OUT] [--verbose]
+    python -m benchmarks.requirements [--corpus DIR] [--formats txt,pdf,docx,pdf-browser,pdf-office,docx-office]
+                                      [--json OUT] [--verbose]
 
 For every annotated document and every format, the document is read (txt: the original file; pdf/docx: the text
 rendered with benchmarks/render.py, so the PDF and DOCX extractors are measured on the same content), its kind detected,
@@ -40,8 +41,9 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 CORPUS_ENV = "ROLESIGNAL_CORPUS"
 GOLD_FILE = "requirements.jsonl"
 FORMATS = ("txt", "pdf", "docx")
-# Asked for by name: the texts printed by a real headless Chromium (needs chromium or google-chrome on PATH).
-EXTRA_FORMATS = ("pdf-browser",)
+# Asked for by name, converters we did not write: the texts printed by a real headless Chromium (chromium or
+# google-chrome on PATH), or saved as PDF or Word by LibreOffice (soffice on PATH).
+EXTRA_FORMATS = ("pdf-browser", "pdf-office", "docx-office")
 
 from benchmarks.requirement_matching import (  # noqa: E402 (after the sys.path set-up above)
     JACCARD_THRESHOLD,
@@ -151,11 +153,14 @@ def prepare(source: Path, fmt: str, cap: int | None, workdir: Path) -> tuple[Pat
     text = source.read_text(encoding="utf-8", errors="replace")
     if cap is not None:
         text = text[:cap]
-    if fmt == "pdf-browser":
+    if fmt in EXTRA_FORMATS:
         render = import_render()
         printed = workdir / f"{source.stem}.txt"
         printed.write_text(text, encoding="utf-8")
-        return render.render_browser_pdf(printed, workdir / f"{source.stem}.pdf", render.find_browser()), ""
+        if fmt == "pdf-browser":
+            return render.render_browser_pdf(printed, workdir / f"{source.stem}.pdf", render.find_browser()), ""
+        target = fmt.removesuffix("-office")
+        return render.render_office([printed], workdir, target, render.find_office())[0], ""
     target = workdir / f"{source.stem}.{fmt if fmt != 'txt' else source.suffix.lstrip('.') or 'txt'}"
     if fmt == "txt":
         target.write_text(text, encoding="utf-8")
@@ -268,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--corpus", help=f"corpus directory (default: ${CORPUS_ENV} or {DEFAULT_CORPUS})")
     parser.add_argument(
-        "--formats", default=",".join(FORMATS), help="comma-separated formats: txt,pdf,docx,pdf-browser"
+        "--formats", default=",".join(FORMATS), help="comma list of txt,pdf,docx,pdf-browser,pdf-office,docx-office"
     )
     parser.add_argument("--json", metavar="OUT", help="write all figures (and the errors) as JSON to OUT")
     parser.add_argument("--verbose", action="store_true", help="print misses, false positives, strength confusions")
@@ -287,6 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         render = import_render()  # fail early, with the explanation, rather than after the first format
         if "pdf-browser" in formats and not render.find_browser():
             parser.error("pdf-browser needs chromium or google-chrome on PATH")
+        if {"pdf-office", "docx-office"} & set(formats) and not render.find_office():
+            parser.error("pdf-office and docx-office need LibreOffice's soffice on PATH")
 
     from rolesignal.flows.analyse import Analyzer
     from rolesignal.rules.load import load_rules

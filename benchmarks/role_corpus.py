@@ -2,8 +2,9 @@
 
 `txt` holds the .txt/.md originals as they are; `pdf` those texts rendered to PDF plus the corpus's original PDFs;
 `docx` the texts rendered to DOCX; `pdf-plain` and `docx-plain`, asked for by name, the texts printed and pasted
-plainly, markup and line breaks kept; `pdf-browser` the texts printed by a real headless Chromium. Each file is
-named `<id>.<ext>`; the unlabelled documents are never read.
+plainly, markup and line breaks kept; `pdf-browser` the texts printed by a real headless Chromium, `pdf-office` and
+`docx-office` the texts saved as PDF and Word by LibreOffice. Each file is named `<id>.<ext>`; the unlabelled
+documents are never read.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ FORMATS = ("txt", "pdf", "docx")
 # date, file name, address and page counter at the edges of the PDF's pages. Not in the
 # default run, whose pooled figure is over the three formats above; `--formats txt,pdf-plain,docx-plain` measures how
 # much the reading depends on how a file was made.
-PLAIN_FORMATS = ("pdf-plain", "docx-plain", "pdf-browser")
-# `pdf-browser`: each text printed by a real headless Chromium (benchmarks.render.render_browser_pdf); it needs a
-# chromium or google-chrome on PATH and takes about a second a document.
+PLAIN_FORMATS = ("pdf-plain", "docx-plain", "pdf-browser", "pdf-office", "docx-office")
+# Converters we did not write: `pdf-browser`, each text printed by a real headless Chromium
+# (benchmarks.render.render_browser_pdf; chromium or google-chrome on PATH, about a second a document);
+# `pdf-office` and `docx-office`, the texts opened in LibreOffice Writer and saved as PDF or Word
+# (benchmarks.render.render_office; soffice on PATH, a few seconds for all of them).
+OFFICE_FORMATS = {"pdf-office": "pdf", "docx-office": "docx"}
 TEXT_SUFFIXES = (".txt", ".md")
 CORPUS_ENV = "ROLESIGNAL_CORPUS"
 
@@ -57,14 +61,17 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
     from rolesignal.extractors.text import decode_text
 
     render_pdf = render_docx = blocks_from_text = render_plain_pdf = render_plain_docx = render_browser_pdf = None
-    browser = None
+    render_office = None
+    browser = office = None
     if {"pdf", "docx", *PLAIN_FORMATS} & set(formats):
         try:
             from benchmarks.render import (
                 blocks_from_text,
                 find_browser,
+                find_office,
                 render_browser_pdf,
                 render_docx,
+                render_office,
                 render_pdf,
                 render_plain_docx,
                 render_plain_pdf,
@@ -73,7 +80,10 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
             raise EvaluationError(f"rendering PDF/DOCX needs the test extras ({exc}); try --formats txt") from exc
         if "pdf-browser" in formats and not (browser := find_browser()):
             raise EvaluationError("pdf-browser needs chromium or google-chrome on PATH")
+        if set(OFFICE_FORMATS) & set(formats) and not (office := find_office()):
+            raise EvaluationError("pdf-office and docx-office need LibreOffice's soffice on PATH")
     folders = {}
+    texts: list[Path] = []  # each labelled text as <id>.txt, for the office suite to convert in one run
     for fmt in formats:
         folder = dest / fmt
         folder.mkdir(parents=True, exist_ok=True)
@@ -96,12 +106,19 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
             render_plain_docx(decode_text(data), folders["docx-plain"] / f"{label.id}.docx")
         if "pdf-browser" in folders:
             render_browser_pdf(source, folders["pdf-browser"] / f"{label.id}.pdf", browser)
+        if set(OFFICE_FORMATS) & set(folders):
+            (dest / "office-texts").mkdir(exist_ok=True)
+            texts.append(dest / "office-texts" / f"{label.id}.txt")
+            texts[-1].write_text(decode_text(data), encoding="utf-8")
         if "pdf" in folders or "docx" in folders:
             blocks = blocks_from_text(decode_text(data))
             if "pdf" in folders:
                 render_pdf(blocks, folders["pdf"] / f"{label.id}.pdf")
             if "docx" in folders:
                 render_docx(blocks, folders["docx"] / f"{label.id}.docx")
+    for fmt, target in OFFICE_FORMATS.items():
+        if fmt in folders and texts:
+            render_office(texts, folders[fmt], target, office)
     return folders
 
 

@@ -1,6 +1,7 @@
 """Score role decisions against the corpus labels, through the real pipeline, per file format.
 
-    python -m benchmarks.roles [--corpus DIR] [--formats txt,pdf,docx,pdf-plain,docx-plain,pdf-browser] [--db PATH]
+    python -m benchmarks.roles [--corpus DIR] [--formats txt,pdf,docx,pdf-plain,docx-plain,pdf-browser,pdf-office,
+                             docx-office] [--db PATH]
                              [--json OUT] [--verbose] [--rules DIR] [--direct] [--folds K] [--look-at FOLDS]
                              [--repeats N]
 
@@ -8,8 +9,9 @@ Only the labelled documents (labels.csv) are copied into a temporary folder (`be
 subfolder per format, each file named `<id>.<ext>`: `txt` holds the .txt/.md originals as they are; `pdf` holds
 those texts rendered to PDF plus the corpus's original PDFs; `docx` holds the texts rendered to DOCX (original PDFs
 are skipped for txt and docx). The formats `pdf-plain` and `docx-plain`, asked for by name, hold the texts printed
-and pasted plainly, markup and line breaks kept; `pdf-browser` the texts printed by a real headless Chromium (when
-one is on PATH). The unlabelled documents are never read.
+and pasted plainly, markup and line breaks kept; `pdf-browser` the texts printed by a real headless Chromium,
+`pdf-office` and `docx-office` the texts saved as PDF and Word by LibreOffice (each when it is on PATH). The
+unlabelled documents are never read.
 
 By default each format folder goes through the Prefect scan flow into a DuckDB warehouse, its labels are imported as
 reviews, and the figures are those of `rolesignal evaluate`'s code (`rolesignal.flows.evaluate`) on them: the
@@ -387,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--formats",
         type=parse_formats,
         default=list(FORMATS),
-        help="comma list of txt,pdf,docx,pdf-plain,docx-plain,pdf-browser",
+        help="comma list of txt,pdf,docx,pdf-plain,docx-plain,pdf-browser,pdf-office,docx-office",
     )
     parser.add_argument("--db", help="DuckDB file for the flow's warehouse (default: a temporary file)")
     parser.add_argument("--json", dest="json_out", type=Path, help="write every figure as JSON here")
