@@ -98,6 +98,24 @@ def test_a_browser_print_of_a_text_reads_as_the_text(tmp_path: Path) -> None:
     ]
 
 
+def test_texts_saved_by_an_office_suite_read_as_the_texts(tmp_path: Path) -> None:
+    from benchmarks.render import find_office
+    from rolesignal.extractors.read import read_document
+
+    if find_office() is None:
+        pytest.skip("no LibreOffice soffice on PATH")
+    corpus = tmp_path / "corpus"
+    (corpus / "docs").mkdir(parents=True)
+    (corpus / "docs" / "d1.txt").write_text("AI Engineer\n\nRequirements\n- Build RAG features on LLM APIs\n")
+    (corpus / "labels.csv").write_text("id,file,doc_kind,role,confidence\nd1,d1.txt,job_posting,ai_developer,high\n")
+    folders = build_folders(corpus, load_labels(corpus), ["pdf-office", "docx-office"], tmp_path / "out")
+    for fmt, name in (("pdf-office", "d1.pdf"), ("docx-office", "d1.docx")):
+        assert sorted(p.name for p in folders[fmt].iterdir()) == [name]
+        document = read_document(folders[fmt] / name)
+        assert document.title == "AI Engineer"
+        assert document.blocks[-1].text == "Build RAG features on LLM APIs"
+
+
 # ---------------------------------------------------------------------------------------- leakage guard
 
 ID_RE = re.compile(r"\b(jp|rfp|rfpx)\d{2,3}\b")
