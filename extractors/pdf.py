@@ -140,9 +140,9 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_width: float) -> list[PageLin
             # Loose boxes span the font's ascent/descent, so line positions don't depend on glyph shapes.
             first, last, mid = at[first], at[last], at[mid]
             left, bottom, _, _ = textpage.get_charbox(first, loose=True)
-            _, _, right, _ = textpage.get_charbox(last, loose=True)
+            _, end_bottom, right, _ = textpage.get_charbox(last, loose=True)
             line.geo = True
-            line.left, line.right, line.bottom = left, right, bottom
+            line.left, line.right, line.bottom, line.end_bottom = left, right, bottom, end_bottom
             # Size from mid-line: the first char may be a bullet glyph in a smaller symbol font.
             line.size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, mid), 1)
             line.page_width = page_width
@@ -274,11 +274,12 @@ def _join_wrapped_markup_headings(lines: list[PageLine]) -> list[PageLine]:
             joined = 0
             while joined < 2 and i < len(lines) and not lines[i].gap_before:
                 if line.text.endswith("]") and lines[i].text.startswith("("):
-                    line = replace(line, text=line.text + lines[i].text)  # '](' must touch to read as a link
+                    text = line.text + lines[i].text  # '](' must touch to read as a link
                 elif _open_brackets(line.text):
-                    line = replace(line, text=f"{line.text} {lines[i].text}")
+                    text = f"{line.text} {lines[i].text}"
                 else:
                     break
+                line = replace(line, text=text, right=lines[i].right, end_bottom=lines[i].end_bottom)
                 i += 1
                 joined += 1
         out.append(line)

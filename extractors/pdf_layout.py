@@ -13,6 +13,7 @@ from rolesignal.extractors.text import (
     ends_sentence,
     looks_like_heading,
     markup_line,
+    setext_level,
     split_bullet,
 )
 from rolesignal.extractors.types import DocumentBuilder
@@ -35,6 +36,9 @@ class PageLine:
     left: float = 0.0
     right: float = 0.0
     bottom: float = 0.0
+    # Where the line's last character stands: lower than `bottom` when PDFium ran two printed lines into one (it
+    # joins a word hyphenated at a line's end, 'setting-a-' / 'performance-budget').
+    end_bottom: float = 0.0
     size: float = 0.0
     bold: bool = False
     page_width: float = 612.0
@@ -68,7 +72,7 @@ class Structurer:
         for page in self.pages:
             for prev, cur in pairwise(page):
                 if not cur.gap_before and prev.size == cur.size == self.body_size:
-                    delta = prev.bottom - cur.bottom
+                    delta = prev.end_bottom - cur.bottom
                     if delta > 0:
                         deltas.append(delta)
         return statistics.median(deltas) if deltas else self.body_size * 1.2
@@ -97,7 +101,7 @@ class Structurer:
             return True
         if not self.geo:
             return False
-        delta = prev.bottom - cur.bottom
+        delta = prev.end_bottom - cur.bottom
         scale = max(prev.size, cur.size, 1.0) / self.body_size
         return delta <= 0 or delta > 1.3 * self.pitch * scale
 
@@ -134,9 +138,18 @@ class Structurer:
                     builder.new_page()
                 builder.add(kind, clean_inline(" ".join(parts)), level)
 
+        underline = False  # the line is the === or --- under a heading just read
         for page_index, page in enumerate(self.pages):
             for index, line in enumerate(page):
                 text = line.text
+                if underline:
+                    underline = False
+                    continue
+                if index + 1 < len(page) and (setext := setext_level(text, page[index + 1].text)):
+                    flush()  # Markdown's underlined heading ('1. OBJECTIVES' / '----------'), printed as it is
+                    kind, level, parts, underline = "heading", setext, [text.strip()], True
+                    first, prev, block_page, prev_page = line, line, page_index, page_index
+                    continue
                 if (markup := markup_line(text)) is not None:
                     flush()  # a Markdown heading, bold line, rule or table row stands alone, as in the text reader
                     kind, level, markup_text = markup

@@ -201,14 +201,11 @@ class _TextParser:
             stripped = raw.strip()
             indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
 
-            # Setext heading: a text line underlined with === or ---.
-            if i < len(lines) and _SETEXT_RE.match(lines[i]) and not _HR_RE.match(raw) and not stripped.startswith("|"):
-                bullet = split_bullet(raw)
-                if bullet is None or _NUMBERED_RE.match(bullet[1]):
-                    self.list_indents = []
-                    self.emit("heading", stripped, 1 if lines[i].strip()[0] == "=" else 2)
-                    i += 1
-                    continue
+            if i < len(lines) and (setext := setext_level(raw, lines[i])):
+                self.list_indents = []
+                self.emit("heading", stripped, setext)
+                i += 1
+                continue
             if m := ATX_RE.match(raw):
                 self.list_indents = []
                 self.emit("heading", m.group(2) or "", len(m.group(1)))
@@ -275,6 +272,17 @@ class _TextParser:
             self.emit("heading", line, 2)
         else:
             self.kind, self.parts, self.level = "paragraph", [line], 0
+
+
+def setext_level(line: str, underline: str) -> int:
+    """1 or 2 when `underline` (a line of === or ---) makes `line` a Setext heading, else 0 (a rule, a table row or a
+    bullet stays what it is; a numbered line such as '1. OBJECTIVES' can be a heading)."""
+    if not _SETEXT_RE.match(underline) or _HR_RE.match(line) or ATX_RE.match(line) or line.strip().startswith("|"):
+        return 0  # '# Title' above '---' is a heading and then a rule
+    bullet = split_bullet(line)
+    if bullet is not None and not _NUMBERED_RE.match(bullet[1]):
+        return 0
+    return 1 if underline.strip()[0] == "=" else 2
 
 
 def markup_line(line: str) -> tuple[str, int, str] | None:

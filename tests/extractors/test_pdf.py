@@ -297,3 +297,24 @@ def test_a_large_heading_that_wraps_after_a_comma_is_one_heading() -> None:
 def test_a_title_in_a_large_font_with_a_bar_is_a_heading_not_a_table_row() -> None:
     doc = extract(headed_pdf("Data Driven | MLOps Engineer"))
     assert (doc.blocks[0].kind, doc.title) == ("heading", "Data Driven | MLOps Engineer")
+
+
+def test_lines_pdfium_runs_together_at_a_hyphen_make_no_gap() -> None:
+    # PDFium joins a line ending in a hyphen with the next one; measured from its first line, the joined line stood two
+    # lines above the next, which read as a paragraph break in the middle of a sentence.
+    lines = [
+        "Requirements",
+        "The contractor shall keep each page within a state-of-the-",
+        "art performance budget for mobile devices, and shall",
+        "report on it every month.",
+    ]
+    blocks = extract(pdf_bytes(lines)).blocks
+    assert [b.kind for b in blocks] == ["heading", "paragraph"]
+    assert blocks[1].text.endswith("and shall report on it every month.")
+
+
+def test_a_markdown_underlined_heading_printed_to_pdf_is_a_heading() -> None:
+    lines = ["1. OBJECTIVES", "----------", "The agency seeks a new matching system.", "Body text."]
+    blocks = extract(pdf_bytes(lines)).blocks
+    assert (blocks[0].kind, blocks[0].text) == ("heading", "1. OBJECTIVES")
+    assert "----------" not in [b.text for b in blocks]

@@ -205,3 +205,11 @@ def test_markup_line(line: str, expected: tuple[str, int, str] | None) -> None:
 )
 def test_a_field_and_its_value_is_no_heading(line: str, kind: str) -> None:
     assert kinds(parse(f"{line}\n\nSome text follows here.\n"))[0] == (kind, line)
+
+
+def test_a_heading_above_a_rule_is_no_underlined_heading() -> None:
+    doc = parse("# Research Engineer, Applied AI\n---\nWe build agents.\n")
+    assert [(b.kind, b.level, b.text) for b in doc.blocks] == [
+        ("heading", 1, "Research Engineer, Applied AI"),
+        ("paragraph", 0, "We build agents."),
+    ]
