@@ -145,7 +145,8 @@ class Structurer:
                 if underline:
                     underline = False
                     continue
-                if index + 1 < len(page) and (setext := setext_level(text, page[index + 1].text)):
+                below = page[index + 1] if index + 1 < len(page) else None
+                if below and not self.gap(line, below) and (setext := setext_level(text, below.text)):
                     flush()  # Markdown's underlined heading ('1. OBJECTIVES' / '----------'), printed as it is
                     kind, level, parts, underline = "heading", setext, [text.strip()], True
                     first, prev, block_page, prev_page = line, line, page_index, page_index

@@ -318,3 +318,6 @@ def test_a_markdown_underlined_heading_printed_to_pdf_is_a_heading() -> None:
     blocks = extract(pdf_bytes(lines)).blocks
     assert (blocks[0].kind, blocks[0].text) == ("heading", "1. OBJECTIVES")
     assert "----------" not in [b.text for b in blocks]
+    # After a blank line the dashes are a rule: the line above stays what it was.
+    lines = ["The agency seeks a new matching system.", "", "----------", "Body text."]
+    assert [b.kind for b in extract(pdf_bytes(lines)).blocks] == ["paragraph", "paragraph"]
