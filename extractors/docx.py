@@ -22,7 +22,14 @@ from docx.text.run import Run
 from lxml import etree
 
 from rolesignal.extractors.errors import CorruptFile
-from rolesignal.extractors.text import clean_inline, extract_text, looks_like_heading, markup_line, split_bullet
+from rolesignal.extractors.text import (
+    clean_inline,
+    extract_text,
+    looks_like_heading,
+    markup_line,
+    setext_level,
+    split_bullet,
+)
 from rolesignal.extractors.types import Document, DocumentBuilder
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -142,11 +149,28 @@ class _Walker:
 
     def walk(self, element: etree._Element, parent: object) -> None:
         """Emit every paragraph and table under a block container (body, cell, header, content control)."""
-        for item in _iter_block_items(element, parent):
-            if isinstance(item, Paragraph):
-                self.paragraph(item)
-            else:
+        items = _iter_block_items(element, parent)
+        item = next(items, None)
+        while item is not None:
+            below = next(items, None)
+            if not isinstance(item, Paragraph):
                 self.table(item)
+            elif isinstance(below, Paragraph) and (level := self.underlined(item, below)):
+                # Markdown's underlined heading typed or pasted into Word ('1. OBJECTIVES' / '----------').
+                if _page_break_before(item) and self.has_text:
+                    self.b.new_page()
+                self.add("heading", clean_inline(" ".join(item.text.split())), level)
+                below = next(items, None)  # the underline itself says nothing
+            else:
+                self.paragraph(item)
+            item = below
+
+    def underlined(self, p: Paragraph, below: Paragraph) -> int:
+        """The Setext heading level when a plain one-line paragraph is underlined by the next one, else 0."""
+        text = p.text
+        if "\n" in text.strip() or _style_kind(p, self.styles) is not None:
+            return 0
+        return setext_level(text, below.text)
 
     def add(self, kind: str, text: str, level: int = 0) -> None:
         if text.strip():

@@ -39,6 +39,18 @@ def test_heading_styles_and_levels() -> None:
     ]
 
 
+def test_a_markdown_underlined_heading_typed_in_paragraphs_is_a_heading() -> None:
+    d = docx.Document()
+    for line in ("1. OBJECTIVES", "----------", "The agency seeks a new matching system.", "Scope", "=====", "- Build"):
+        d.add_paragraph(line)
+    assert [(b.kind, b.text, b.level) for b in extract(save(d)).blocks] == [
+        ("heading", "1. OBJECTIVES", 2),
+        ("paragraph", "The agency seeks a new matching system.", 0),
+        ("heading", "Scope", 1),
+        ("bullet", "Build", 0),
+    ]
+
+
 def test_list_styles_are_bullets_with_levels() -> None:
     d = docx.Document()
     d.add_paragraph("Python", style="List Bullet")
