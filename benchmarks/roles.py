@@ -67,7 +67,7 @@ from benchmarks.scoring_fit import (
     cross_validate,
     evidence_of,
     fit_model,
-    held_out_roles,
+    repeated_held_out,
 )
 from rolesignal.rules.metrics import baseline_role
 
@@ -334,25 +334,6 @@ def evaluate(
             "total_seconds": time.perf_counter() - started,
         },
     }
-
-
-def repeated_held_out(
-    evidence: Sequence[Evidence], labels: Sequence[Label], groups: dict[str, str], k: int, repeats: int
-) -> dict[str, Any]:
-    """Held-out accuracy and macro-F1 over `repeats` balanced fold assignments (seed 0 is the one reported above).
-
-    One assignment's figure moves by a few points with which employers share a fold; the spread over several says how
-    far to trust it, and their mean is the steadier estimate."""
-    from rolesignal.rules.metrics import accuracy, macro_f1
-
-    truth = [e.label for e in evidence]
-    figures: dict[str, list[float]] = {"accuracy": [], "macro_f1": []}
-    for seed in range(repeats):
-        fold_of = assign_folds(labels, groups, k, seed)
-        roles = held_out_roles(evidence, fold_of, k)
-        figures["accuracy"].append(accuracy(truth, roles))
-        figures["macro_f1"].append(macro_f1(truth, roles))
-    return {"repeats": repeats} | figures
 
 
 def held_out(prediction: Prediction, role: str, confidence: float) -> Prediction:
