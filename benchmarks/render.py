@@ -194,7 +194,7 @@ BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stab
 
 def find_browser() -> str | None:
     """A headless-capable Chromium-family browser on PATH, or None."""
-    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+    return _first_on_path(BROWSERS)
 
 
 def render_browser_pdf(source: Path | str, path: Path | str, browser: str) -> Path:
@@ -218,7 +218,20 @@ _OFFICE_TEXT_FILTER = "Text (encoded):UTF8,LF,,,"
 
 def find_office() -> str | None:
     """LibreOffice's `soffice` on PATH, or None."""
-    return next((found for name in OFFICE if (found := shutil.which(name))), None)
+    return _first_on_path(OFFICE)
+
+
+def missing_converter(formats: Sequence[str]) -> str | None:
+    """What is missing to make these benchmark formats ('pdf-browser', 'pdf-office', 'docx-office'), or None."""
+    if "pdf-browser" in formats and not find_browser():
+        return "pdf-browser needs chromium or google-chrome on PATH"
+    if {"pdf-office", "docx-office"} & set(formats) and not find_office():
+        return "pdf-office and docx-office need LibreOffice's soffice on PATH"
+    return None
+
+
+def _first_on_path(names: Sequence[str]) -> str | None:
+    return next((found for name in names if (found := shutil.which(name))), None)
 
 
 def render_office(sources: Sequence[Path], folder: Path | str, target: str, office: str) -> list[Path]:

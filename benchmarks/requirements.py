@@ -290,10 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no {GOLD_FILE} in {corpus}: pass --corpus DIR or set ${CORPUS_ENV}")
     if any(f != "txt" for f in formats):
         render = import_render()  # fail early, with the explanation, rather than after the first format
-        if "pdf-browser" in formats and not render.find_browser():
-            parser.error("pdf-browser needs chromium or google-chrome on PATH")
-        if {"pdf-office", "docx-office"} & set(formats) and not render.find_office():
-            parser.error("pdf-office and docx-office need LibreOffice's soffice on PATH")
+        if missing := render.missing_converter(formats):
+            parser.error(missing)
 
     from rolesignal.flows.analyse import Analyzer
     from rolesignal.rules.load import load_rules

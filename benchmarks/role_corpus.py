@@ -61,14 +61,14 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
     from rolesignal.extractors.text import decode_text
 
     render_pdf = render_docx = blocks_from_text = render_plain_pdf = render_plain_docx = render_browser_pdf = None
-    render_office = None
-    browser = office = None
+    render_office = find_browser = find_office = None
     if {"pdf", "docx", *PLAIN_FORMATS} & set(formats):
         try:
             from benchmarks.render import (
                 blocks_from_text,
                 find_browser,
                 find_office,
+                missing_converter,
                 render_browser_pdf,
                 render_docx,
                 render_office,
@@ -78,10 +78,8 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
             )
         except ImportError as exc:  # fpdf2 is a test extra, not a dependency
             raise EvaluationError(f"rendering PDF/DOCX needs the test extras ({exc}); try --formats txt") from exc
-        if "pdf-browser" in formats and not (browser := find_browser()):
-            raise EvaluationError("pdf-browser needs chromium or google-chrome on PATH")
-        if set(OFFICE_FORMATS) & set(formats) and not (office := find_office()):
-            raise EvaluationError("pdf-office and docx-office need LibreOffice's soffice on PATH")
+        if missing := missing_converter(formats):
+            raise EvaluationError(missing)
     folders = {}
     texts: list[Path] = []  # each labelled text as <id>.txt, for the office suite to convert in one run
     for fmt in formats:
@@ -98,27 +96,28 @@ def build_folders(corpus: Path, labels: Sequence[Label], formats: Sequence[str],
         if suffix not in TEXT_SUFFIXES:
             raise EvaluationError(f"{label.file}: unexpected file type in the corpus")
         data = source.read_bytes()
+        text = decode_text(data)
         if "txt" in folders:
             (folders["txt"] / f"{label.id}{suffix}").write_bytes(data)
         if "pdf-plain" in folders:
-            render_plain_pdf(decode_text(data), folders["pdf-plain"] / f"{label.id}.pdf")
+            render_plain_pdf(text, folders["pdf-plain"] / f"{label.id}.pdf")
         if "docx-plain" in folders:
-            render_plain_docx(decode_text(data), folders["docx-plain"] / f"{label.id}.docx")
+            render_plain_docx(text, folders["docx-plain"] / f"{label.id}.docx")
         if "pdf-browser" in folders:
-            render_browser_pdf(source, folders["pdf-browser"] / f"{label.id}.pdf", browser)
+            render_browser_pdf(source, folders["pdf-browser"] / f"{label.id}.pdf", find_browser())
         if set(OFFICE_FORMATS) & set(folders):
             (dest / "office-texts").mkdir(exist_ok=True)
             texts.append(dest / "office-texts" / f"{label.id}.txt")
-            texts[-1].write_text(decode_text(data), encoding="utf-8")
+            texts[-1].write_text(text, encoding="utf-8")
         if "pdf" in folders or "docx" in folders:
-            blocks = blocks_from_text(decode_text(data))
+            blocks = blocks_from_text(text)
             if "pdf" in folders:
                 render_pdf(blocks, folders["pdf"] / f"{label.id}.pdf")
             if "docx" in folders:
                 render_docx(blocks, folders["docx"] / f"{label.id}.docx")
     for fmt, target in OFFICE_FORMATS.items():
         if fmt in folders and texts:
-            render_office(texts, folders[fmt], target, office)
+            render_office(texts, folders[fmt], target, find_office())
     return folders
 
 

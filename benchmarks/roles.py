@@ -304,7 +304,7 @@ def evaluate(
             for e, prediction in zip(all_evidence, held, strict=True)
         ]
         held_pairs.sort(key=lambda pair: (pair[1].format, pair[1].id))
-        repeated = repeated_held_out(all_evidence, labels, groups, folds, repeats)
+        repeated = repeated_held_out(all_evidence, labels, groups, folds, repeats, [role for role, _ in held])
     return {
         "held_out": {
             "overall": scored(held_pairs),

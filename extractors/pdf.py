@@ -10,6 +10,7 @@ import os
 import re
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pypdfium2 as pdfium
@@ -99,7 +100,7 @@ def _pdfium_lines(data: bytes) -> list[list[PageLine]]:
             pdf.close()
 
 
-def _char_indices(textpage: pdfium.PdfTextPage, text: str, n: int) -> list[int] | None:
+def _char_indices(textpage: pdfium.PdfTextPage, text: str, n: int) -> Sequence[int] | None:
     """PDFium's index of each character of the page's text, or None when they cannot be matched.
 
     Mostly they are the same. PDFium counts a character beyond the BMP (an emoji such as 🚀) as two, and a glyph
@@ -107,7 +108,7 @@ def _char_indices(textpage: pdfium.PdfTextPage, text: str, n: int) -> list[int] 
     single emoji would cost the whole page its geometry, and the document its headings and gaps.
     """
     if len(text) == n:
-        return list(range(n + 1))
+        return range(n + 1)  # the common case: no list to build
     at: list[int] = []
     for i in range(n):
         code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
