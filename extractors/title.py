@@ -14,8 +14,17 @@ MAX_TITLE_WORDS = 25
 # Lines a job board or a portal puts above the name: an address, when it was posted, its tags.
 _METADATA = re.compile(
     r"^(?:url|link|source|original (?:job )?post|posted(?: on| date)?|published(?: on)?|date(?: posted)?|tags"
-    r"|job id|requisition id|reference(?: number)?)\s*[:#]",
+    r"|job id|requisition id|reference(?: number)?"
+    # a tender's cover: who buys, whom to contact, when answers are due
+    r"|(?:buyer|client|purchaser|contact|issuer)(?: name| address| email| e-mail| phone)?"
+    r"|contracting (?:authority|office)|notice (?:date|type)|response due|closing date|deadline"
+    r"|solicitation (?:number|no\.?)|form number|version)\s*[:#]",
     re.IGNORECASE,
+)
+# A line that names whom the document is for or from ("For Federal Tax Authority", "Prepared for ..."): the
+# document's name is another line.
+_PARTY = re.compile(
+    r"^(?:for|prepared for|prepared by|issued by|issued for|submitted to|on behalf of)\s+\S", re.IGNORECASE
 )
 _ADDRESS = re.compile(r"^<?(?:https?|file)://\S+>?$")
 # A piece of an address wrapped onto its own line ("S71380_en&src=LINKEDINJP"): one token with an address's marks.
@@ -23,7 +32,7 @@ _ADDRESS_PIECE = re.compile(r"^[^\s=&?/]*[=&?/][^\s]*$")
 _DATE = re.compile(
     r"^(?:\d{1,2}[ ./-](?:\d{1,2}|[A-Za-z]{3,9})[ ./-]\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})$"
 )
-_LABEL = re.compile(r"^(?:title|subject|re)\s*:\s*", re.IGNORECASE)
+_LABEL = re.compile(r"^(?:(?:lot|project|contract|tender|notice|job) )?(?:title|subject|re)\s*:\s*", re.IGNORECASE)
 _LINKING = frozenset({"for", "of", "to", "by", "from", "on", "in", "and", "the", "a", "an", "re", "prepared for"})
 # A first line that only says what kind of document this is: a form's label; the document's name follows it.
 _KIND_ONLY = re.compile(
@@ -57,5 +66,7 @@ def pick_title(blocks: Sequence[Block]) -> str:
 
 
 def _no_name(text: str) -> bool:
-    """Empty, or a line that only says where the document came from, when, or what kind it is."""
-    return not text or any(p.match(text) for p in (_METADATA, _ADDRESS, _ADDRESS_PIECE, _DATE, _KIND_ONLY))
+    """Empty, or a line that only says where the document came from, when, for whom, or what kind it is."""
+    if not text or any(p.match(text) for p in (_METADATA, _ADDRESS, _ADDRESS_PIECE, _DATE, _KIND_ONLY)):
+        return True
+    return _PARTY.match(text) is not None and len(text.split()) <= 8

@@ -28,6 +28,10 @@ def title(text: str) -> str:
         # A form's label is no name: the line below it is.
         ("SOLICITATION NOTICE\n\nA -- SPEECH ANALYTICS PROGRAM\n\nNotice Date\n", "A -- SPEECH ANALYTICS PROGRAM"),
         ("Request for Proposals\n\nFor\n\nChatbot for Citizen Services\n\nScope\n", "Chatbot for Citizen Services"),
+        # A tender's cover: whom it is for, who buys and whom to contact are no name; a labelled title loses its label.
+        ("Request for Tender\n\nFor the Revenue Agency\n\nAI Use Cases Delivery\n", "AI Use Cases Delivery"),
+        ("Buyer Name: Ministry of Works\n\nContact Email: x\n\nLot Title: Chatbot Pilot\n\nScope\n", "Chatbot Pilot"),
+        ("Prepared for the City of Springfield\n\nPredictive Maintenance Models\n", "Predictive Maintenance Models"),
         # The end of an address a print wrapped onto its own line is no name.
         ("URL: https://jobs.example.com/jobdetails?id=CXO-1-\n\nS7_en&src=LI\n\nData Analyst\n", "Data Analyst"),
     ],
