@@ -33,6 +33,13 @@ _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
 _SPACES_RE = re.compile(r"[ \t\u00a0]+")
 _SENTENCE_END = ".!?;:"
 _FIELD_VALUE = re.compile(r"\d|https?://|www\.|@")
+# A label naming a field of a notice or a form ("Buyer Name: ...", "Contact Email: ...", "Notice Type: ..."): the line
+# is a field and its value whatever the value says, not a heading (a heading such as "Part A: Scope" names a part).
+_FIELD_LABEL = re.compile(
+    r"(?:^|\s)(?:name|address|e-?mail|phone|telephone|fax|contact|date|type|number|no\.?|id|reference|location|region"
+    r"|value|currency|duration|status|category|code|title|description|website|link)$",
+    re.IGNORECASE,
+)
 # Words that stay lowercase in Title Case headings.
 _SMALL_WORDS = frozenset(
     "a an and as at but by for from in into nor of on or per the to vs via with within without & / -".split()
@@ -79,8 +86,8 @@ def looks_like_heading(text: str) -> bool:
     if t[-1] in ".!?;,":
         return False
     label, colon, value = t.partition(": ")
-    if colon and label and _FIELD_VALUE.search(value):
-        return False  # a field and its value ("Published on: March 10, 2021", "Apply: https://..."), no heading
+    if colon and label and (_FIELD_VALUE.search(value) or (len(label.split()) <= 3 and _FIELD_LABEL.search(label))):
+        return False  # a field and its value ("Published on: March 10, 2021", "Contact Name: Sales"), no heading
     letters = [c for c in t if c.isalpha()]
     if len(letters) < 2 or t.count(",") >= 2:
         return False

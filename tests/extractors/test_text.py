@@ -201,6 +201,12 @@ def test_markup_line(line: str, expected: tuple[str, int, str] | None) -> None:
         ("Salary Range: $170,000 - $210,000", "paragraph"),
         ("Phase 1: Discovery and Design", "heading"),  # a numbered heading, its words no value
         ("Section 3: Scope of Work", "heading"),
+        # A notice's fields, whatever their values say: "Contact Name" must not open a contact section.
+        ("Contact Name: Commercial Team", "paragraph"),
+        ("Buyer Name: Department for Trade", "paragraph"),
+        ("Notice Type: Contract Notice", "paragraph"),
+        ("Lot Title: AI Lab", "paragraph"),
+        ("Part A: Technical Requirements", "heading"),
     ],
 )
 def test_a_field_and_its_value_is_no_heading(line: str, kind: str) -> None:
