@@ -39,6 +39,12 @@ class SignalMatcher:
         self.strength_weights = {k: float(v) for k, v in scoring["strength_weights"].items()}
         self.section_weights = {s.id: s.weight for s in rules.sections}
         self.evidence_weights = {k: float(v) for k, v in (scoring.get("evidence_weights") or {}).items()}
+        # Tools the hire writes code with ("Claude Code", "AI coding agents"): each phrase as its words' hashes.
+        self._tool_phrases = [
+            tuple(nlp.vocab.strings.add(t.lower_) for t in nlp.make_doc(phrase))
+            for phrase in scoring.get("tool_use_phrases") or []
+        ]
+        self._tool_firsts = {phrase[0] for phrase in self._tool_phrases if phrase}
 
     def __call__(self, requirements: Sequence[Requirement], spans: Sequence[Span]) -> list[SignalHit]:
         """Hits in each requirement, matched in its span (from RequirementFinder.find) of its block's Doc."""
@@ -79,11 +85,27 @@ class SignalMatcher:
             doc, first, last = span.doc, span.start, span.end
             if id(doc) not in by_doc:
                 found = self.match_patterns(doc)
+                tools = self._tool_spans(doc) if found else []
+                if tools:
+                    found = [m for m in found if not any(m[1] < t_end and t_start < m[2] for t_start, t_end in tools)]
                 by_doc[id(doc)] = (found, [s for _, s, _ in found])
             inside = matches_within(*by_doc[id(doc)], first, last)
             if inside:
                 hits.extend(self._hits(unit, span, inside))
         return hits
+
+    def _tool_spans(self, doc: Doc) -> list[tuple[int, int]]:
+        """Token spans naming a tool the hire codes with: a signal match touching one states no AI work."""
+        tokens = tokens_of(doc)
+        if not self._tool_firsts or self._tool_firsts.isdisjoint(tokens.words[0]):
+            return []
+        lowers = tokens.columns[0]
+        spans = []
+        for phrase in self._tool_phrases:
+            n = len(phrase)
+            starts = (i for i, lower in enumerate(lowers) if lower == phrase[0])
+            spans.extend((i, i + n) for i in starts if tuple(lowers[i : i + n]) == phrase)
+        return spans
 
     def _hits(self, unit: _Unit, span: Span, matches: list[tuple[Pattern, int, int]]) -> list[SignalHit]:
         doc = span.doc

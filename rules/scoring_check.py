@@ -24,6 +24,7 @@ def scoring_problems(data: dict[str, Any], signal_ids: set[str]) -> list[str]:
         "questions": (dict, "a mapping"),
         "negations": (list, "a list of words"),
         "lemma_overrides": (dict, "a mapping of word to lemma"),
+        "tool_use_phrases": (list, "a list of phrases"),
     }
     for key, (kind, described) in shapes.items():
         if key in data and data[key] is not None and not isinstance(data[key], kind):
@@ -32,6 +33,8 @@ def scoring_problems(data: dict[str, Any], signal_ids: set[str]) -> list[str]:
     words = data.get("negations") or []
     if not all(isinstance(w, str) and w for w in words):
         problems.append("negations must be a list of words (strings)")
+    if not all(isinstance(p, str) and p.strip() for p in data.get("tool_use_phrases") or []):
+        problems.append("tool_use_phrases must be a list of phrases (strings)")
     overrides = data.get("lemma_overrides") or {}
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in overrides.items()):
         problems.append("lemma_overrides must map words to words")

@@ -99,9 +99,43 @@ def test_terms_become_patterns_weighted_by_specificity(concepts: list[dict], rul
         ("Fine-tune LLMs with LoRA on clinical notes", "ml.domain_fine_tuning"),
         ("Use the Bedrock fine-tuning service for a small model", "ai.managed_fine_tuning"),
         ("Models must run on Ollama inside our network", "ml.privacy_self_hosted"),
+        # This session's field vocabulary: autonomy, research and development, automatic recognition.
+        ("Develop perception software for autonomous vehicles", "ml.non_text_modality"),
+        ("Lead research and development of new detection methods", "ml.training"),
+        ("Develop automatic recognition of vessels in sonar returns", "ml.model_deliverable"),
     ],
 )
 def test_ordinary_words_find_their_signal(match: Callable[..., list[SignalHit]], text: str, signal: str) -> None:
+    assert signal in live(match(text))
+
+
+def test_reinforcement_learning_agents_are_not_llm_agents(
+    match: Callable[..., list[SignalHit]],
+) -> None:
+    hits = match("Develop reinforcement learning agents for warehouse robots")
+    assert "ml.training" in live(hits)
+    assert sides(hits) == {"ml"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write dbt models and dashboards with Claude Code or GitHub Copilot",
+        "Build with coding agents and review what they write",
+    ],
+)
+def test_coding_with_ai_tools_states_no_ai_work(match: Callable[..., list[SignalHit]], text: str) -> None:
+    assert live(match(text)) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("Integrate Claude into the support workflow", "ai.llm_integration"),
+        ("Build coding agents that fix failing tests", "ai.agents_tools"),
+    ],
+)
+def test_building_with_the_same_words_is_ai_work(match: Callable[..., list[SignalHit]], text: str, signal: str) -> None:
     assert signal in live(match(text))
 
 

@@ -156,6 +156,8 @@ def test_a_term_in_two_concepts_of_one_signal_is_reported(rules_copy: Path) -> N
         ("negation_window: 5", "negation_window: [5]", "negation_window must be a number"),
         ("  required: 1.0\n", "  required: heavy\n", "strength_weights.required must be a number"),
         ("lemma_overrides:\n", "lemma_overrides: 3\nold_overrides:\n", "lemma_overrides must be a mapping"),
+        ('tool_use_phrases: ["GitHub', 'tool_use_phrases: [3, "GitHub', "tool_use_phrases must be a list of phrases"),
+        ("tool_use_phrases: [", "tool_use_phrases: 3\nold_phrases: [", "tool_use_phrases must be a list of phrases"),
     ],
 )
 def test_scoring_values_are_type_checked_not_only_present(rules_copy: Path, old: str, new: str, message: str) -> None:
