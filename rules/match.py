@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -39,12 +40,12 @@ class SignalMatcher:
         self.strength_weights = {k: float(v) for k, v in scoring["strength_weights"].items()}
         self.section_weights = {s.id: s.weight for s in rules.sections}
         self.evidence_weights = {k: float(v) for k, v in (scoring.get("evidence_weights") or {}).items()}
-        # Tools the hire writes code with ("Claude Code", "AI coding agents"): each phrase as its words' hashes.
-        self._tool_phrases = [
-            tuple(nlp.vocab.strings.add(t.lower_) for t in nlp.make_doc(phrase))
-            for phrase in scoring.get("tool_use_phrases") or []
-        ]
-        self._tool_firsts = {phrase[0] for phrase in self._tool_phrases if phrase}
+        # Tools the hire writes code with ("Claude Code", "AI coding agents"): each phrase as its words' hashes,
+        # listed under its first word.
+        self._tool_phrases: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        for phrase in scoring.get("tool_use_phrases") or []:
+            words = tuple(nlp.vocab.strings.add(t.lower_) for t in nlp.make_doc(phrase))
+            self._tool_phrases[words[0]].append(words)
 
     def __call__(self, requirements: Sequence[Requirement], spans: Sequence[Span]) -> list[SignalHit]:
         """Hits in each requirement, matched in its span (from RequirementFinder.find) of its block's Doc."""
@@ -97,15 +98,15 @@ class SignalMatcher:
     def _tool_spans(self, doc: Doc) -> list[tuple[int, int]]:
         """Token spans naming a tool the hire codes with: a signal match touching one states no AI work."""
         tokens = tokens_of(doc)
-        if not self._tool_firsts or self._tool_firsts.isdisjoint(tokens.words[0]):
-            return []
+        if self._tool_phrases.keys().isdisjoint(tokens.words[0]):
+            return []  # most Docs name no such tool: the word set says so without a walk over the tokens
         lowers = tokens.columns[0]
-        spans = []
-        for phrase in self._tool_phrases:
-            n = len(phrase)
-            starts = (i for i, lower in enumerate(lowers) if lower == phrase[0])
-            spans.extend((i, i + n) for i in starts if tuple(lowers[i : i + n]) == phrase)
-        return spans
+        return [
+            (i, i + len(phrase))
+            for i, lower in enumerate(lowers)
+            for phrase in self._tool_phrases.get(lower, ())
+            if tuple(lowers[i : i + len(phrase)]) == phrase
+        ]
 
     def _hits(self, unit: _Unit, span: Span, matches: list[tuple[Pattern, int, int]]) -> list[SignalHit]:
         doc = span.doc

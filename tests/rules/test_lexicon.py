@@ -99,7 +99,7 @@ def test_terms_become_patterns_weighted_by_specificity(concepts: list[dict], rul
         ("Fine-tune LLMs with LoRA on clinical notes", "ml.domain_fine_tuning"),
         ("Use the Bedrock fine-tuning service for a small model", "ai.managed_fine_tuning"),
         ("Models must run on Ollama inside our network", "ml.privacy_self_hosted"),
-        # This session's field vocabulary: autonomy, research and development, automatic recognition.
+        # Model-layer work in ordinary words: autonomy, research and development, automatic recognition.
         ("Develop perception software for autonomous vehicles", "ml.non_text_modality"),
         ("Lead research and development of new detection methods", "ml.training"),
         ("Develop automatic recognition of vessels in sonar returns", "ml.model_deliverable"),
@@ -109,9 +109,7 @@ def test_ordinary_words_find_their_signal(match: Callable[..., list[SignalHit]],
     assert signal in live(match(text))
 
 
-def test_reinforcement_learning_agents_are_not_llm_agents(
-    match: Callable[..., list[SignalHit]],
-) -> None:
+def test_reinforcement_learning_agents_are_not_llm_agents(match: Callable[..., list[SignalHit]]) -> None:
     hits = match("Develop reinforcement learning agents for warehouse robots")
     assert "ml.training" in live(hits)
     assert sides(hits) == {"ml"}
