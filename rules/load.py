@@ -240,6 +240,13 @@ def _term_variants(term: str) -> list[str]:
     return variants
 
 
+# How a concept's terms meet the text: as lemmas (the default: "training pipelines" meets "training pipeline"), as
+# written but in any case ("embedded AI" is not "embed AI"), or exactly ("Scale AI", the company, is not "scale AI").
+_TERM_MATCH: dict[str, str | None] = {"lemma": None, "lower": "LOWER", "exact": "ORTH"}
+# A term's words as spaCy's tokenizer splits them: a hyphen or slash between words is a token of its own.
+_TERM_WORDS = re.compile(r"\w+|[^\w\s]")
+
+
 def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
     """The vocabulary by concept (optional file): each term becomes a phrase pattern weighted by its specificity."""
     if not (check.directory / LEXICON).exists():
@@ -259,7 +266,13 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
         if not isinstance(row.get("note"), str) or not row["note"].strip():
             check.add(LEXICON, number, "'note' must say what vocabulary or reading habit the concept stands for")
             continue
+        match = row.get("match", "lemma")
+        if match not in _TERM_MATCH:
+            check.add(LEXICON, number, f"match must be one of {sorted(_TERM_MATCH)}, not {match!r}")
+            continue
         terms = check.strings(LEXICON, number, row, "terms")
+        if terms and match == "exact":
+            terms = tuple(row["terms"])  # as written: strings() lower-cases
         for term in terms:
             for variant in _term_variants(" ".join(term.split())):
                 key = (signal, variant.lower())
@@ -268,9 +281,14 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
                         check.add(LEXICON, number, f"term {variant!r} is also in concept {seen[key]!r}")
                     continue
                 seen[key] = str(concept)
-                patterns.append(
-                    Pattern(f"lexicon:{concept}/{variant}", signal, variant, None, LEXICON, number, float(specificity))
-                )
+                pattern_id = f"lexicon:{concept}/{variant}"
+                attr = _TERM_MATCH[match]
+                if attr is None:
+                    patterns.append(Pattern(pattern_id, signal, variant, None, LEXICON, number, float(specificity)))
+                    continue
+                words = _TERM_WORDS.findall(variant.lower() if attr == "LOWER" else variant)
+                tokens = tuple({attr: word} for word in words)
+                patterns.append(Pattern(pattern_id, signal, None, tokens, LEXICON, number, float(specificity)))
     return patterns
 
 

@@ -123,6 +123,28 @@ def test_lexicon_terms_become_weighted_phrases_with_hyphen_twins(rules_copy: Pat
     assert found == {"computer vision": 0.7, "computer-vision": 0.7, "image-recognition": 0.7, "image recognition": 0.7}
 
 
+def test_lexicon_terms_matched_as_written_become_token_patterns(rules_copy: Path) -> None:
+    (rules_copy / "lexicon.jsonl").write_text("")
+    append(
+        rules_copy / "lexicon.jsonl",
+        '{"id": "named", "signal": "ml.data_pipelines", "specificity": 0.8, "match": "exact", '
+        '"terms": ["Scale AI"], "note": "a company"}',
+    )
+    append(
+        rules_copy / "lexicon.jsonl",
+        '{"id": "written", "signal": "ml.hardware_constraints", "specificity": 0.8, "match": "lower", '
+        '"terms": ["Embedded AI"], "note": "as written"}',
+    )
+    rules = load_rules(rules_copy)
+    found = {p.id: p.tokens for p in rules.signal_patterns if p.id.startswith(("lexicon:named/", "lexicon:written/"))}
+    assert found == {
+        "lexicon:named/Scale AI": ({"ORTH": "Scale"}, {"ORTH": "AI"}),
+        "lexicon:named/Scale-AI": ({"ORTH": "Scale"}, {"ORTH": "-"}, {"ORTH": "AI"}),
+        "lexicon:written/embedded ai": ({"LOWER": "embedded"}, {"LOWER": "ai"}),
+        "lexicon:written/embedded-ai": ({"LOWER": "embedded"}, {"LOWER": "-"}, {"LOWER": "ai"}),
+    }
+
+
 @pytest.mark.parametrize(
     ("row", "message"),
     [
@@ -130,6 +152,10 @@ def test_lexicon_terms_become_weighted_phrases_with_hyphen_twins(rules_copy: Pat
         ('{"id": "c", "signal": "ml.training", "specificity": 1.5, "terms": ["x"], "note": "n"}', "specificity"),
         ('{"id": "c", "signal": "ml.training", "specificity": 0.5, "terms": ["x"]}', "'note' must say"),
         ('{"id": "c", "signal": "ml.training", "specificity": 0.5, "terms": [], "note": "n"}', "non-empty list"),
+        (
+            '{"id": "c", "signal": "ml.training", "specificity": 0.5, "match": "regex", "terms": ["x"], "note": "n"}',
+            "match",
+        ),
     ],
 )
 def test_a_bad_lexicon_entry_is_reported_with_its_line(rules_copy: Path, row: str, message: str) -> None:
