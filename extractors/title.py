@@ -1,4 +1,4 @@
-"""Which line names the document: its first line when that reads as a name, else its first heading."""
+"""Which line names the document: its first line when that reads as a name, else its first heading that does."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ _DATE = re.compile(
     r"^(?:\d{1,2}[ ./-](?:\d{1,2}|[A-Za-z]{3,9})[ ./-]\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})$"
 )
 _LABEL = re.compile(r"^(?:(?:lot|project|contract|tender|notice|job) )?(?:title|subject|re)\s*:\s*", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+")
 _LINKING = frozenset({"for", "of", "to", "by", "from", "on", "in", "and", "the", "a", "an", "re", "prepared for"})
 # A first line that only says what kind of document this is: a form's label; the document's name follows it.
 _KIND_ONLY = re.compile(
@@ -43,11 +44,25 @@ _KIND_ONLY = re.compile(
     re.IGNORECASE,
 )
 
+# A heading made only of a section's words ("Problem Background & Scope", "Overview") names a part, not the document.
+_SECTION_WORDS = frozenset(
+    "about abstract and background brief context description detail details executive general information"
+    " introduction key objective objectives of our overview problem project purpose scope statement summary the"
+    " us work requirements requirement deliverables tasks responsibilities qualifications contents table"
+    " specifications specification instructions".split()
+)
+# A line that leads into what follows ("Specifications include, but are not limited to:") is no name.
+_LEAD_IN = re.compile(r":\s*$")
+# An attachment's label ("(Attach I)", "Appendix B", "Exhibit 2"): the name is another line.
+_ATTACHMENT = re.compile(
+    r"^\(?(?:attach(?:ment)?|annex|appendix|exhibit|schedule|enclosure)\.?\s*[\w.-]{0,6}\)?$", re.IGNORECASE
+)
+
 
 def pick_title(blocks: Sequence[Block]) -> str:
     """The document's title: its first block, past lines of metadata, when it is a heading or a short paragraph
     (a posting copied from a web page starts with the job's name as plain text, and may have a heading such as
-    'Requirements' much later); otherwise the first heading, otherwise the first block."""
+    'Requirements' much later); otherwise the first heading that names something, otherwise none."""
     for block in blocks[:TITLE_WINDOW]:
         text = block.text.strip()
         if _no_name(text):
@@ -61,12 +76,15 @@ def pick_title(blocks: Sequence[Block]) -> str:
         if block.kind == "paragraph" and named:
             return _LABEL.sub("", text)
         break
-    heading = next((b.text for b in blocks if b.kind == "heading" and not _no_name(b.text.strip())), "")
-    return heading or (blocks[0].text if blocks else "")
+    # No first line names it: the first heading that does, else no title (a paragraph of body text is none).
+    return next((b.text.strip() for b in blocks if b.kind == "heading" and not _no_name(b.text.strip())), "")
 
 
 def _no_name(text: str) -> bool:
-    """Empty, or a line that only says where the document came from, when, for whom, or what kind it is."""
-    if not text or any(p.match(text) for p in (_METADATA, _ADDRESS, _ADDRESS_PIECE, _DATE, _KIND_ONLY)):
+    """Empty, or a line that only says where the document came from, when, for whom, what kind it is, which part of
+    it follows, or that something follows."""
+    if not text or any(p.match(text) for p in (_METADATA, _ADDRESS, _ADDRESS_PIECE, _DATE, _KIND_ONLY, _ATTACHMENT)):
+        return True
+    if _LEAD_IN.search(text) or set(_WORD.findall(text.lower())) <= _SECTION_WORDS:
         return True
     return _PARTY.match(text) is not None and len(text.split()) <= 8

@@ -42,7 +42,25 @@ def test_title(text: str, expected: str) -> None:
 
 def test_a_long_first_paragraph_is_body_text() -> None:
     body = " ".join(["word"] * 30)
-    assert title(f"{body}\n\nProblem Background\n\nMore.\n") == "Problem Background"
+    assert title(f"{body}\n\nModel Training Services\n\nMore.\n") == "Model Training Services"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Body text, a section's own name and a lead-in line name no document.
+        " ".join(["word"] * 30) + "\n\nProblem Background & Scope\n\nMore.\n",
+        "Specifications include, but are not limited to:\n1.1 Provide a tool that reads transcripts.\n",
+        # A notice that is only its cover fields and a description has no title.
+        "Buyer Name: Ministry of Works\nContact Name: Commercial Team\n\nThe team leads on digital services.\n",
+    ],
+)
+def test_no_line_names_the_document(text: str) -> None:
+    assert title(text) == ""
+
+
+def test_an_attachment_label_is_no_name() -> None:
+    assert title("(Attach I)\n\nRFP Concept Paper 118\n\nPresented to the board\n") == "RFP Concept Paper 118"
 
 
 def test_the_first_heading_taken_instead_is_no_piece_of_an_address() -> None:
