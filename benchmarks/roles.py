@@ -96,7 +96,9 @@ def predict_direct(fmt: str, folder: Path, analyzer: Any) -> Predicted:
         c = analysis.classification
         hits = [(h.signal_id, h.source, h.weight) for h in analysis.hits]
         n = len(analysis.requirements)
-        evidence.append(evidence_of(path.stem, fmt, hits, n, c.title_role, c.doc_kind, analyzer.rules))
+        evidence.append(
+            evidence_of(path.stem, fmt, hits, n, c.title_role, c.doc_kind, analyzer.rules, len(c.other_work))
+        )
         predictions.append(
             Prediction(
                 id=path.stem,
@@ -152,6 +154,11 @@ def predict_warehouse(
                 [prefix],
             ).fetchall()
         )
+        other_work = dict(
+            con.execute(
+                "SELECT file_name, len(other_work) FROM document_roles WHERE starts_with(path, ?)", [prefix]
+            ).fetchall()
+        )
     predictions = sorted(
         (
             Prediction(
@@ -180,7 +187,14 @@ def predict_warehouse(
         by_file.setdefault(name, []).append((signal_id, source, float(weight)))
     evidence = [
         evidence_of(
-            p.id, fmt, by_file.get(p.file_name, []), int(counts.get(p.file_name, 0)), p.title_role, p.doc_kind, rules
+            p.id,
+            fmt,
+            by_file.get(p.file_name, []),
+            int(counts.get(p.file_name, 0)),
+            p.title_role,
+            p.doc_kind,
+            rules,
+            int(other_work.get(p.file_name, 0)),
         )
         for p in predictions
     ]

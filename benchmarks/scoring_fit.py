@@ -57,9 +57,10 @@ def evidence_of(
     implied: str,
     doc_kind: str,
     rules: RuleSet,
+    other_work: int = 0,
 ) -> Evidence:
     """A document's model inputs from its (signal id, source, weight) hits; the label is filled in later."""
-    return Evidence(id_, fmt, "", decision_features(hits, n_requirements, implied, doc_kind, rules))
+    return Evidence(id_, fmt, "", decision_features(hits, n_requirements, implied, doc_kind, rules, other_work))
 
 
 def fit_model(evidence: Sequence[Evidence], l2: float = L2) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from rolesignal.extractors.types import Document
 from rolesignal.rules.classify import classify
 from rolesignal.rules.doc_kind import detect_doc_kind
 from rolesignal.rules.match import SignalMatcher
+from rolesignal.rules.other_work import other_work_terms
 from rolesignal.rules.types import Analysis, RuleSet
 
 
@@ -29,5 +30,6 @@ class Analyzer:
             *self.match_signals.passages([p for p, _ in found.passages], [span for _, span in found.passages]),
             *self.match_signals.title(self.nlp(document.title or "")),
         )
-        verdict = classify(document.title, doc_kind, requirements, hits, self.rules)
+        other_work = other_work_terms(document.text, self.rules.other_work)
+        verdict = classify(document.title, doc_kind, requirements, hits, self.rules, other_work)
         return Analysis(document.content_hash, requirements, hits, verdict)

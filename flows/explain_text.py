@@ -51,6 +51,21 @@ def _other_summary(explanation: Any, side: str) -> str:
     return ", ".join(f"{label} ×{n}" for label, n in Counter(_label(h) for h in hits).most_common(4))
 
 
+def other_work_line(doc: dict[str, Any], width: int) -> list[str]:
+    """The words for work of neither role the text names, when it names any (the decision model counts them)."""
+    terms = doc.get("other_work") or []
+    if not terms:
+        return []
+    named = ", ".join(shown(str(t)) for t in terms)
+    return [
+        textwrap.fill(
+            f"work of neither role named ({len(terms)}; the decision model counts them towards none): {named}",
+            width,
+            subsequent_indent="  ",
+        )
+    ]
+
+
 def verdict(explanation: Any) -> str:
     """One sentence: whom to hire and the requirement counts behind it."""
     doc = explanation.document
@@ -148,6 +163,7 @@ def explanation_text(explanation: Any, width: int = 100) -> str:
         f"{'  TITLE MISMATCH' if doc['title_mismatch'] else ''}"
         f"{'  DECIDED BY THE TITLE' if doc.get('decided_by') == 'title' else ''}",
         *reviewed_line(doc),
+        *other_work_line(doc, width),
         evidence_by_place(explanation),
         "",
         "The guide's five questions:",

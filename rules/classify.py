@@ -94,9 +94,15 @@ def _answer(question: str, spec: dict, order: tuple[str, ...], tiers: tuple[list
 
 
 def classify(
-    title: str, doc_kind: str, requirements: Sequence[Requirement], hits: Sequence[SignalHit], rules: RuleSet
+    title: str,
+    doc_kind: str,
+    requirements: Sequence[Requirement],
+    hits: Sequence[SignalHit],
+    rules: RuleSet,
+    other_work: tuple[str, ...] = (),
 ) -> Classification:
-    """The verdict for one document from its requirements' signal hits."""
+    """The verdict for one document from its requirements' signal hits (and the words it has for work of neither
+    role, which only the fitted model weighs)."""
     per_signal = signal_scores(hits, rules)
     ml = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ml"), 4)
     ai = round(sum(v for s, v in per_signal.items() if rules.signals[s].side == "ai"), 4)
@@ -104,7 +110,7 @@ def classify(
     model = rules.scoring["decision"].get("model")
     if model:
         evidence = [(h.signal_id, h.source, h.weight) for h in hits]
-        features = decision_features(evidence, len(requirements), implied, doc_kind, rules)
+        features = decision_features(evidence, len(requirements), implied, doc_kind, rules, len(other_work))
         role, confidence = model_decision(features, model)
         # A verdict for a specialist with nothing in the content behind it rests on the title's words.
         content = sum(features[f"{side}_{group}"] for side in ("ml", "ai") for group in ("requirements", "context"))
@@ -123,4 +129,5 @@ def classify(
         title_mismatch=mismatch,
         rules_version=rules.version,
         decided_by=decided_by,
+        other_work=other_work,
     )

@@ -20,6 +20,7 @@ from rolesignal.rules.types import DOC_KINDS, ROLES, SIDES, PhraseCue, RuleSet, 
 DEFAULT_DIR = Path(__file__).resolve().parent
 WORD_LISTS = "word_lists.jsonl"
 LEXICON = "lexicon.jsonl"
+OTHER_WORK = "other_work.jsonl"
 RULE_FILES = (
     "signals.jsonl",
     WORD_LISTS,
@@ -29,6 +30,7 @@ RULE_FILES = (
     "sections.jsonl",
     "doc_kinds.jsonl",
     "titles.jsonl",
+    OTHER_WORK,
     "scoring.yaml",
 )
 CUE_KINDS = (
@@ -356,6 +358,23 @@ def _phrase_cues(check: _Checker, name: str, key: str, targets: tuple[str, ...])
     return cues
 
 
+def _other_work(check: _Checker) -> list[PhraseCue]:
+    """Words for work of neither role, by concept (optional file): each concept's terms are one cue."""
+    if not (check.directory / OTHER_WORK).exists():
+        return []
+    rows = check.jsonl(OTHER_WORK)
+    check.unique(OTHER_WORK, rows)
+    cues = []
+    for number, row in rows:
+        if not isinstance(row.get("note"), str) or not row["note"].strip():
+            check.add(OTHER_WORK, number, "'note' must say what work the concept stands for and why it is neither role")
+            continue
+        if check.strings(OTHER_WORK, number, row, "terms"):  # validated; kept as written, to be shown as written
+            terms = tuple(dict.fromkeys(" ".join(t.split()) for t in row["terms"]))
+            cues.append(PhraseCue(str(row["id"]), str(row["id"]), 1.0, terms))
+    return cues
+
+
 def _scoring(check: _Checker, signal_ids: set[str]) -> dict[str, Any]:
     name = "scoring.yaml"
     text = check.text(name)
@@ -397,6 +416,7 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
     sections = _sections(check)
     doc_kinds = _phrase_cues(check, "doc_kinds.jsonl", "kind", DOC_KINDS)
     titles = _phrase_cues(check, "titles.jsonl", "role", ROLES)
+    other_work = _other_work(check)
     scoring = _scoring(check, set(signals))
     token_rows = [(p.file, p.line, p.id, list(p.tokens)) for p in (*signal_patterns, *cues) if p.tokens is not None]
     for file, line, message in cached_pattern_problems(version, token_rows):
@@ -413,6 +433,7 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
         doc_kinds=tuple(doc_kinds),
         titles=tuple(titles),
         scoring=scoring,
+        other_work=tuple(other_work),
     )
     return loaded
 

@@ -2,7 +2,8 @@
 
 The evidence is summed per side (ml, ai) and per place it stands (stated requirements; scope and body prose; the
 title), each signal capped as in the hand rule, plus the role the title's words imply, the number of stated
-requirements, how many different signals each side shows and the kind of document (job posting, RFP, other). Each
+requirements, how many different signals each side shows, the kind of document (job posting, RFP, other) and how
+many different words for work of neither role (business intelligence, dashboards: other_work.jsonl) it names. Each
 feature x enters as ln(1 + x), centred and scaled as on the documents the model was fitted on; each role's score is
 its intercept plus its coefficients times the features, and the role with the highest probability (softmax of the
 scores) is the verdict, that probability its confidence. `benchmarks.scoring_fit` fits the numbers; nothing here is
@@ -32,15 +33,22 @@ FEATURES = (
     "ai_signals",
     "kind_rfp",
     "kind_other",
+    "other_work",
 )
 _GROUP = {"requirement": "requirements", "scope": "context", "prose": "context", "title": "title"}
 
 
 def decision_features(
-    hits: Iterable[tuple[str, str, float]], n_requirements: int, implied: str, doc_kind: str, rules: RuleSet
+    hits: Iterable[tuple[str, str, float]],
+    n_requirements: int,
+    implied: str,
+    doc_kind: str,
+    rules: RuleSet,
+    other_work: int = 0,
 ) -> dict[str, float]:
-    """The model's inputs from (signal id, source, weight) hits, the requirement count, the title's role and the kind
-    of document (a tender or an excerpt of unknown kind states its work differently from a job posting)."""
+    """The model's inputs from (signal id, source, weight) hits, the requirement count, the title's role, the kind
+    of document (a tender or an excerpt of unknown kind states its work differently from a job posting) and how many
+    different terms for work of neither role (other_work.jsonl) the text names."""
     cap = float(rules.scoring.get("max_hits_per_signal", 3))
     totals: dict[tuple[str, str], float] = defaultdict(float)
     for signal_id, source, weight in hits:
@@ -59,6 +67,7 @@ def decision_features(
     features["ai_signals"] = float(len(seen["ai"]))
     features["kind_rfp"] = float(doc_kind == "rfp")
     features["kind_other"] = float(doc_kind == "other")
+    features["other_work"] = float(other_work)
     return features
 
 

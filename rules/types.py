@@ -65,6 +65,7 @@ class Classification:
     title_mismatch: bool
     rules_version: str
     decided_by: str = "content"  # 'content' (the stated requirements) or 'title' (they said too little)
+    other_work: tuple[str, ...] = ()  # the terms of other_work.jsonl found in the text (work of neither role)
 
 
 @dataclass(frozen=True)
@@ -112,3 +113,4 @@ class RuleSet:
     doc_kinds: tuple[PhraseCue, ...]
     titles: tuple[PhraseCue, ...]
     scoring: dict[str, Any] = field(repr=False)
+    other_work: tuple[PhraseCue, ...] = ()  # words for work of neither role (other_work.jsonl; optional)

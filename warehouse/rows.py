@@ -66,7 +66,7 @@ def analysis_rows(analyses: Iterable[Analysis], now: datetime) -> tuple[list[tup
         deciding = tuple(answers[q].requirement_ordinal if q in answers else None for q in QUESTIONS)
         classifications.append(
             (h, c.role, c.confidence, c.ml_score, c.ai_score, c.doc_kind, *values, *deciding)
-            + (c.title_role, c.title_mismatch, rv, now, c.decided_by)
+            + (c.title_role, c.title_mismatch, rv, now, c.decided_by, list(c.other_work))
         )
     return requirements, hits, classifications
 

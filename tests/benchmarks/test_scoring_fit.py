@@ -41,6 +41,8 @@ def test_features_sum_each_side_per_place_capped_per_signal() -> None:
     assert (features["title_ml"], features["title_ai"], features["requirements"]) == (1.0, 0.0, 4.0)
     assert (features["ml_signals"], features["ai_signals"]) == (1.0, 1.0)
     assert (features["kind_rfp"], features["kind_other"]) == (1.0, 0.0)
+    assert features["other_work"] == 0.0
+    assert decision_features(hits, 4, ML, "rfp", rules, other_work=3)["other_work"] == 3.0
 
 
 def item(id_: str, label: str, ml: float, ai: float) -> Evidence:

@@ -177,6 +177,24 @@ def test_explain_shows_evidence_outside_the_requirements(tmp_path: Path) -> None
     assert out.splitlines()[1:] == ["prose,True"]
 
 
+def test_explain_names_work_of_neither_role(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    posting = (
+        "# Reporting Analyst\n\n## Responsibilities\n- Build Power BI dashboards for the finance team\n"
+        "- Maintain the monthly KPI pack and the Tableau workbooks\n"
+    )
+    (inbox / "analyst.txt").write_text(posting, encoding="utf-8")
+    db = str(tmp_path / "w.duckdb")
+    assert run("scan", str(inbox), "--db", db)[0] == 0
+    code, out = run("explain", "analyst.txt", "--db", db)
+    assert code == 0, out
+    said = " ".join(out.split())
+    assert "work of neither role named (4; the decision model counts them towards none): Power BI, dashboard," in said
+    code, out = run("sql", "SELECT role, other_work FROM document_roles", "--db", db, "--format", "json")
+    assert json.loads(out) == [{"role": "none", "other_work": ["Power BI", "dashboard", "KPI", "Tableau"]}]
+
+
 def test_explain_unknown_path(scanned: tuple[Path, dict[str, Path]]) -> None:
     code, out = run("explain", "nothing.pdf", "--db", str(scanned[0]))
     assert code == 2 and "no classified document" in out

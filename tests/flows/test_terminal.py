@@ -133,7 +133,7 @@ def test_report_in_a_120_column_terminal(warehouse: tuple[Path, Path], monkeypat
     assert "│ deeper/long.txt " in out and str(inbox) not in out
     long_row = next(line for line in out.splitlines() if "deeper/long.txt" in line)
     assert "│ Senior Machine Learning" in long_row and "… │" in long_row and LONG_TITLE not in out
-    assert err == f"(paths under {inbox}; 6 of 21 columns: --wide or --format csv shows all)\n"
+    assert err == f"(paths under {inbox}; 6 of 22 columns: --wide or --format csv shows all)\n"
 
 
 def test_wide_and_csv_show_every_column_and_whole_paths(
@@ -146,7 +146,7 @@ def test_wide_and_csv_show_every_column_and_whole_paths(
     assert f"{inbox}/deeper/long.txt" in out and LONG_TITLE in out and "privacy_blocks_third_party_api" in out
     code, out, _ = report("report", "document_roles", "--db", str(db), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert f"{inbox}/deeper/long.txt" in {r["path"] for r in rows} and len(rows[0]) == 21
+    assert f"{inbox}/deeper/long.txt" in {r["path"] for r in rows} and len(rows[0]) == 22
     code, out, _ = report("sql", "SELECT path, title FROM document_roles", "--db", str(db), "--format", "json")
     assert {r["path"] for r in json.loads(out)} >= {f"{inbox}/deeper/long.txt"}
 

@@ -80,7 +80,16 @@ def analysis(doc: Document, rules_version: str = RULES_V1, role: str = "hybrid")
     )
     answers = (Answer(QUESTIONS[0], "yes", 0), Answer(QUESTIONS[1], "no", 1), Answer(QUESTIONS[2], "unknown"))
     verdict = Classification(
-        role, 0.75, 3.0, 2.0, "job_posting", answers, "ml_engineer", role != "ml_engineer", rules_version
+        role,
+        0.75,
+        3.0,
+        2.0,
+        "job_posting",
+        answers,
+        "ml_engineer",
+        role != "ml_engineer",
+        rules_version,
+        other_work=("dashboard", "Tableau") if role == "none" else (),
     )
     return Analysis(doc.content_hash, requirements, hits, verdict)
 

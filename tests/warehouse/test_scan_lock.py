@@ -79,7 +79,7 @@ def test_migration_002_keeps_existing_scans(tmp_path: Path, monkeypatch: pytest.
         m.setattr(schema, "VIEWS_DIR", no_views)  # today's views need today's columns: a 001-only schema has none
         migrate(con)
     first = store.start_scan(con, "/r", "run-1", "v1")
-    assert migrate(con) == [2, 3, 4, 5, 6, 7]
+    assert migrate(con) == [2, 3, 4, 5, 6, 7, 8]
     assert con.execute("SELECT scan_id, flow_run_id, status FROM scans").fetchall() == [(first, "run-1", "running")]
     assert store.start_scan(con, "/r", None, "v1") == first + 1  # the sequence carries on
     assert store.mark_interrupted(con) == [first, first + 1]

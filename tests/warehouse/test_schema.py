@@ -34,7 +34,7 @@ def con() -> duckdb.DuckDBPyConnection:
 
 
 def test_migrate_creates_tables_with_comments_and_views(con: duckdb.DuckDBPyConnection) -> None:
-    assert migrate(con) == [1, 2, 3, 4, 5, 6, 7]
+    assert migrate(con) == [1, 2, 3, 4, 5, 6, 7, 8]
     tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
     assert set(tables) == TABLES
     assert all(tables[t] for t in TABLES), "every table has a COMMENT"
@@ -49,6 +49,7 @@ def test_migrate_creates_tables_with_comments_and_views(con: duckdb.DuckDBPyConn
         (5, "evidence_source"),
         (6, "reviews"),
         (7, "reader_version"),
+        (8, "other_work"),
     ]
 
 

@@ -121,6 +121,14 @@ def test_document_roles_has_current_files_and_duplicates(con: duckdb.DuckDBPyCon
     assert rows(con, "SELECT count(*) FROM documents") == [(3,)]  # a, gone, b: the duplicate is stored once
 
 
+def test_document_roles_lists_the_words_for_work_of_neither_role(con: duckdb.DuckDBPyConnection) -> None:
+    """What the model counted towards 'none' is in SQL, as the terms of other_work.jsonl it found."""
+    scan_id = store.start_scan(con, f.ROOT, "run-3", f.RULES_V1)
+    store.write_batch(con, scan_id, [f.processed("report", f"{f.ROOT}/report.txt", role="none")], [], [])
+    found = "SELECT file_name, other_work, typeof(other_work) FROM document_roles WHERE len(other_work) > 0"
+    assert rows(con, found) == [("report.txt", ["dashboard", "Tableau"], "VARCHAR[]")]
+
+
 def test_failed_files_appear_only_in_ingest_failures(con: duckdb.DuckDBPyConnection) -> None:
     failed = [f"{f.ROOT}/locked.pdf", f"{f.ROOT}/old.doc"]
     assert rows(con, "SELECT path, error_type FROM ingest_failures ORDER BY path") == [

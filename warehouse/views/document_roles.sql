@@ -18,6 +18,8 @@
 --                   the role the title implies was taken, at low confidence
 --   reviewed_role   (extra) the role a person gave this content (`rolesignal review`; the latest review wins), NULL
 --                   when nobody reviewed it or the review was cleared
+--   other_work      (extra) the words for work of neither role (rules/other_work.jsonl: business intelligence,
+--                   dashboards, BI tools) the text names, each once; the decision model counts them
 CREATE OR REPLACE VIEW document_roles AS
 WITH current_files AS (
     SELECT path, file_name, file_type, content_hash
@@ -58,7 +60,8 @@ final AS (
         c.classified_at,
         f.content_hash,
         c.decided_by,
-        r.role AS reviewed_role
+        r.role AS reviewed_role,
+        c.other_work
     FROM current_files AS f
     INNER JOIN titles AS d ON d.content_hash = f.content_hash
     INNER JOIN classifications AS c ON c.content_hash = f.content_hash
