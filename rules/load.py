@@ -232,13 +232,35 @@ def _regexes(value: Any) -> list[str]:
     return []
 
 
+# A task named as a noun ("fraud detection") is also stated as a verb on its object ("detect fraud"): the verbs of
+# the nouns, as a lemma phrase starts with them.
+_TASK_VERBS = {
+    "detection": ("detect",),
+    "prediction": ("predict",),
+    "forecasting": ("forecast",),
+    "classification": ("classify",),
+    "recognition": ("recognise", "recognize"),
+    "segmentation": ("segment",),
+    "tracking": ("track",),
+}
+# An object that is only these words names no thing to act on ("automatic classification", "semantic segmentation").
+_NO_OBJECT = re.compile(
+    r"\b(?:automatic|automated|semantic|instance|panoptic|probabilistic|real-time|and|or|of|for|per|the|with)\b|[,/]",
+    re.IGNORECASE,
+)
+
+
 def _term_variants(term: str) -> list[str]:
-    """A term as written plus its hyphen/space twin: "computer vision" also matches "computer-vision"."""
+    """A term as written plus its hyphen/space twin ("computer vision" also matches "computer-vision"), and a task's
+    verb twin ("fraud detection" also matches "detect fraud", "detecting fraud")."""
     variants = [term]
     if "-" in term:
         variants.append(term.replace("-", " "))
     elif " " in term:
         variants.append(term.replace(" ", "-"))
+    obj, _, task = term.rpartition(" ")
+    if obj and task.lower() in _TASK_VERBS and not _NO_OBJECT.search(obj):
+        variants += [f"{verb} {obj}" for verb in _TASK_VERBS[task.lower()]]
     return variants
 
 

@@ -103,6 +103,10 @@ def test_terms_become_patterns_weighted_by_specificity(concepts: list[dict], rul
         ("Develop perception software for autonomous vehicles", "ml.non_text_modality"),
         ("Lead research and development of new detection methods", "ml.training"),
         ("Develop automatic recognition of vessels in sonar returns", "ml.model_deliverable"),
+        # A task named by its verb as well as by its noun: "detect fraud" is fraud detection.
+        ("Detect fraud in card payments", "ml.predictive_use_case"),
+        ("Forecast demand for every store", "ml.predictive_use_case"),
+        ("Detect defects on the production line", "ml.non_text_modality"),
     ],
 )
 def test_ordinary_words_find_their_signal(match: Callable[..., list[SignalHit]], text: str, signal: str) -> None:

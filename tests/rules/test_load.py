@@ -123,6 +123,19 @@ def test_lexicon_terms_become_weighted_phrases_with_hyphen_twins(rules_copy: Pat
     assert found == {"computer vision": 0.7, "computer-vision": 0.7, "image-recognition": 0.7, "image recognition": 0.7}
 
 
+def test_a_task_noun_gets_its_verb_twin(rules_copy: Path) -> None:
+    (rules_copy / "lexicon.jsonl").write_text("")
+    append(
+        rules_copy / "lexicon.jsonl",
+        '{"id": "tasks", "signal": "ml.predictive_use_case", "specificity": 0.7, '
+        '"terms": ["fraud detection", "face recognition", "automatic classification"], "note": "tasks"}',
+    )
+    rules = load_rules(rules_copy)
+    found = {p.phrase for p in rules.signal_patterns if p.id.startswith("lexicon:tasks/")}
+    assert {"detect fraud", "recognise face", "recognize face"} <= found
+    assert not any(phrase.startswith("classify") for phrase in found)  # "automatic" is no object
+
+
 def test_lexicon_terms_matched_as_written_become_token_patterns(rules_copy: Path) -> None:
     (rules_copy / "lexicon.jsonl").write_text("")
     append(
