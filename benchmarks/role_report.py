@@ -99,6 +99,12 @@ def format_held_out(result: dict[str, Any]) -> list[str]:
             f"mean {_pct(statistics.mean(acc)).strip()} (sd {100 * statistics.pstdev(acc):.1f}, "
             f"{_pct(min(acc)).strip()} to {_pct(max(acc)).strip()}), macro-F1 mean {statistics.mean(f1):.3f}"
         )
+        if repeated.get("unread_accuracy"):
+            lines.append(
+                "the documents of the folds not looked at, held out in every assignment: accuracy mean "
+                f"{_pct(statistics.mean(repeated['unread_accuracy'])).strip()} (the looked-at ones "
+                f"{_pct(statistics.mean(repeated['read_accuracy'])).strip()}): judge a rules change by the first"
+            )
     if held["model_in_force"] is None:
         lines.append("scoring.yaml holds no fitted model: the hand rule decides (python -m benchmarks.scoring_fit)")
     return lines

@@ -318,7 +318,8 @@ def evaluate(
             for e, prediction in zip(all_evidence, held, strict=True)
         ]
         held_pairs.sort(key=lambda pair: (pair[1].format, pair[1].id))
-        repeated = repeated_held_out(all_evidence, labels, groups, folds, repeats, [role for role, _ in held])
+        unread = [fold_of[e.id] not in look_at for e in all_evidence] if look_at else []
+        repeated = repeated_held_out(all_evidence, labels, groups, folds, repeats, [role for role, _ in held], unread)
     return {
         "held_out": {
             "overall": scored(held_pairs),

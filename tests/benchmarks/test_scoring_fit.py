@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.role_scoring import Label
 from benchmarks.scoring_fit import (
     BEGIN,
     END,
@@ -17,6 +18,7 @@ from benchmarks.scoring_fit import (
     fit_model,
     held_out_roles,
     model_yaml,
+    repeated_held_out,
     replace_block,
 )
 from rolesignal.rules.load import load_rules
@@ -72,6 +74,19 @@ def test_held_out_folds_are_decided_by_a_model_fitted_on_the_others() -> None:
     assert all(0 < confidence <= 1 for _, confidence in held)
     # The plain held-out roles (for repeated cross-validation) are the same verdicts, calibration aside.
     assert held_out_roles(DOCUMENTS, fold_of, 3) == [role for role, _ in held]
+
+
+def test_repeated_folds_score_the_unread_documents_apart() -> None:
+    """Over every assignment, the items whose errors nobody read are scored on their own, and beside the rest."""
+    labels = [Label(e.id, f"{e.id}.txt", "job_posting", e.label, "high") for e in DOCUMENTS]
+    groups = {e.id: e.id for e in DOCUMENTS}
+    first = held_out_roles(DOCUMENTS, {e.id: int(e.id[1:]) % 3 for e in DOCUMENTS}, 3)
+    unread = [e.id.startswith("n") for e in DOCUMENTS]
+    figures = repeated_held_out(DOCUMENTS, labels, groups, 3, 2, first, unread)
+    assert (
+        figures["repeats"] == 2 and figures["unread_accuracy"] == [1.0, 1.0] and figures["read_accuracy"] == [1.0, 1.0]
+    )
+    assert "unread_accuracy" not in repeated_held_out(DOCUMENTS, labels, groups, 3, 2, first)
 
 
 def test_consistency_check_compares_with_the_model_in_force(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
