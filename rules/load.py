@@ -13,6 +13,7 @@ import yaml
 from rolesignal.extractors.types import STRENGTHS, Pattern, SectionType
 from rolesignal.extractors.version import CODE_VERSION
 from rolesignal.rules.errors import Problem, RulesError
+from rolesignal.rules.lexicon_terms import TERM_MATCH, term_pattern, term_variants
 from rolesignal.rules.pattern_check import cached_pattern_problems
 from rolesignal.rules.scoring_check import scoring_problems
 from rolesignal.rules.types import DOC_KINDS, ROLES, SIDES, PhraseCue, RuleSet, Signal
@@ -232,45 +233,6 @@ def _regexes(value: Any) -> list[str]:
     return []
 
 
-# A task named as a noun ("fraud detection") is also stated as a verb on its object ("detect fraud"): the verbs of
-# the nouns, as a lemma phrase starts with them.
-_TASK_VERBS = {
-    "detection": ("detect",),
-    "prediction": ("predict",),
-    "forecasting": ("forecast",),
-    "classification": ("classify",),
-    "recognition": ("recognise", "recognize"),
-    "segmentation": ("segment",),
-    "tracking": ("track",),
-}
-# An object that is only these words names no thing to act on ("automatic classification", "semantic segmentation").
-_NO_OBJECT = re.compile(
-    r"\b(?:automatic|automated|semantic|instance|panoptic|probabilistic|real-time|and|or|of|for|per|the|with)\b|[,/]",
-    re.IGNORECASE,
-)
-
-
-def _term_variants(term: str) -> list[str]:
-    """A term as written plus its hyphen/space twin ("computer vision" also matches "computer-vision"), and a task's
-    verb twin ("fraud detection" also matches "detect fraud", "detecting fraud")."""
-    variants = [term]
-    if "-" in term:
-        variants.append(term.replace("-", " "))
-    elif " " in term:
-        variants.append(term.replace(" ", "-"))
-    obj, _, task = term.rpartition(" ")
-    if obj and task.lower() in _TASK_VERBS and not _NO_OBJECT.search(obj):
-        variants += [f"{verb} {obj}" for verb in _TASK_VERBS[task.lower()]]
-    return variants
-
-
-# How a concept's terms meet the text: as lemmas (the default: "training pipelines" meets "training pipeline"), as
-# written but in any case ("embedded AI" is not "embed AI"), or exactly ("Scale AI", the company, is not "scale AI").
-_TERM_MATCH: dict[str, str | None] = {"lemma": None, "lower": "LOWER", "exact": "ORTH"}
-# A term's words as spaCy's tokenizer splits them: a hyphen or slash between words is a token of its own.
-_TERM_WORDS = re.compile(r"\w+|[^\w\s]")
-
-
 def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
     """The vocabulary by concept (optional file): each term becomes a phrase pattern weighted by its specificity."""
     if not (check.directory / LEXICON).exists():
@@ -291,14 +253,14 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
             check.add(LEXICON, number, "'note' must say what vocabulary or reading habit the concept stands for")
             continue
         match = row.get("match", "lemma")
-        if match not in _TERM_MATCH:
-            check.add(LEXICON, number, f"match must be one of {sorted(_TERM_MATCH)}, not {match!r}")
+        if match not in TERM_MATCH:
+            check.add(LEXICON, number, f"match must be one of {sorted(TERM_MATCH)}, not {match!r}")
             continue
         terms = check.strings(LEXICON, number, row, "terms")
         if terms and match == "exact":
             terms = tuple(row["terms"])  # as written: strings() lower-cases
         for term in terms:
-            for variant in _term_variants(" ".join(term.split())):
+            for variant in term_variants(" ".join(term.split())):
                 key = (signal, variant.lower())
                 if key in seen:
                     if seen[key] != concept:
@@ -306,13 +268,7 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
                     continue
                 seen[key] = str(concept)
                 pattern_id = f"lexicon:{concept}/{variant}"
-                attr = _TERM_MATCH[match]
-                if attr is None:
-                    patterns.append(Pattern(pattern_id, signal, variant, None, LEXICON, number, float(specificity)))
-                    continue
-                words = _TERM_WORDS.findall(variant.lower() if attr == "LOWER" else variant)
-                tokens = tuple({attr: word} for word in words)
-                patterns.append(Pattern(pattern_id, signal, None, tokens, LEXICON, number, float(specificity)))
+                patterns.append(term_pattern(pattern_id, signal, variant, match, number, float(specificity)))
     return patterns
 
 

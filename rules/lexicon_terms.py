@@ -1,0 +1,52 @@
+"""How one lexicon term becomes patterns: its spelling twins, its verb twin, and how its words meet the text."""
+
+from __future__ import annotations
+
+import re
+
+from rolesignal.extractors.types import Pattern
+
+# A task named as a noun ("fraud detection") is also stated as a verb on its object ("detect fraud"): the verbs of
+# the nouns, as a lemma phrase starts with them.
+_TASK_VERBS = {
+    "detection": ("detect",),
+    "prediction": ("predict",),
+    "forecasting": ("forecast",),
+    "classification": ("classify",),
+    "recognition": ("recognise", "recognize"),
+    "segmentation": ("segment",),
+    "tracking": ("track",),
+}
+# An object that is only these words names no thing to act on ("automatic classification", "semantic segmentation").
+_NO_OBJECT = re.compile(
+    r"\b(?:automatic|automated|semantic|instance|panoptic|probabilistic|real-time|and|or|of|for|per|the|with)\b|[,/]",
+    re.IGNORECASE,
+)
+# How a concept's terms meet the text: as lemmas (the default: "training pipelines" meets "training pipeline"), as
+# written but in any case ("embedded AI" is not "embed AI"), or exactly ("Scale AI", the company, is not "scale AI").
+TERM_MATCH: dict[str, str | None] = {"lemma": None, "lower": "LOWER", "exact": "ORTH"}
+# A term's words as spaCy's tokenizer splits them: a hyphen or slash between words is a token of its own.
+_TERM_WORDS = re.compile(r"\w+|[^\w\s]")
+
+
+def term_variants(term: str) -> list[str]:
+    """A term as written plus its hyphen/space twin ("computer vision" also matches "computer-vision"), and a task's
+    verb twin ("fraud detection" also matches "detect fraud", "detecting fraud")."""
+    variants = [term]
+    if "-" in term:
+        variants.append(term.replace("-", " "))
+    elif " " in term:
+        variants.append(term.replace(" ", "-"))
+    obj, _, task = term.rpartition(" ")
+    if obj and task.lower() in _TASK_VERBS and not _NO_OBJECT.search(obj):
+        variants += [f"{verb} {obj}" for verb in _TASK_VERBS[task.lower()]]
+    return variants
+
+
+def term_pattern(pattern_id: str, signal: str, variant: str, match: str, line: int, specificity: float) -> Pattern:
+    """A lemma phrase, or for a term matched as written a token pattern of its words (LOWER or ORTH)."""
+    attr = TERM_MATCH[match]
+    if attr is None:
+        return Pattern(pattern_id, signal, variant, None, "lexicon.jsonl", line, specificity)
+    words = _TERM_WORDS.findall(variant.lower() if attr == "LOWER" else variant)
+    return Pattern(pattern_id, signal, None, tuple({attr: word} for word in words), "lexicon.jsonl", line, specificity)
