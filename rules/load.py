@@ -349,6 +349,9 @@ def _other_work(check: _Checker) -> list[PhraseCue]:
             continue
         if check.strings(OTHER_WORK, number, row, "terms"):  # validated; kept as written, to be shown as written
             terms = tuple(dict.fromkeys(" ".join(t.split()) for t in row["terms"]))
+            if wordless := [t for t in terms if not re.search(r"\w", t)]:
+                check.add(OTHER_WORK, number, f"a term must hold a word, not {wordless[0]!r}")
+                continue
             cues.append(PhraseCue(str(row["id"]), str(row["id"]), 1.0, terms))
     return cues
 

@@ -33,5 +33,5 @@ def other_work_terms(text: str, cues: tuple[PhraseCue, ...]) -> tuple[str, ...]:
         return ()
     regex, term_of = _finder(cues)
     keys = (_key(m.group(0)) for m in regex.finditer(text))
-    found = (term_of.get(key) or term_of[key[:-1]] for key in keys)  # a plural counts as its term
-    return tuple(dict.fromkeys(found))
+    found = (term_of.get(key) or term_of.get(key[:-1]) for key in keys)  # a plural counts as its term
+    return tuple(term for term in dict.fromkeys(found) if term)

@@ -54,6 +54,14 @@ def test_a_concept_without_a_note_is_a_problem(rules_copy: Path) -> None:
     assert (problem.file, problem.line) == ("other_work.jsonl", 2) and "'note'" in problem.message
 
 
+def test_a_term_without_a_word_is_a_problem(rules_copy: Path) -> None:
+    """A term of only dashes would match every gap between words."""
+    with (rules_copy / "other_work.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "dashes", "terms": ["--"], "note": "a slip of the keyboard"}\n')
+    [problem] = check_rules(rules_copy)
+    assert (problem.file, problem.line) == ("other_work.jsonl", 2) and "must hold a word" in problem.message
+
+
 def test_the_file_is_optional(rules_copy: Path) -> None:
     (rules_copy / "other_work.jsonl").unlink()
     assert load_rules(rules_copy).other_work == ()
