@@ -33,7 +33,7 @@ _DATE = re.compile(
     r"^(?:\d{1,2}[ ./-](?:\d{1,2}|[A-Za-z]{3,9})[ ./-]\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2})$"
 )
 _LABEL = re.compile(r"^(?:(?:lot|project|contract|tender|notice|job) )?(?:title|subject|re)\s*:\s*", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")  # any script's words: a title in Chinese is a title
 _LINKING = frozenset({"for", "of", "to", "by", "from", "on", "in", "and", "the", "a", "an", "re", "prepared for"})
 # A first line that only says what kind of document this is: a form's label; the document's name follows it.
 _KIND_ONLY = re.compile(
@@ -85,6 +85,7 @@ def _no_name(text: str) -> bool:
     it follows, or that something follows."""
     if not text or any(p.match(text) for p in (_METADATA, _ADDRESS, _ADDRESS_PIECE, _DATE, _KIND_ONLY, _ATTACHMENT)):
         return True
-    if _LEAD_IN.search(text) or set(_WORD.findall(text.lower())) <= _SECTION_WORDS:
+    words = set(_WORD.findall(text.lower()))
+    if _LEAD_IN.search(text) or (words and words <= _SECTION_WORDS):
         return True
     return _PARTY.match(text) is not None and len(text.split()) <= 8

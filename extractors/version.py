@@ -7,4 +7,4 @@ CODE_VERSION = "6"
 # Bumped when reading a file gives different text or blocks (the PDF, DOCX and text readers); stored with each
 # document, so a scan after an upgrade that changes it reads the stored files again, changed or not (re-classifying
 # from stored blocks would keep the old reading). Documents stored before versions were kept have none: read again.
-READER_VERSION = "19"
+READER_VERSION = "20"

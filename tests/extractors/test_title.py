@@ -59,6 +59,10 @@ def test_no_line_names_the_document(text: str) -> None:
     assert title(text) == ""
 
 
+def test_a_title_in_another_script_is_a_name() -> None:
+    assert title("机器学习工程师\n\n职责\n- 训练模型\n") == "机器学习工程师"
+
+
 def test_an_attachment_label_is_no_name() -> None:
     assert title("(Attach I)\n\nRFP Concept Paper 118\n\nPresented to the board\n") == "RFP Concept Paper 118"
 
