@@ -105,6 +105,14 @@ def format_held_out(result: dict[str, Any]) -> list[str]:
                 f"{_pct(statistics.mean(repeated['unread_accuracy'])).strip()} (the looked-at ones "
                 f"{_pct(statistics.mean(repeated['read_accuracy'])).strip()}): judge a rules change by the first"
             )
+    per_collection = held.get("per_collection") or {}
+    if len(per_collection) > 1:
+        shares = ", ".join(
+            f"{name} {figures['documents']} files {_pct(figures['accuracy']).strip()} / {figures['macro_f1']:.3f} "
+            f"(titles {_pct(figures['baseline']['accuracy']).strip()})"
+            for name, figures in per_collection.items()
+        )
+        lines.append(f"held out by collection (id prefix; accuracy / macro-F1, title-only accuracy): {shares}")
     if held["model_in_force"] is None:
         lines.append("scoring.yaml holds no fitted model: the hand rule decides (python -m benchmarks.scoring_fit)")
     return lines

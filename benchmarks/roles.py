@@ -47,7 +47,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.folds import DEFAULT_FOLDS, FoldError, assign_folds, load_groups
+from benchmarks.folds import DEFAULT_FOLDS, FoldError, assign_folds, collection, load_groups
 from benchmarks.role_corpus import (
     CORPUS_ENV,
     FORMATS,
@@ -326,6 +326,11 @@ def evaluate(
             "per_fold": [
                 scored([(label, p) for label, p in held_pairs if fold_of[label.id] == k]) for k in range(folds)
             ],
+            # Documents from sources added later ('d') against the first collections: how far the figure carries.
+            "per_collection": {
+                name: scored([(label, p) for label, p in held_pairs if collection(label.id) == name])
+                for name in sorted({collection(label.id) for label, _ in held_pairs})
+            },
             "models_per_fold": fitted,
             "model_in_force": rules.scoring["decision"].get("model"),
             "model_fitted_on_all": fit_model(all_evidence),

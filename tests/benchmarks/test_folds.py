@@ -133,3 +133,5 @@ def test_roles_benchmark_lists_only_the_folds_looked_at(capsys: pytest.CaptureFi
     listed |= {line.split()[2] for line in out.splitlines() if line.startswith("kind miss: ")}
     assert listed and {folds[i] for i in listed} == {0}
     assert "folds not looked at, pooled:" in out
+    assert "the documents of the folds not looked at, held out in every assignment: accuracy mean" in out
+    assert "held out by collection (id prefix; accuracy / macro-F1, title-only accuracy): d 77 files" in out
