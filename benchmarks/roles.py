@@ -147,18 +147,15 @@ def predict_warehouse(
             "JOIN files AS f ON f.path = e.path WHERE starts_with(e.path, ?)",
             [prefix],
         ).fetchall()
-        counts = dict(
-            con.execute(
-                "SELECT f.file_name, count(r.ordinal) FROM document_roles AS f "
+        # Per file: its stated requirements and its words for work of neither role, as the model counts them.
+        counts = {
+            name: (requirements, other_work)
+            for name, requirements, other_work in con.execute(
+                "SELECT f.file_name, count(r.ordinal), any_value(len(f.other_work)) FROM document_roles AS f "
                 "LEFT JOIN document_requirements AS r ON r.path = f.path WHERE starts_with(f.path, ?) GROUP BY 1",
                 [prefix],
             ).fetchall()
-        )
-        other_work = dict(
-            con.execute(
-                "SELECT file_name, len(other_work) FROM document_roles WHERE starts_with(path, ?)", [prefix]
-            ).fetchall()
-        )
+        }
     predictions = sorted(
         (
             Prediction(
@@ -190,11 +187,11 @@ def predict_warehouse(
             p.id,
             fmt,
             by_file.get(p.file_name, []),
-            int(counts.get(p.file_name, 0)),
+            int(counts.get(p.file_name, (0, 0))[0]),
             p.title_role,
             p.doc_kind,
             rules,
-            int(other_work.get(p.file_name, 0)),
+            int(counts.get(p.file_name, (0, 0))[1]),
         )
         for p in predictions
     ]

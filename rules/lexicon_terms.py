@@ -6,6 +6,8 @@ import re
 
 from rolesignal.extractors.types import Pattern
 
+LEXICON = "lexicon.jsonl"
+
 # A task named as a noun ("fraud detection") is also stated as a verb on its object ("detect fraud"): the verbs of
 # the nouns, as a lemma phrase starts with them.
 _TASK_VERBS = {
@@ -47,6 +49,6 @@ def term_pattern(pattern_id: str, signal: str, variant: str, match: str, line: i
     """A lemma phrase, or for a term matched as written a token pattern of its words (LOWER or ORTH)."""
     attr = TERM_MATCH[match]
     if attr is None:
-        return Pattern(pattern_id, signal, variant, None, "lexicon.jsonl", line, specificity)
+        return Pattern(pattern_id, signal, variant, None, LEXICON, line, specificity)
     words = _TERM_WORDS.findall(variant.lower() if attr == "LOWER" else variant)
-    return Pattern(pattern_id, signal, None, tuple({attr: word} for word in words), "lexicon.jsonl", line, specificity)
+    return Pattern(pattern_id, signal, None, tuple({attr: word} for word in words), LEXICON, line, specificity)

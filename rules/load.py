@@ -13,14 +13,13 @@ import yaml
 from rolesignal.extractors.types import STRENGTHS, Pattern, SectionType
 from rolesignal.extractors.version import CODE_VERSION
 from rolesignal.rules.errors import Problem, RulesError
-from rolesignal.rules.lexicon_terms import TERM_MATCH, term_pattern, term_variants
+from rolesignal.rules.lexicon_terms import LEXICON, TERM_MATCH, term_pattern, term_variants
 from rolesignal.rules.pattern_check import cached_pattern_problems
 from rolesignal.rules.scoring_check import scoring_problems
 from rolesignal.rules.types import DOC_KINDS, ROLES, SIDES, PhraseCue, RuleSet, Signal
 
 DEFAULT_DIR = Path(__file__).resolve().parent
 WORD_LISTS = "word_lists.jsonl"
-LEXICON = "lexicon.jsonl"
 OTHER_WORK = "other_work.jsonl"
 RULE_FILES = (
     "signals.jsonl",
