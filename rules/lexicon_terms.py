@@ -45,6 +45,60 @@ def term_variants(term: str) -> list[str]:
     return variants
 
 
+# An abbreviation and its expansion are one word of the field: "ML pipeline" is "machine learning pipeline".
+_ABBREVIATIONS = {
+    "ml": "machine learning",
+    "ai": "artificial intelligence",
+    "llm": "large language model",
+    "llms": "large language models",
+    "nlp": "natural language processing",
+    "genai": "generative ai",
+}
+_EXPANSIONS = {expansion: short for short, expansion in _ABBREVIATIONS.items()}
+_ABBREVIATION_WORDS = re.compile(
+    r"\b(" + "|".join(sorted({*_ABBREVIATIONS, *_EXPANSIONS}, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+
+
+# British and American spellings of one word: "optimise"/"optimize", "modelling"/"modeling". Three letters at least
+# come before "iz", so that "size" and "prize" stay as they are.
+_SPELLING = re.compile(
+    r"(?<=[a-z]{3})(?P<z>iz)(?=(?:e|es|ed|ing|ation|ations|er|ers)\b)|(?<=[a-z]{3})(?P<s>is)(?=ations?\b)"
+    r"|\b(?P<stem>model|label)(?P<ll>l?)(?=(?:ing|ed|er|ers)\b)"
+)
+
+
+def _respelled(term: str) -> str:
+    def other(m: re.Match[str]) -> str:
+        if m.group("z"):
+            return "is"
+        if m.group("s"):
+            return "iz"
+        return m.group("stem") + ("" if m.group("ll") else "l")
+
+    return _SPELLING.sub(other, term)
+
+
+def _abbreviated(term: str) -> str:
+    return _ABBREVIATION_WORDS.sub(
+        lambda m: _ABBREVIATIONS.get(m.group(0).lower()) or _EXPANSIONS[m.group(0).lower()], term
+    )
+
+
+def term_twins(term: str) -> list[str]:
+    """A term in the field's other ways of writing it: abbreviations written out and written-out words abbreviated
+    ("ML model" also matches "machine learning model"), and the other spelling ("optimise" for "optimize"). A twin
+    that is an abbreviation alone is left out ("AI" is too broad a term)."""
+    forms = {_respelled(term), _abbreviated(term), _respelled(_abbreviated(term))}
+    return [
+        variant
+        for form in sorted(forms)
+        if form.lower() != term.lower()
+        for variant in term_variants(form)
+        if " " in variant.strip() or not _ABBREVIATION_WORDS.fullmatch(variant.strip())
+    ]
+
+
 def term_pattern(pattern_id: str, signal: str, variant: str, match: str, line: int, specificity: float) -> Pattern:
     """A lemma phrase, or for a term matched as written a token pattern of its words (LOWER or ORTH)."""
     attr = TERM_MATCH[match]

@@ -13,7 +13,7 @@ import yaml
 from rolesignal.extractors.types import STRENGTHS, Pattern, SectionType
 from rolesignal.extractors.version import CODE_VERSION
 from rolesignal.rules.errors import Problem, RulesError
-from rolesignal.rules.lexicon_terms import LEXICON, TERM_MATCH, term_pattern, term_variants
+from rolesignal.rules.lexicon_terms import LEXICON, TERM_MATCH, term_pattern, term_twins, term_variants
 from rolesignal.rules.pattern_check import cached_pattern_problems
 from rolesignal.rules.scoring_check import scoring_problems
 from rolesignal.rules.types import DOC_KINDS, ROLES, SIDES, PhraseCue, RuleSet, Signal
@@ -240,6 +240,7 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
     check.unique(LEXICON, rows)
     patterns: list[Pattern] = []
     seen: dict[tuple[str, str], str] = {}
+    twins: list[tuple[str, str, str, str, int, float]] = []
     for number, row in rows:
         concept, signal, specificity = row.get("id"), row.get("signal"), row.get("specificity")
         if signal not in signals:
@@ -268,6 +269,13 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
                 seen[key] = str(concept)
                 pattern_id = f"lexicon:{concept}/{variant}"
                 patterns.append(term_pattern(pattern_id, signal, variant, match, number, float(specificity)))
+            if match != "exact":
+                twins += [(signal, concept, twin, match, number, float(specificity)) for twin in term_twins(term)]
+    # Twins come after every term as written: a twin some concept states itself keeps that concept's specificity.
+    for signal, concept, twin, match, number, specificity in twins:
+        if (signal, twin.lower()) not in seen:
+            seen[(signal, twin.lower())] = str(concept)
+            patterns.append(term_pattern(f"lexicon:{concept}/{twin}", signal, twin, match, number, specificity))
     return patterns
 
 

@@ -219,7 +219,7 @@ def test_rules_check_warns_of_what_a_very_large_lexicon_costs_and_still_passes(t
     count = len(loaded.signal_patterns) + len(loaded.cues)  # the cues change with the reading habits: count them
     code, out = run("rules", "check", str(rules))
     assert code == 0 and out.startswith(f"ok: 22 signals, {len(loaded.signal_patterns)} signal patterns")
-    assert 26_000 < count < 27_000
+    assert count > 25_000
     expected = (
         f"warning: {count:,} patterns (more than 25,000): each reader process will need about {30 * count // 10_000} MB"
     )

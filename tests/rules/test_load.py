@@ -136,6 +136,36 @@ def test_a_task_noun_gets_its_verb_twin(rules_copy: Path) -> None:
     assert not any(phrase.startswith("classify") for phrase in found)  # "automatic" is no object
 
 
+def test_a_term_gets_its_abbreviation_and_spelling_twins(rules_copy: Path) -> None:
+    (rules_copy / "lexicon.jsonl").write_text("")
+    append(
+        rules_copy / "lexicon.jsonl",
+        '{"id": "twins", "signal": "ml.inference_optimisation", "specificity": 0.7, '
+        '"terms": ["ML inference", "model quantization", "machine learning"], "note": "twins"}',
+    )
+    rules = load_rules(rules_copy)
+    found = {p.phrase for p in rules.signal_patterns if p.id.startswith("lexicon:twins/")}
+    assert {"machine learning inference", "model quantisation"} <= found
+    assert "ml" not in found  # an abbreviation alone is too broad a term
+
+
+def test_a_twin_another_concept_states_keeps_that_concept(rules_copy: Path) -> None:
+    (rules_copy / "lexicon.jsonl").write_text("")
+    append(
+        rules_copy / "lexicon.jsonl",
+        '{"id": "short", "signal": "ml.training", "specificity": 0.4, "terms": ["ML models"], "note": "n"}',
+    )
+    append(
+        rules_copy / "lexicon.jsonl",
+        '{"id": "long", "signal": "ml.training", "specificity": 0.8, '
+        '"terms": ["machine learning models"], "note": "n"}',
+    )
+    rules = load_rules(rules_copy)  # no "also in concept" problem: the twin gives way
+    found = {p.phrase: p.id for p in rules.signal_patterns if p.id.startswith("lexicon:")}
+    assert found["machine learning models"] == "lexicon:long/machine learning models"
+    assert found["ml models"] == "lexicon:short/ml models"
+
+
 def test_lexicon_terms_matched_as_written_become_token_patterns(rules_copy: Path) -> None:
     (rules_copy / "lexicon.jsonl").write_text("")
     append(
@@ -155,6 +185,18 @@ def test_lexicon_terms_matched_as_written_become_token_patterns(rules_copy: Path
         "lexicon:named/Scale-AI": ({"ORTH": "Scale"}, {"ORTH": "-"}, {"ORTH": "AI"}),
         "lexicon:written/embedded ai": ({"LOWER": "embedded"}, {"LOWER": "ai"}),
         "lexicon:written/embedded-ai": ({"LOWER": "embedded"}, {"LOWER": "-"}, {"LOWER": "ai"}),
+        "lexicon:written/embedded artificial intelligence": (
+            {"LOWER": "embedded"},
+            {"LOWER": "artificial"},
+            {"LOWER": "intelligence"},
+        ),
+        "lexicon:written/embedded-artificial-intelligence": (
+            {"LOWER": "embedded"},
+            {"LOWER": "-"},
+            {"LOWER": "artificial"},
+            {"LOWER": "-"},
+            {"LOWER": "intelligence"},
+        ),
     }
 
 
