@@ -1,7 +1,7 @@
 """Reading a page pasted without its line breaks: items run together, numbered runs, a paragraph cut off mid-sentence.
 
 Text copied from a web page or a PDF excerpt loses its structure; these are the general habits a careful reader uses
-to find where one item ends and the next begins (`RequirementFinder` calls them).
+to find where one item ends and the next begins (`SectionWalker` and `RequirementFinder` call them).
 """
 
 from __future__ import annotations
