@@ -85,11 +85,31 @@ def _abbreviated(term: str) -> str:
     )
 
 
+# Compounds the field writes both joined and hyphenated: "fine-tuning" and "finetuning", "re-ranking" and
+# "reranking", "multi-modal" and "multimodal" (the space twin, "fine tuning", comes from term_variants).
+_COMPOUND = re.compile(r"\b(fine|pre|re|multi|hyper)(-?)(tun|train|process|rank|modal|agent|task|param)", re.IGNORECASE)
+_COMPOUNDS = {("fine", "tun"), ("pre", "train"), ("pre", "process"), ("re", "rank"), ("re", "train")}
+_COMPOUNDS |= {("multi", "modal"), ("multi", "agent"), ("multi", "task"), ("hyper", "param")}
+
+
+def _rejoined(term: str) -> str:
+    def other(m: re.Match[str]) -> str:
+        first, hyphen, second = m.groups()
+        if (first.lower(), second.lower()) not in _COMPOUNDS:
+            return m.group(0)
+        return f"{first}{'' if hyphen else '-'}{second}"
+
+    return _COMPOUND.sub(other, term)
+
+
 def term_twins(term: str) -> list[str]:
     """A term in the field's other ways of writing it: abbreviations written out and written-out words abbreviated
-    ("ML model" also matches "machine learning model"), and the other spelling ("optimise" for "optimize"). A twin
-    that is an abbreviation alone is left out ("AI" is too broad a term)."""
-    forms = {_respelled(term), _abbreviated(term), _respelled(_abbreviated(term))}
+    ("ML model" also matches "machine learning model"), the other spelling ("optimise" for "optimize") and compounds
+    joined or hyphenated ("finetuning" for "fine-tuning"). A twin that is an abbreviation alone is left out ("AI" is
+    too broad a term)."""
+    forms = {term}
+    for rewrite in (_respelled, _abbreviated, _rejoined):
+        forms |= {rewrite(form) for form in forms}
     return [
         variant
         for form in sorted(forms)

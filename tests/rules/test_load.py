@@ -141,11 +141,11 @@ def test_a_term_gets_its_abbreviation_and_spelling_twins(rules_copy: Path) -> No
     append(
         rules_copy / "lexicon.jsonl",
         '{"id": "twins", "signal": "ml.inference_optimisation", "specificity": 0.7, '
-        '"terms": ["ML inference", "model quantization", "machine learning"], "note": "twins"}',
+        '"terms": ["ML inference", "model quantization", "machine learning", "fine-tuning"], "note": "twins"}',
     )
     rules = load_rules(rules_copy)
     found = {p.phrase for p in rules.signal_patterns if p.id.startswith("lexicon:twins/")}
-    assert {"machine learning inference", "model quantisation"} <= found
+    assert {"machine learning inference", "model quantisation", "finetuning", "fine tuning"} <= found
     assert "ml" not in found  # an abbreviation alone is too broad a term
 
 
