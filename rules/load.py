@@ -427,7 +427,7 @@ def load_rules(directory: Path | str | None = None) -> RuleSet:
 
 
 # Every pattern costs each reader process memory and start-up time (benchmarks/hostile_sizes.py: ~30 MB and ~1.2 s
-# per 10,000 phrase patterns); the bundled rules hold ~4,600. Past this many the cost is worth a word to the user.
+# per 10,000 phrase patterns); the bundled rules hold ~5,500. Past this many the cost is worth a word to the user.
 MANY_PATTERNS = 25_000
 
 
