@@ -9,7 +9,8 @@ from rolesignal.extractors.types import Pattern
 LEXICON = "lexicon.jsonl"
 
 # A task named as a noun ("fraud detection") is also stated as a verb on its object ("detect fraud"): the verbs of
-# the nouns, as a lemma phrase starts with them.
+# the nouns, as a lemma phrase starts with them. Only tasks whose verb on such an object is the field's work: "label
+# data", "summarise documents" or "identify speakers" are also everyday office work.
 _TASK_VERBS = {
     "detection": ("detect",),
     "prediction": ("predict",),
@@ -18,10 +19,13 @@ _TASK_VERBS = {
     "recognition": ("recognise", "recognize"),
     "segmentation": ("segment",),
     "tracking": ("track",),
+    "extraction": ("extract",),
+    "estimation": ("estimate",),
 }
 # An object that is only these words names no thing to act on ("automatic classification", "semantic segmentation").
 _NO_OBJECT = re.compile(
-    r"\b(?:automatic|automated|semantic|instance|panoptic|probabilistic|real-time|and|or|of|for|per|the|with)\b|[,/]",
+    r"\b(?:automatic|automated|semantic|instance|panoptic|probabilistic|real-time|and|or|of|for|per|the|with"
+    r"|information)\b|[,/]",  # "extract information" is everyday work, "information extraction" a field
     re.IGNORECASE,
 )
 # How a concept's terms meet the text: as lemmas (the default: "training pipelines" meets "training pipeline"), as

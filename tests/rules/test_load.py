@@ -128,12 +128,14 @@ def test_a_task_noun_gets_its_verb_twin(rules_copy: Path) -> None:
     append(
         rules_copy / "lexicon.jsonl",
         '{"id": "tasks", "signal": "ml.predictive_use_case", "specificity": 0.7, '
-        '"terms": ["fraud detection", "face recognition", "automatic classification"], "note": "tasks"}',
+        '"terms": ["fraud detection", "face recognition", "automatic classification", "entity extraction", '
+        '"information extraction"], "note": "tasks"}',
     )
     rules = load_rules(rules_copy)
     found = {p.phrase for p in rules.signal_patterns if p.id.startswith("lexicon:tasks/")}
-    assert {"detect fraud", "recognise face", "recognize face"} <= found
+    assert {"detect fraud", "recognise face", "recognize face", "extract entity"} <= found
     assert not any(phrase.startswith("classify") for phrase in found)  # "automatic" is no object
+    assert "extract information" not in found  # everyday work, unlike the field "information extraction"
 
 
 def test_a_term_gets_its_abbreviation_and_spelling_twins(rules_copy: Path) -> None:
