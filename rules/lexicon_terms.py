@@ -1,4 +1,5 @@
-"""How one lexicon term becomes patterns: its spelling twins, its verb twin, and how its words meet the text."""
+"""How one lexicon term becomes patterns: its twins (hyphen or space, verb, abbreviation, spelling, compound) and how
+its words meet the text."""
 
 from __future__ import annotations
 
