@@ -259,8 +259,8 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
         terms = check.strings(LEXICON, number, row, "terms")
         if terms and match == "exact":
             terms = tuple(row["terms"])  # as written: strings() lower-cases
-        for term in terms:
-            for variant in term_variants(" ".join(term.split())):
+        for term in (" ".join(term.split()) for term in terms):
+            for variant in term_variants(term):
                 key = (signal, variant.lower())
                 if key in seen:
                     if seen[key] != concept:
