@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from rolesignal.rules.errors import RulesError
 from rolesignal.rules.load import DEFAULT_DIR, check_rules, load_rules
+from rolesignal.rules.types import RuleSet
 
 
 @pytest.fixture
@@ -111,27 +113,34 @@ def test_a_title_prior_outside_0_to_1_is_a_problem(rules_copy: Path, value: str)
         load_rules(rules_copy)
 
 
+def lexicon_only(rules_dir: Path, *concepts: dict[str, object]) -> RuleSet:
+    """The rules with only these lexicon concepts: the mechanism alone (the built-in vocabulary has most terms)."""
+    (rules_dir / "lexicon.jsonl").write_text("".join(json.dumps(c) + "\n" for c in concepts), encoding="utf-8")
+    return load_rules(rules_dir)
+
+
+def concept(id_: str, signal: str, specificity: float, terms: list[str], **extra: str) -> dict[str, object]:
+    """A lexicon.jsonl row (its note says nothing: these tests are about the mechanism)."""
+    return {"id": id_, "signal": signal, "specificity": specificity, "terms": terms, "note": "n", **extra}
+
+
 def test_lexicon_terms_become_weighted_phrases_with_hyphen_twins(rules_copy: Path) -> None:
-    (rules_copy / "lexicon.jsonl").write_text("")  # the mechanism alone: the built-in vocabulary has these terms
-    append(
-        rules_copy / "lexicon.jsonl",
-        '{"id": "vision_test", "signal": "ml.non_text_modality", "specificity": 0.7, '
-        '"terms": ["Computer Vision", "image-recognition"], "note": "seeing machines"}',
+    rules = lexicon_only(
+        rules_copy, concept("vision_test", "ml.non_text_modality", 0.7, ["Computer Vision", "image-recognition"])
     )
-    rules = load_rules(rules_copy)
     found = {p.phrase: p.weight for p in rules.signal_patterns if p.id.startswith("lexicon:vision_test/")}
     assert found == {"computer vision": 0.7, "computer-vision": 0.7, "image-recognition": 0.7, "image recognition": 0.7}
 
 
 def test_a_task_noun_gets_its_verb_twin(rules_copy: Path) -> None:
-    (rules_copy / "lexicon.jsonl").write_text("")
-    append(
-        rules_copy / "lexicon.jsonl",
-        '{"id": "tasks", "signal": "ml.predictive_use_case", "specificity": 0.7, '
-        '"terms": ["fraud detection", "face recognition", "automatic classification", "entity extraction", '
-        '"information extraction"], "note": "tasks"}',
-    )
-    rules = load_rules(rules_copy)
+    tasks = [
+        "fraud detection",
+        "face recognition",
+        "automatic classification",
+        "entity extraction",
+        "information extraction",
+    ]
+    rules = lexicon_only(rules_copy, concept("tasks", "ml.predictive_use_case", 0.7, tasks))
     found = {p.phrase for p in rules.signal_patterns if p.id.startswith("lexicon:tasks/")}
     assert {"detect fraud", "recognise face", "recognize face", "extract entity"} <= found
     assert not any(phrase.startswith("classify") for phrase in found)  # "automatic" is no object
@@ -139,48 +148,31 @@ def test_a_task_noun_gets_its_verb_twin(rules_copy: Path) -> None:
 
 
 def test_a_term_gets_its_abbreviation_and_spelling_twins(rules_copy: Path) -> None:
-    (rules_copy / "lexicon.jsonl").write_text("")
-    append(
-        rules_copy / "lexicon.jsonl",
-        '{"id": "twins", "signal": "ml.inference_optimisation", "specificity": 0.7, '
-        '"terms": ["ML inference", "model quantization", "machine learning", "fine-tuning"], "note": "twins"}',
-    )
-    rules = load_rules(rules_copy)
+    terms = ["ML inference", "model quantization", "machine learning", "fine-tuning"]
+    rules = lexicon_only(rules_copy, concept("twins", "ml.inference_optimisation", 0.7, terms))
     found = {p.phrase for p in rules.signal_patterns if p.id.startswith("lexicon:twins/")}
     assert {"machine learning inference", "model quantisation", "finetuning", "fine tuning"} <= found
     assert "ml" not in found  # an abbreviation alone is too broad a term
 
 
 def test_a_twin_another_concept_states_keeps_that_concept(rules_copy: Path) -> None:
-    (rules_copy / "lexicon.jsonl").write_text("")
-    append(
-        rules_copy / "lexicon.jsonl",
-        '{"id": "short", "signal": "ml.training", "specificity": 0.4, "terms": ["ML models"], "note": "n"}',
+    # No "also in concept" problem: the twin gives way.
+    rules = lexicon_only(
+        rules_copy,
+        concept("short", "ml.training", 0.4, ["ML models"]),
+        concept("long", "ml.training", 0.8, ["machine learning models"]),
     )
-    append(
-        rules_copy / "lexicon.jsonl",
-        '{"id": "long", "signal": "ml.training", "specificity": 0.8, '
-        '"terms": ["machine learning models"], "note": "n"}',
-    )
-    rules = load_rules(rules_copy)  # no "also in concept" problem: the twin gives way
     found = {p.phrase: p.id for p in rules.signal_patterns if p.id.startswith("lexicon:")}
     assert found["machine learning models"] == "lexicon:long/machine learning models"
     assert found["ml models"] == "lexicon:short/ml models"
 
 
 def test_lexicon_terms_matched_as_written_become_token_patterns(rules_copy: Path) -> None:
-    (rules_copy / "lexicon.jsonl").write_text("")
-    append(
-        rules_copy / "lexicon.jsonl",
-        '{"id": "named", "signal": "ml.data_pipelines", "specificity": 0.8, "match": "exact", '
-        '"terms": ["Scale AI"], "note": "a company"}',
+    rules = lexicon_only(
+        rules_copy,
+        concept("named", "ml.data_pipelines", 0.8, ["Scale AI"], match="exact"),
+        concept("written", "ml.hardware_constraints", 0.8, ["Embedded AI"], match="lower"),
     )
-    append(
-        rules_copy / "lexicon.jsonl",
-        '{"id": "written", "signal": "ml.hardware_constraints", "specificity": 0.8, "match": "lower", '
-        '"terms": ["Embedded AI"], "note": "as written"}',
-    )
-    rules = load_rules(rules_copy)
     found = {p.id: p.tokens for p in rules.signal_patterns if p.id.startswith(("lexicon:named/", "lexicon:written/"))}
     assert found == {
         "lexicon:named/Scale AI": ({"ORTH": "Scale"}, {"ORTH": "AI"}),
