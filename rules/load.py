@@ -240,7 +240,7 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
     check.unique(LEXICON, rows)
     patterns: list[Pattern] = []
     seen: dict[tuple[str, str], str] = {}
-    twins: list[tuple[str, str, str, str, int, float]] = []
+    twins: list[tuple[tuple[str, str], str, Pattern]] = []  # (signal, twin) key, concept, pattern
     for number, row in rows:
         concept, signal, specificity = row.get("id"), row.get("signal"), row.get("specificity")
         if signal not in signals:
@@ -269,13 +269,14 @@ def _lexicon(check: _Checker, signals: set[str]) -> list[Pattern]:
                 seen[key] = str(concept)
                 pattern_id = f"lexicon:{concept}/{variant}"
                 patterns.append(term_pattern(pattern_id, signal, variant, match, number, float(specificity)))
-            if match != "exact":
-                twins += [(signal, concept, twin, match, number, float(specificity)) for twin in term_twins(term)]
+            for twin in term_twins(term) if match != "exact" else ():
+                pattern = term_pattern(f"lexicon:{concept}/{twin}", signal, twin, match, number, float(specificity))
+                twins.append(((signal, twin.lower()), str(concept), pattern))
     # Twins come after every term as written: a twin some concept states itself keeps that concept's specificity.
-    for signal, concept, twin, match, number, specificity in twins:
-        if (signal, twin.lower()) not in seen:
-            seen[(signal, twin.lower())] = str(concept)
-            patterns.append(term_pattern(f"lexicon:{concept}/{twin}", signal, twin, match, number, specificity))
+    for key, concept, pattern in twins:
+        if key not in seen:
+            seen[key] = concept
+            patterns.append(pattern)
     return patterns
 
 
