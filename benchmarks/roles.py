@@ -94,7 +94,7 @@ def predict_direct(fmt: str, folder: Path, analyzer: Any) -> Predicted:
             continue
         analysis = analyzer(document)
         c = analysis.classification
-        hits = [(h.signal_id, h.source, h.weight) for h in analysis.hits]
+        hits = [(h.signal_id, h.source, h.weight, h.pattern_id) for h in analysis.hits]
         n = len(analysis.requirements)
         evidence.append(
             evidence_of(path.stem, fmt, hits, n, c.title_role, c.doc_kind, analyzer.rules, len(c.other_work))
@@ -143,7 +143,7 @@ def predict_warehouse(
             "SELECT path, error_type, message FROM ingest_failures WHERE starts_with(path, ?) ORDER BY path", [prefix]
         ).fetchall()
         hits = con.execute(
-            "SELECT f.file_name, e.signal_id, e.source, e.weight FROM signal_evidence AS e "
+            "SELECT f.file_name, e.signal_id, e.source, e.weight, e.pattern_id FROM signal_evidence AS e "
             "JOIN files AS f ON f.path = e.path WHERE starts_with(e.path, ?)",
             [prefix],
         ).fetchall()
@@ -179,9 +179,9 @@ def predict_warehouse(
         {"id": Path(path).stem, "format": fmt, "error_type": error_type, "message": message}
         for path, error_type, message in failed
     ]
-    by_file: dict[str, list[tuple[str, str, float]]] = {}
-    for name, signal_id, source, weight in hits:
-        by_file.setdefault(name, []).append((signal_id, source, float(weight)))
+    by_file: dict[str, list[tuple[str, str, float, str]]] = {}
+    for name, signal_id, source, weight, pattern_id in hits:
+        by_file.setdefault(name, []).append((signal_id, source, float(weight), pattern_id))
     evidence = [
         evidence_of(
             p.id,

@@ -52,14 +52,14 @@ class Evidence:
 def evidence_of(
     id_: str,
     fmt: str,
-    hits: Iterable[tuple[str, str, float]],
+    hits: Iterable[tuple[str, str, float, str]],
     n_requirements: int,
     implied: str,
     doc_kind: str,
     rules: RuleSet,
     other_work: int = 0,
 ) -> Evidence:
-    """A document's model inputs from its (signal id, source, weight) hits; the label is filled in later."""
+    """A document's model inputs from its (signal id, source, weight, pattern id) hits; the label is filled in later."""
     return Evidence(id_, fmt, "", decision_features(hits, n_requirements, implied, doc_kind, rules, other_work))
 
 

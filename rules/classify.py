@@ -109,7 +109,7 @@ def classify(
     implied = title_role(title, rules)
     model = rules.scoring["decision"].get("model")
     if model:
-        evidence = [(h.signal_id, h.source, h.weight) for h in hits]
+        evidence = [(h.signal_id, h.source, h.weight, h.pattern_id) for h in hits]
         features = decision_features(evidence, len(requirements), implied, doc_kind, rules, len(other_work))
         role, confidence = model_decision(features, model)
         # A verdict for a specialist with nothing in the content behind it rests on the title's words.

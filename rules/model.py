@@ -2,7 +2,8 @@
 
 The evidence is summed per side (ml, ai) and per place it stands (stated requirements; scope and body prose; the
 title), each signal capped as in the hand rule, plus the role the title's words imply, the number of stated
-requirements, how many different signals each side shows, the kind of document (job posting, RFP, other) and how
+requirements, how many different concepts each side names (a lexicon concept, or a signal's own patterns as one), the
+kind of document (job posting, RFP, other) and how
 many different words for work of neither role (business intelligence, dashboards: other_work.jsonl) it names. Each
 feature x enters as ln(1 + x), centred and scaled as on the documents the model was fitted on; each role's score is
 its intercept plus its coefficients times the features, and the role with the highest probability (softmax of the
@@ -29,8 +30,8 @@ FEATURES = (
     "title_ml",
     "title_ai",
     "requirements",
-    "ml_signals",
-    "ai_signals",
+    "ml_concepts",
+    "ai_concepts",
     "kind_rfp",
     "kind_other",
     "other_work",
@@ -38,33 +39,42 @@ FEATURES = (
 _GROUP = {"requirement": "requirements", "scope": "context", "prose": "context", "title": "title"}
 
 
+def concept_of(pattern_id: str) -> str:
+    """The vocabulary a pattern belongs to: its lexicon concept ('lexicon:rag_frameworks'), else its signal."""
+    return pattern_id.split("/", 1)[0]
+
+
 def decision_features(
-    hits: Iterable[tuple[str, str, float]],
+    hits: Iterable[tuple[str, str, float, str]],
     n_requirements: int,
     implied: str,
     doc_kind: str,
     rules: RuleSet,
     other_work: int = 0,
 ) -> dict[str, float]:
-    """The model's inputs from (signal id, source, weight) hits, the requirement count, the title's role, the kind
-    of document (a tender or an excerpt of unknown kind states its work differently from a job posting) and how many
-    different terms for work of neither role (other_work.jsonl) the text names."""
+    """The model's inputs from (signal id, source, weight, pattern id) hits, the requirement count, the title's role,
+    the kind of document (a tender or an excerpt of unknown kind states its work differently from a job posting) and
+    how many different terms for work of neither role (other_work.jsonl) the text names.
+
+    The breadth of each side counts concepts, not signals: a signal such as ml.training spans frameworks, training
+    work and data science alike, and a text that names several of them states more than one that repeats one.
+    """
     cap = float(rules.scoring.get("max_hits_per_signal", 3))
     totals: dict[tuple[str, str], float] = defaultdict(float)
-    for signal_id, source, weight in hits:
+    concepts: dict[str, set[str]] = {"ml": set(), "ai": set()}
+    for signal_id, source, weight, pattern_id in hits:
         if weight > 0:
             totals[(_GROUP[source], signal_id)] += weight
+            concepts[rules.signals[signal_id].side].add(concept_of(pattern_id))
     features = dict.fromkeys(FEATURES, 0.0)
-    seen: dict[str, set[str]] = {"ml": set(), "ai": set()}
     for (group, signal_id), total in totals.items():
         signal = rules.signals[signal_id]
         features[f"{signal.side}_{group}"] += min(total, cap * signal.weight)
-        seen[signal.side].add(signal_id)
     features["title_ml"] = float(implied == "ml_engineer")
     features["title_ai"] = float(implied == "ai_developer")
     features["requirements"] = float(n_requirements)
-    features["ml_signals"] = float(len(seen["ml"]))
-    features["ai_signals"] = float(len(seen["ai"]))
+    features["ml_concepts"] = float(len(concepts["ml"]))
+    features["ai_concepts"] = float(len(concepts["ai"]))
     features["kind_rfp"] = float(doc_kind == "rfp")
     features["kind_other"] = float(doc_kind == "other")
     features["other_work"] = float(other_work)

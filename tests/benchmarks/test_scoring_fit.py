@@ -36,15 +36,33 @@ ML, AI, HY, NO = "ml_engineer", "ai_developer", "hybrid", "none"
 
 def test_features_sum_each_side_per_place_capped_per_signal() -> None:
     rules = load_rules()
-    hits = [("ai.rag", "requirement", 1.5)] * 5 + [("ml.training", "prose", 0.3), ("ai.rag", "title", 0.75)]
+    hits = [("ai.rag", "requirement", 1.5, "ai.rag/vector-store")] * 5 + [
+        ("ml.training", "prose", 0.3, "ml.training/pytorch"),
+        ("ai.rag", "title", 0.75, "lexicon:rag_broad/RAG"),
+    ]
     features = decision_features(hits, 4, ML, "rfp", rules)
     assert features["ai_requirements"] == 4.5  # 3 x ai.rag's weight 1.5, the cap
     assert (features["ml_context"], features["ai_title"], features["ml_requirements"]) == (0.3, 0.75, 0.0)
     assert (features["title_ml"], features["title_ai"], features["requirements"]) == (1.0, 0.0, 4.0)
-    assert (features["ml_signals"], features["ai_signals"]) == (1.0, 1.0)
+    assert (features["ml_concepts"], features["ai_concepts"]) == (1.0, 2.0)  # ai.rag's own patterns, and a lexicon's
     assert (features["kind_rfp"], features["kind_other"]) == (1.0, 0.0)
     assert features["other_work"] == 0.0
     assert decision_features(hits, 4, ML, "rfp", rules, other_work=3)["other_work"] == 3.0
+
+
+def test_breadth_counts_each_sides_different_concepts_not_negated_words() -> None:
+    rules = load_rules()
+    hits = [
+        ("ml.training", "requirement", 0.8, "lexicon:ml_frameworks/PyTorch"),
+        ("ml.training", "requirement", 0.8, "lexicon:ml_frameworks/JAX"),
+        ("ml.training", "scope", 0.5, "lexicon:deep_learning_broad/deep learning"),
+        ("ml.training", "requirement", 1.0, "ml.training/train-models"),
+        ("ml.experimentation", "title", 0.5, "lexicon:experiment_tracking/MLflow"),
+        ("ai.rag", "requirement", 0.0, "ai.rag/vector-store"),
+    ]
+    features = decision_features(hits, 2, "unknown", "job_posting", rules)
+    # two frameworks are one concept; deep learning, training work and experiment tracking three more
+    assert (features["ml_concepts"], features["ai_concepts"]) == (4.0, 0.0)
 
 
 def item(id_: str, label: str, ml: float, ai: float) -> Evidence:
@@ -92,7 +110,11 @@ def test_repeated_folds_score_the_unread_documents_apart() -> None:
 def test_consistency_check_compares_with_the_model_in_force(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
     rules = load_rules()
     model = rules.scoring["decision"]["model"]
-    evidence = [evidence_of("x", "txt", [("ai.rag", "requirement", 1.5)] * 3, 5, "unknown", "job_posting", rules)]
+    evidence = [
+        evidence_of(
+            "x", "txt", [("ai.rag", "requirement", 1.5, "ai.rag/vector-store")] * 3, 5, "unknown", "job_posting", rules
+        )
+    ]
     decided = model_decision(evidence[0].features, model)[0]
     check_consistency(evidence, [decided], rules)
     with pytest.raises(FitError, match="differ from the product's for 1 documents"):
