@@ -236,7 +236,7 @@ def replace_block(text: str, block: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     from benchmarks.folds import DEFAULT_FOLDS, assign_folds, load_groups
     from benchmarks.role_corpus import build_folders, default_corpus, load_labels
-    from benchmarks.roles import predict_direct
+    from benchmarks.role_pipelines import predict_direct
     from rolesignal.flows.analyse import Analyzer
     from rolesignal.rules.load import DEFAULT_DIR, load_rules
 
