@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
-from collections.abc import Callable, Iterator
-from functools import lru_cache
-from xml.sax import saxutils
+from collections.abc import Iterator
 
 import docx
 from docx.document import Document as DocxDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
-from docx.styles import BabelFish
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 from lxml import etree
 
+from rolesignal.extractors.docx_styles import SAFE_PARSER, DocxStyles, all_bold, style_kind, styles_of
 from rolesignal.extractors.errors import CorruptFile
 from rolesignal.extractors.text import (
     clean_inline,
@@ -41,20 +37,9 @@ _W_T, _W_TAB, _W_BR, _W_CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _W_NB_HYPHEN, _W_TYPE, _W_VAL = qn("w:noBreakHyphen"), qn("w:type"), qn("w:val")
 # Wrappers whose children are ordinary body content (tracked insertions, custom XML, smart tags).
 _TRANSPARENT = frozenset({qn("w:ins"), qn("w:customXml"), qn("w:smartTag"), _W_SDT_CONTENT})
-_W_STYLE, _W_STYLE_ID, _W_DEFAULT, _W_NAME = qn("w:style"), qn("w:styleId"), qn("w:default"), qn("w:name")
-_W_BASED_ON, _W_RPR_B = qn("w:basedOn"), f"{qn('w:rPr')}/{qn('w:b')}"
-_ON, _OFF = frozenset({"1", "true", "on"}), frozenset({"0", "false", "off"})
 _W_BODY = qn("w:body")
 _MAIN_PART, _MAIN_RELS = "word/document.xml", "word/_rels/document.xml.rels"
-# No entity resolution, no network: a package's XML is untrusted.
-_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-_STYLES_ROOT = re.compile(rb"<w:styles\b[^>]*>")
-_STYLE_TAG = re.compile(rb"<w:style\b([^>]*?)(/?)>")
-_STYLE_ATTR = re.compile(rb"""\bw:(styleId|type|default)\s*=\s*(["'])(.*?)\2""")
-_QUOTES = {"&quot;": '"', "&apos;": "'"}
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_HEADING_STYLE_RE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
-_STYLE_LEVEL_RE = re.compile(r"(\d)\s*$")
 
 
 def extract_docx(data: bytes, path: str, content_hash: str) -> Document:
@@ -71,13 +56,13 @@ def extract_docx(data: bytes, path: str, content_hash: str) -> Document:
         raise CorruptFile(f"not a valid .docx ({exc}): re-save it from Word") from exc
     body = root.find(_W_BODY)
     builder = DocumentBuilder()
-    walker = _Walker(builder, _styles_of(styles_xml))
+    walker = _Walker(builder, styles_of(styles_xml))
     if body is not None:
         walker.walk(body, None)
     if not walker.has_text:
         # Some postings put everything in the page header; only then is the whole package worth opening.
         document = _open_package(data)
-        walker = _Walker(builder, _Styles.from_element(document.styles.element))
+        walker = _Walker(builder, DocxStyles.from_element(document.styles.element))
         if document.sections:
             header = document.sections[0].header
             if not header.is_linked_to_previous:
@@ -109,7 +94,7 @@ def _main_parts(data: bytes) -> tuple[bytes, bytes | None]:
         styles_name = "word/styles.xml"
         if _MAIN_RELS in names:
             try:
-                rels = etree.fromstring(zf.read(_MAIN_RELS), _SAFE_PARSER)
+                rels = etree.fromstring(zf.read(_MAIN_RELS), SAFE_PARSER)
             except etree.XMLSyntaxError as exc:
                 raise CorruptFile(f"not a valid .docx (document relationships: {exc}): re-save it from Word") from exc
             for rel in rels:
@@ -117,16 +102,6 @@ def _main_parts(data: bytes) -> tuple[bytes, bytes | None]:
                     styles_name = posixpath.normpath(posixpath.join("word", rel.get("Target", "")))
         styles_xml = zf.read(styles_name) if styles_name in names else None
     return document_xml, styles_xml
-
-
-@lru_cache(maxsize=16)
-def _styles_of(xml: bytes | None) -> _Styles:
-    """The styles index of a styles part, shared by documents made from the same template (same bytes).
-
-    Indexing a template's styles.xml costs ~2.5 ms; the index is a pure function of the bytes, and it remembers the
-    styles it has resolved, so later documents of that template skip both.
-    """
-    return _Styles.from_xml(xml)
 
 
 def _check_package(infos: list[zipfile.ZipInfo]) -> None:
@@ -142,7 +117,7 @@ def _check_package(infos: list[zipfile.ZipInfo]) -> None:
 class _Walker:
     """Emits blocks for paragraphs and tables in document order, following page breaks."""
 
-    def __init__(self, builder: DocumentBuilder, styles: _Styles) -> None:
+    def __init__(self, builder: DocumentBuilder, styles: DocxStyles) -> None:
         self.b = builder
         self.styles = styles
         self.has_text = False
@@ -168,7 +143,7 @@ class _Walker:
     def underlined(self, p: Paragraph, below: Paragraph) -> int:
         """The Setext heading level when a plain one-line paragraph is underlined by the next one, else 0."""
         text = p.text
-        if "\n" in text.strip() or _style_kind(p, self.styles) is not None:
+        if "\n" in text.strip() or style_kind(p, self.styles) is not None:
             return 0
         return setext_level(text, below.text)
 
@@ -187,7 +162,7 @@ class _Walker:
             text = " ".join(segment.split())
             if not text:
                 continue
-            if "\n" in segment.strip() and _style_kind(p, self.styles) is None and not _all_bold(p, self.styles):
+            if "\n" in segment.strip() and style_kind(p, self.styles) is None and not all_bold(p, self.styles):
                 # Lines kept apart by line breaks in a plain paragraph (a text pasted into Word): read them as the
                 # text reader reads a file's lines, so '- item' lines stay items and a '## Skills' line a heading.
                 for block in extract_text(segment.encode("utf-8"), "", "", "txt").blocks:
@@ -273,142 +248,9 @@ def _page_break_before(p: Paragraph) -> bool:
     return el is not None and el.get(_W_VAL, "true") not in ("0", "false", "off")
 
 
-class _Styles:
-    """Each style's name, base style and own boldness, read once per document.
-
-    python-docx finds a paragraph's style by scanning all styles on every call (the default-style lookup alone was
-    half of a DOCX's read time); this index answers the same questions by the same rules: an unknown id or one of
-    the wrong type means the type's default (the last marked default), and bold is the style's own setting.
-    """
-
-    def __init__(self, elements: dict[str, Callable[[], etree._Element]], default: dict[str, str]) -> None:
-        self._elements = elements  # style id -> its <w:style> element, parsed when first asked for
-        self._default = default  # style type -> id of the type's default style
-        self._by_id: dict[str, tuple[str, str, str | None, bool]] = {}
-        self._chains: dict[tuple[str | None, str], list[str]] = {}
-
-    @classmethod
-    def from_element(cls, styles: etree._Element) -> _Styles:
-        """The index of a parsed <w:styles> element."""
-        elements: dict[str, Callable[[], etree._Element]] = {}
-        default: dict[str, str] = {}
-        for style in styles.iterchildren(_W_STYLE):
-            style_id = style.get(_W_STYLE_ID)
-            if style_id is None:
-                continue
-            elements.setdefault(style_id, lambda style=style: style)
-            if style.get(_W_DEFAULT) in _ON:
-                default[style.get(_W_TYPE, "paragraph")] = style_id
-        return cls(elements, default)
-
-    @classmethod
-    def from_xml(cls, xml: bytes | None) -> _Styles:
-        """The index of a styles part, parsing only the styles a document asks for.
-
-        Style start tags are found in the raw XML; a style's element is parsed from its own slice, under the root's
-        namespace declarations. Anything unexpected (another prefix, no root tag) parses the whole part instead.
-        """
-        if not xml:
-            return cls({}, {})
-        root = _STYLES_ROOT.search(xml)
-        if root is None:
-            return cls.from_element(_parse_styles(xml))
-        opening = root.group(0)
-        elements: dict[str, Callable[[], etree._Element]] = {}
-        default: dict[str, str] = {}
-        for tag in _STYLE_TAG.finditer(xml, root.end()):
-            attrs = {k.decode(): saxutils.unescape(v.decode("utf-8", "replace"), _QUOTES)
-                     for k, _, v in _STYLE_ATTR.findall(tag.group(1))}  # fmt: skip
-            style_id = attrs.get("styleId")
-            if style_id is None:
-                continue
-            end = tag.end() if tag.group(2) else xml.find(b"</w:style>", tag.end())
-            if end < 0:
-                return cls.from_element(_parse_styles(xml))
-            stop = end if tag.group(2) else end + len(b"</w:style>")
-            piece = opening + xml[tag.start() : stop] + b"</w:styles>"
-            elements.setdefault(style_id, lambda piece=piece: _parse_styles(piece)[0])
-            if attrs.get("default") in _ON:
-                default[attrs.get("type", "paragraph")] = style_id
-        return cls(elements, default)
-
-    def _entry(self, style_id: str) -> tuple[str, str, str | None, bool] | None:
-        """(type, name, base style id, bold) of a style, read from its XML the first time it is asked for."""
-        if style_id not in self._by_id:
-            load = self._elements.get(style_id)
-            if load is None:
-                return None
-            style = load()
-            name, based, bold = style.find(_W_NAME), style.find(_W_BASED_ON), style.find(_W_RPR_B)
-            self._by_id[style_id] = (
-                style.get(_W_TYPE, "paragraph"),
-                BabelFish.internal2ui(name.get(_W_VAL, "")) if name is not None else "",
-                based.get(_W_VAL) if based is not None else None,
-                bold is not None and bold.get(_W_VAL, "true") not in _OFF,
-            )
-        return self._by_id[style_id]
-
-    def _resolve(self, style_id: str | None, kind: str) -> str | None:
-        entry = self._entry(style_id) if style_id else None
-        return style_id if entry is not None and entry[0] == kind else self._default.get(kind)
-
-    def names(self, style_id: str | None, kind: str = "paragraph") -> list[str]:
-        """The style's name followed by the names of the styles it is based on."""
-        key = (style_id, kind)
-        if key not in self._chains:
-            names: list[str] = []
-            current = self._resolve(style_id, kind)
-            while current is not None and (entry := self._entry(current)) is not None and len(names) < 6:
-                _, name, current, _ = entry
-                names.append(name)
-            self._chains[key] = names
-        return self._chains[key]
-
-    def bold(self, style_id: str | None, kind: str) -> bool:
-        """Whether the style (or the type's default) itself sets bold."""
-        resolved = self._resolve(style_id, kind)
-        entry = self._entry(resolved) if resolved is not None else None
-        return entry is not None and entry[3]
-
-
-def _parse_styles(xml: bytes) -> etree._Element:
-    try:
-        return etree.fromstring(xml, _SAFE_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise CorruptFile(f"not a valid .docx (styles: {exc}): re-save it from Word") from exc
-
-
-def _style_kind(p: Paragraph, styles: _Styles) -> tuple[str, int] | None:
-    """('heading' or 'bullet', level) when the paragraph's style, outline level or numbering says so, else None."""
-    names = styles.names(p._p.style)
-    for name in names:
-        if m := _HEADING_STYLE_RE.match(name):
-            return "heading", int(m.group(1))
-        if name.lower() == "title":
-            return "heading", 1
-        if name.lower() == "subtitle":
-            return "heading", 2
-    ppr = p._p.pPr
-    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
-    if outline is not None and (val := outline.get(_W_VAL, "9")).isdigit() and int(val) < 9:
-        return "heading", int(val) + 1
-    num_pr = ppr.numPr if ppr is not None else None
-    numbered = num_pr is not None and not (num_pr.numId is not None and num_pr.numId.val == 0)
-    style_name = names[0] if names else ""
-    if numbered or "list" in style_name.lower():
-        if num_pr is not None and num_pr.ilvl is not None:
-            level = int(num_pr.ilvl.val)
-        elif m := _STYLE_LEVEL_RE.search(style_name):
-            level = int(m.group(1)) - 1
-        else:
-            level = 0
-        return "bullet", max(level, 0)
-    return None
-
-
-def _classify(p: Paragraph, text: str, styles: _Styles) -> tuple[str, int, str]:
+def _classify(p: Paragraph, text: str, styles: DocxStyles) -> tuple[str, int, str]:
     """(kind, level, text) for a paragraph from its style, numbering, formatting and wording."""
-    if styled := _style_kind(p, styles):
+    if styled := style_kind(p, styles):
         kind, level = styled
         if kind == "heading":
             return kind, level, text
@@ -418,23 +260,8 @@ def _classify(p: Paragraph, text: str, styles: _Styles) -> tuple[str, int, str]:
         return markup  # a paragraph typed in Markdown ('## Requirements', '**Skills:**'), as a text file would be read
     if bullet := split_bullet(text):
         return "bullet", 0, bullet[2]
-    if _all_bold(p, styles) and len(text.split()) <= 12 and not text.endswith("."):
+    if all_bold(p, styles) and len(text.split()) <= 12 and not text.endswith("."):
         return "heading", 3, text
     if looks_like_heading(text):
         return "heading", 2, text
     return "paragraph", 0, text
-
-
-def _all_bold(p: Paragraph, styles: _Styles) -> bool:
-    """True when every run carrying text is bold (directly or through its character style)."""
-    runs = [r for r in p.runs if r.text.strip()]
-    if not runs:
-        return False
-    para_bold = styles.bold(p._p.style, "paragraph")
-
-    def bold(run: Run) -> bool:
-        if run.bold is not None:
-            return bool(run.bold)
-        return styles.bold(run._r.style, "character") or para_bold
-
-    return all(bold(r) for r in runs)
