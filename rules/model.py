@@ -3,12 +3,11 @@
 The evidence is summed per side (ml, ai) and per place it stands (stated requirements; scope and body prose; the
 title), each signal capped as in the hand rule, plus the role the title's words imply, the number of stated
 requirements, how many different concepts each side names (a lexicon concept, or a signal's own patterns as one), the
-kind of document (job posting, RFP, other) and how
-many different words for work of neither role (business intelligence, dashboards: other_work.jsonl) it names. Each
-feature x enters as ln(1 + x), centred and scaled as on the documents the model was fitted on; each role's score is
-its intercept plus its coefficients times the features, and the role with the highest probability (softmax of the
-scores) is the verdict, that probability its confidence. `benchmarks.scoring_fit` fits the numbers; nothing here is
-tuned by hand.
+kind of document (job posting, RFP, other) and how many different words for work of neither role (business
+intelligence, dashboards: other_work.jsonl) it names. Each feature x enters as ln(1 + x), centred and scaled as on the
+documents the model was fitted on; each role's score is its intercept plus its coefficients times the features, and
+the role with the highest probability (softmax of the scores) is the verdict, that probability its confidence.
+`benchmarks.scoring_fit` fits the numbers; nothing here is tuned by hand.
 """
 
 from __future__ import annotations
@@ -40,7 +39,8 @@ _GROUP = {"requirement": "requirements", "scope": "context", "prose": "context",
 
 
 def concept_of(pattern_id: str) -> str:
-    """The vocabulary a pattern belongs to: its lexicon concept ('lexicon:rag_frameworks'), else its signal."""
+    """The vocabulary a pattern belongs to, its id before the first '/': a lexicon concept ('lexicon:rag_frameworks'),
+    or the signal of a signal pattern (named '<signal>/<name>')."""
     return pattern_id.split("/", 1)[0]
 
 
