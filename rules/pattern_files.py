@@ -138,6 +138,10 @@ def read_lexicon(check: RuleReader, signals: set[str]) -> list[Pattern]:
         if signal not in signals:
             check.add(LEXICON, number, f"unknown signal {signal!r}")
             continue
+        if isinstance(concept, str) and "/" in concept:
+            # A pattern's id is 'lexicon:<concept>/<term>'; the decision counts concepts by the part before the '/'.
+            check.add(LEXICON, number, f"concept id {concept!r} must not hold a '/'")
+            continue
         if isinstance(specificity, bool) or not isinstance(specificity, int | float) or not 0 < specificity <= 1:
             check.add(LEXICON, number, f"specificity must be a number in (0, 1], not {specificity!r}")
             continue

@@ -132,6 +132,12 @@ def test_lexicon_terms_become_weighted_phrases_with_hyphen_twins(rules_copy: Pat
     assert found == {"computer vision": 0.7, "computer-vision": 0.7, "image-recognition": 0.7, "image recognition": 0.7}
 
 
+def test_a_concept_id_with_a_slash_is_a_problem(rules_copy: Path) -> None:
+    # The decision counts a side's concepts by the part of a pattern id before its '/'.
+    with pytest.raises(RulesError, match="concept id 'vision/extra' must not hold a '/'"):
+        lexicon_only(rules_copy, concept("vision/extra", "ml.non_text_modality", 0.7, ["computer vision"]))
+
+
 def test_a_task_noun_gets_its_verb_twin(rules_copy: Path) -> None:
     tasks = [
         "fraud detection",
