@@ -30,13 +30,12 @@ from rolesignal.rules.model import FEATURES, decision_features, model_decision
 from rolesignal.rules.types import ROLES, RuleSet
 
 L2 = 0.01
-# The features the model is fitted on: all of rules.model's but two. Backward elimination under cross-validation
-# grouped by employer inside the labelled documents (`benchmarks.feature_selection`) drops these two in at least
-# three of four inner fold assignments (kind_rfp 7 of 8, title_ml 6; ml_requirements, dropped in 5, stays), and the
-# selection redone inside every training fold (nested) beats fitting on all: the title's ML role as a yes/no (the
-# title's ML words enter graded, as the signal hits they carry: ml_title) and the document being a tender (its
-# evidence is already read by section and source).
-DROPPED_FEATURES = ("title_ml", "kind_rfp")
+# The features the model is fitted on: every feature of rules.model, none dropped. `benchmarks.feature_selection`
+# measured dropping some: backward elimination under folds grouped by employer drops title_ml (the title's ML role as
+# a yes/no) and kind_rfp in most inner fold assignments, and the fold figures with both dropped rose 0.863 -> 0.890;
+# but that choice was made on the same documents, and redone inside every training fold (nested, 10 assignments) it
+# gave 0.865 against 0.865 with every feature, at the cost of the lower confidence bands' order. Not kept.
+DROPPED_FEATURES: tuple[str, ...] = ()
 MODEL_FEATURES = tuple(f for f in FEATURES if f not in DROPPED_FEATURES)
 STEPS = 3000
 LEARNING_RATE = 0.1
@@ -165,11 +164,14 @@ def cross_validate(
     return [p for p in predictions if p is not None], models
 
 
-def held_out_roles(evidence: Sequence[Evidence], fold_of: Mapping[str, int], k: int) -> list[str]:
-    """Every item's role by a model fitted on the other folds, without calibration (which never changes a role)."""
+def held_out_roles(
+    evidence: Sequence[Evidence], fold_of: Mapping[str, int], k: int, features: Sequence[str] = MODEL_FEATURES
+) -> list[str]:
+    """Every item's role by a model fitted on the other folds (over these features), without calibration (which never
+    changes a role)."""
     roles = [""] * len(evidence)
     for fold in range(k):
-        model = fit_model([e for e in evidence if fold_of[e.id] != fold])
+        model = fit_model([e for e in evidence if fold_of[e.id] != fold], features=features)
         for i, item in enumerate(evidence):
             if fold_of[item.id] == fold:
                 roles[i] = model_decision(item.features, model)[0]
@@ -242,11 +244,22 @@ def replace_block(text: str, block: str) -> str:
     return "".join(lines[:begin]) + block + "".join(lines[end + 1 :])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from benchmarks.folds import DEFAULT_FOLDS, assign_folds, load_groups
-    from benchmarks.role_corpus import build_folders, default_corpus, load_labels
+def labelled_evidence(corpus: Path, labels: Sequence[Label], rules: RuleSet) -> list[Evidence]:
+    """The model inputs of every labelled text document, read and analysed in-process, each with its label."""
+    from benchmarks.role_corpus import build_folders
     from benchmarks.role_pipelines import predict_direct
     from rolesignal.flows.analyse import Analyzer
+
+    by_id = {label.id: label for label in labels}
+    with tempfile.TemporaryDirectory(prefix="rolesignal-fit-") as tmp:
+        folders = build_folders(corpus, labels, ["txt"], Path(tmp))
+        _, _, evidence = predict_direct("txt", folders["txt"], Analyzer(rules))
+    return [Evidence(e.id, e.format, by_id[e.id].role, e.features) for e in evidence]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from benchmarks.folds import DEFAULT_FOLDS, assign_folds, load_groups
+    from benchmarks.role_corpus import default_corpus, load_labels
     from rolesignal.rules.load import DEFAULT_DIR, load_rules
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scoring_fit", description=__doc__.split("\n\n")[0])
@@ -258,13 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     corpus = args.corpus or default_corpus()
     labels = load_labels(corpus)
-    by_id = {label.id: label for label in labels}
     directory = args.rules_dir or DEFAULT_DIR
     rules = load_rules(directory)
-    with tempfile.TemporaryDirectory(prefix="rolesignal-fit-") as tmp:
-        folders = build_folders(corpus, labels, ["txt"], Path(tmp))
-        _, _, evidence = predict_direct("txt", folders["txt"], Analyzer(rules))
-    labelled = [Evidence(e.id, e.format, by_id[e.id].role, e.features) for e in evidence]
+    labelled = labelled_evidence(corpus, labels, rules)
     fold_of = assign_folds(labels, load_groups(corpus), DEFAULT_FOLDS)
     block = model_yaml(fit_calibrated(labelled, fold_of), len(labelled))
     if args.write:

@@ -7,8 +7,7 @@ kind of document (job posting, RFP, other) and how many different words for work
 intelligence, dashboards: other_work.jsonl) it names. Each feature x enters as ln(1 + x), centred and scaled as on the
 documents the model was fitted on; each role's score is its intercept plus its coefficients times the features, and
 the role with the highest probability (softmax of the scores) is the verdict, that probability its confidence.
-`benchmarks.scoring_fit` fits the numbers, on the features the model lists (a subset of FEATURES, chosen by
-`benchmarks.feature_selection`); nothing here is tuned by hand.
+`benchmarks.scoring_fit` fits the numbers; nothing here is tuned by hand.
 """
 
 from __future__ import annotations
