@@ -113,6 +113,13 @@ def format_held_out(result: dict[str, Any]) -> list[str]:
             for name, figures in per_collection.items()
         )
         lines.append(f"held out by collection (id prefix; accuracy / macro-F1, title-only accuracy): {shares}")
+    per_confidence = held.get("per_label_confidence") or {}
+    if per_confidence:
+        shares = ", ".join(
+            f"{name} {figures['documents']} files {_pct(figures['accuracy']).strip()}"
+            for name, figures in per_confidence.items()
+        )
+        lines.append(f"held out by the reviewers' confidence in the label (labels.csv; accuracy): {shares}")
     if held["model_in_force"] is None:
         lines.append("scoring.yaml holds no fitted model: the hand rule decides (python -m benchmarks.scoring_fit)")
     return lines

@@ -188,6 +188,13 @@ def evaluate(
                 name: scored([(label, p) for label, p in held_pairs if collection(label.id) == name])
                 for name in sorted({collection(label.id) for label, _ in held_pairs})
             },
+            # labels.csv's confidence is the lower of the two reviewers': where the errors sit against how sure the
+            # people were (a document they found ambiguous is one the rules cannot be sure of either).
+            "per_label_confidence": {
+                name: scored([(label, p) for label, p in held_pairs if label.confidence == name])
+                for name in ("high", "medium", "low")
+                if any(label.confidence == name for label, _ in held_pairs)
+            },
             "models_per_fold": fitted,
             "model_in_force": rules.scoring["decision"].get("model"),
             "model_fitted_on_all": fit_model(all_evidence),

@@ -135,3 +135,4 @@ def test_roles_benchmark_lists_only_the_folds_looked_at(capsys: pytest.CaptureFi
     assert "folds not looked at, pooled:" in out
     assert "the documents of the folds not looked at, held out in every assignment: accuracy mean" in out
     assert "held out by collection (id prefix; accuracy / macro-F1, title-only accuracy): d 77 files" in out
+    assert "held out by the reviewers' confidence in the label (labels.csv; accuracy): high 71 files" in out
