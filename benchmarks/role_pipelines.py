@@ -36,22 +36,25 @@ def predict_direct(fmt: str, folder: Path, analyzer: Any) -> Predicted:
         evidence.append(
             evidence_of(path.stem, fmt, hits, n, c.title_role, c.doc_kind, analyzer.rules, len(c.other_work))
         )
-        predictions.append(
-            Prediction(
-                id=path.stem,
-                format=fmt,
-                file_name=path.name,
-                doc_kind=c.doc_kind,
-                title=document.title,
-                role=c.role,
-                confidence=float(c.confidence),
-                ml_score=float(c.ml_score),
-                ai_score=float(c.ai_score),
-                title_role=c.title_role,
-                title_mismatch=bool(c.title_mismatch),
-            )
-        )
+        predictions.append(_prediction(fmt, path.name, document.title, c))
     return predictions, failures, evidence
+
+
+def _prediction(fmt: str, file_name: str, title: str, verdict: Any) -> Prediction:
+    """A file's prediction from a verdict with the classification's fields (a Classification, or a stored Decided)."""
+    return Prediction(
+        id=Path(file_name).stem,
+        format=fmt,
+        file_name=file_name,
+        doc_kind=verdict.doc_kind,
+        title=title,
+        role=verdict.role,
+        confidence=float(verdict.confidence),
+        ml_score=float(verdict.ml_score),
+        ai_score=float(verdict.ai_score),
+        title_role=verdict.title_role,
+        title_mismatch=bool(verdict.title_mismatch),
+    )
 
 
 def predict_warehouse(
@@ -94,23 +97,7 @@ def predict_warehouse(
             ).fetchall()
         }
     predictions = sorted(
-        (
-            Prediction(
-                id=Path(d.file_name).stem,
-                format=fmt,
-                file_name=d.file_name,
-                doc_kind=d.doc_kind,
-                title=d.title,
-                role=d.role,
-                confidence=d.confidence,
-                ml_score=d.ml_score,
-                ai_score=d.ai_score,
-                title_role=d.title_role,
-                title_mismatch=d.title_mismatch,
-            )
-            for d in evaluation.documents.values()
-        ),
-        key=lambda p: p.file_name,
+        (_prediction(fmt, d.file_name, d.title, d) for d in evaluation.documents.values()), key=lambda p: p.file_name
     )
     failures = [
         {"id": Path(path).stem, "format": fmt, "error_type": error_type, "message": message}
@@ -119,19 +106,21 @@ def predict_warehouse(
     by_file: dict[str, list[tuple[str, str, float, str]]] = {}
     for name, signal_id, source, weight, pattern_id in hits:
         by_file.setdefault(name, []).append((signal_id, source, float(weight), pattern_id))
-    evidence = [
-        evidence_of(
-            p.id,
-            fmt,
-            by_file.get(p.file_name, []),
-            int(counts.get(p.file_name, (0, 0))[0]),
-            p.title_role,
-            p.doc_kind,
-            rules,
-            int(counts.get(p.file_name, (0, 0))[1]),
+    evidence = []
+    for p in predictions:
+        requirements, other_work = counts.get(p.file_name, (0, 0))
+        evidence.append(
+            evidence_of(
+                p.id,
+                fmt,
+                by_file.get(p.file_name, []),
+                int(requirements),
+                p.title_role,
+                p.doc_kind,
+                rules,
+                int(other_work),
+            )
         )
-        for p in predictions
-    ]
     return predictions, failures, evidence, evaluation.scored[0].figures
 
 
