@@ -39,6 +39,17 @@ DROPPED_FEATURES: tuple[str, ...] = ()
 MODEL_FEATURES = tuple(f for f in FEATURES if f not in DROPPED_FEATURES)
 STEPS = 3000
 LEARNING_RATE = 0.1
+# Monotonicity, from the guide's line between the roles: evidence of one side's work never argues against a role that
+# does that work (the side's own role, or `hybrid`) in favour of one that does not (the other side's role, or `none`).
+# In a multinomial model only differences of coefficients mean anything, so for each feature of a side every such
+# pair must be in that order. With 127 documents a coefficient can take the wrong order from a few of them (the AI
+# words of a title once favoured `ml_engineer` over `ai_developer`); a quadratic penalty on any such difference holds
+# the order. Measured in docs/performance.md ("Monotonic coefficients").
+SIDE_FEATURES = {
+    "ml_engineer": ("ml_requirements", "ml_context", "ml_title", "title_ml", "ml_concepts"),
+    "ai_developer": ("ai_requirements", "ai_context", "ai_title", "title_ai", "ai_concepts"),
+}
+ORDER_PENALTY = 1.0
 BEGIN, END = "# BEGIN FITTED MODEL", "# END FITTED MODEL"
 
 
@@ -81,12 +92,18 @@ def fit_model(evidence: Sequence[Evidence], l2: float = L2, features: Sequence[s
     z = (x - center) / scale
     weights = np.zeros((len(features), len(ROLES)))
     bias = np.zeros(len(ROLES))
+    rows, favoured, other = _order_constraints(features)
     for _ in range(STEPS):
         scores = z @ weights + bias
         scores -= scores.max(axis=1, keepdims=True)
         p = np.exp(scores)
         p /= p.sum(axis=1, keepdims=True)
-        weights -= LEARNING_RATE * (z.T @ (p - y) / len(z) + l2 * weights)
+        gradient = z.T @ (p - y) / len(z) + l2 * weights
+        # d/dw of ORDER_PENALTY * min(0, w[f, side] - w[f, other])^2
+        shortfall = 2 * ORDER_PENALTY * np.minimum(weights[rows, favoured] - weights[rows, other], 0.0)
+        np.add.at(gradient, (rows, favoured), shortfall)
+        np.add.at(gradient, (rows, other), -shortfall)
+        weights -= LEARNING_RATE * gradient
         bias -= LEARNING_RATE * (p - y).mean(axis=0)
     return {
         "features": list(features),
@@ -95,6 +112,20 @@ def fit_model(evidence: Sequence[Evidence], l2: float = L2, features: Sequence[s
         "coefficients": {role: [round(float(v), 4) for v in weights[:, i]] for i, role in enumerate(ROLES)},
         "intercepts": {role: round(float(bias[i]), 4) for i, role in enumerate(ROLES)},
     }
+
+
+def _order_constraints(features: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(feature row, favoured role column, other role column) for every order SIDE_FEATURES asks of the coefficients."""
+    triples = [
+        (features.index(name), ROLES.index(doing), ROLES.index(not_doing))
+        for side, names in SIDE_FEATURES.items()
+        for name in names
+        if name in features
+        for doing in (side, "hybrid")
+        for not_doing in (*(s for s in SIDE_FEATURES if s != side), "none")
+    ]
+    rows, favoured, other = zip(*triples, strict=True) if triples else ((), (), ())
+    return np.array(rows, dtype=int), np.array(favoured, dtype=int), np.array(other, dtype=int)
 
 
 def fit_calibration(confidences: Sequence[float], correct: Sequence[bool], l2: float = 0.1) -> dict[str, float]:
@@ -215,7 +246,8 @@ def model_yaml(model: Mapping[str, Any], documents: int) -> str:
     """The model as the lines of scoring.yaml between the markers (inside `decision:`)."""
     lines = [
         f"  {BEGIN}: written by `python -m benchmarks.scoring_fit --write` (multinomial logistic regression, "
-        f"L2 {L2}, {documents} labelled documents; folds grouped by employer test it in benchmarks.roles)",
+        f"L2 {L2}, each side's evidence never favouring a role that does not do its work; {documents} labelled "
+        "documents; folds grouped by employer test it in benchmarks.roles)",
         "  model:",
         f"    features: [{', '.join(model['features'])}]",
         f"    center: [{', '.join(str(v) for v in model['center'])}]",

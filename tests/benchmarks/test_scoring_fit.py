@@ -8,6 +8,7 @@ from benchmarks.role_scoring import Label
 from benchmarks.scoring_fit import (
     BEGIN,
     END,
+    MODEL_FEATURES,
     Evidence,
     FitError,
     check_consistency,
@@ -169,3 +170,23 @@ def test_a_calibrated_model_loads_and_decides_with_its_calibration(tmp_path) -> 
     assert model_problems(model | {"calibration": {"slope": "x"}}) == [
         "decision.model.calibration must hold the numbers slope and intercept"
     ]
+
+
+def test_evidence_of_a_side_never_argues_against_the_roles_doing_that_work(monkeypatch) -> None:  # noqa: ANN001
+    import benchmarks.scoring_fit as scoring_fit
+
+    # Titles with AI words on every ML posting and on no AI one: left alone, the fit learns that AI words in a title
+    # mean ml_engineer; the order penalty keeps ai_developer (and hybrid) at least as favoured by them.
+    documents = [
+        Evidence(e.id, e.format, e.label, dict(e.features) | {"ai_title": 1.0 if e.label == ML else 0.0})
+        for e in DOCUMENTS
+    ]
+    column = MODEL_FEATURES.index("ai_title")
+
+    def gaps(model: dict) -> list[float]:
+        w = {role: model["coefficients"][role][column] for role in (ML, AI, HY, NO)}
+        return [w[doing] - w[other] for doing in (AI, HY) for other in (ML, NO)]
+
+    assert min(gaps(fit_model(documents))) > -0.02
+    monkeypatch.setattr(scoring_fit, "ORDER_PENALTY", 0.0)
+    assert min(gaps(fit_model(documents))) < -0.2
