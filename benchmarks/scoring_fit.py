@@ -49,6 +49,7 @@ SIDE_FEATURES = {
     "ml_engineer": ("ml_requirements", "ml_context", "ml_title", "title_ml", "ml_concepts"),
     "ai_developer": ("ai_requirements", "ai_context", "ai_title", "title_ai", "ai_concepts"),
 }
+NOT_DOING = {"ml_engineer": ("ai_developer", "none"), "ai_developer": ("ml_engineer", "none")}
 ORDER_PENALTY = 1.0
 BEGIN, END = "# BEGIN FITTED MODEL", "# END FITTED MODEL"
 
@@ -122,7 +123,7 @@ def _order_constraints(features: Sequence[str]) -> tuple[np.ndarray, np.ndarray,
         for name in names
         if name in features
         for doing in (side, "hybrid")
-        for not_doing in (*(s for s in SIDE_FEATURES if s != side), "none")
+        for not_doing in NOT_DOING[side]
     ]
     rows, favoured, other = zip(*triples, strict=True) if triples else ((), (), ())
     return np.array(rows, dtype=int), np.array(favoured, dtype=int), np.array(other, dtype=int)
